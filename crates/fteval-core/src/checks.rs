@@ -1,0 +1,266 @@
+//! Checks: the evaluation pitfalls every primer warns about, each with an id, a severity and a
+//! sentence a person can act on.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warn,
+    Fail,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Check {
+    pub id: String,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Check {
+    pub fn new(id: &str, severity: Severity, message: impl Into<String>) -> Check {
+        Check {
+            id: id.to_string(),
+            severity,
+            message: message.into(),
+        }
+    }
+}
+
+/// Facts about one class the checks look at.
+#[derive(Clone, Debug)]
+pub struct ClassFacts<'a> {
+    pub label: &'a str,
+    pub support: u64,
+    pub predicted: u64,
+    pub recall: f64,
+    pub precision: f64,
+    /// Width of the F1 confidence interval, when computed.
+    pub f1_ci_width: Option<f64>,
+}
+
+/// `accuracy_paradox`: accuracy that says little on imbalanced data.
+pub fn accuracy_paradox(
+    accuracy: f64,
+    accuracy_ci_low: Option<f64>,
+    classes: &[ClassFacts],
+    positive: Option<usize>,
+    n: u64,
+) -> Option<Check> {
+    let (majority_idx, majority) = classes.iter().enumerate().max_by_key(|(_, c)| c.support)?;
+    let majority_rate = majority.support as f64 / n as f64;
+    // The class to worry about: the positive one (binary), else the weakest minority class.
+    let candidates: Vec<usize> = match positive {
+        Some(p) => vec![p],
+        None => (0..classes.len()).filter(|&i| i != majority_idx).collect(),
+    };
+    let weak = candidates
+        .into_iter()
+        .filter(|&i| classes[i].support > 0 && classes[i].recall < 0.5)
+        .min_by(|&a, &b| classes[a].recall.total_cmp(&classes[b].recall));
+    if let (true, Some(w)) = (accuracy >= 0.9, weak) {
+        let c = &classes[w];
+        let missed = (c.support as f64 * (1.0 - c.recall)).round() as u64;
+        return Some(Check::new(
+            "accuracy_paradox",
+            Severity::Warn,
+            format!(
+                "Accuracy is {:.1}% but recall on '{}' is only {:.1}%: the model misses {missed} of {} '{}' examples. \
+                 High accuracy comes from the {:.1}% majority class '{}'; use recall, F1 or balanced_accuracy for '{}' to decide.",
+                accuracy * 100.0,
+                c.label,
+                c.recall * 100.0,
+                c.support,
+                c.label,
+                majority_rate * 100.0,
+                majority.label,
+                c.label
+            ),
+        ));
+    }
+    if majority_rate >= 0.6 && accuracy_ci_low.unwrap_or(accuracy) <= majority_rate + 1e-12 {
+        return Some(Check::new(
+            "accuracy_paradox",
+            Severity::Warn,
+            format!(
+                "Accuracy {accuracy:.3} is not clearly above {majority_rate:.3}, what always predicting the majority class '{}' scores. \
+                 On imbalanced data accuracy hides the errors that matter: judge the model by balanced_accuracy, per-class recall and F1.",
+                majority.label
+            ),
+        ));
+    }
+    None
+}
+
+/// `collapsed_predictions`: one class predicted for at least 95% of rows, more than gold has it.
+pub fn collapsed_predictions(classes: &[ClassFacts], n: u64) -> Option<Check> {
+    let top = classes.iter().max_by_key(|c| c.predicted)?;
+    let share = top.predicted as f64 / n as f64;
+    let gold_share = top.support as f64 / n as f64;
+    if share >= 0.95 && top.predicted > top.support && classes.len() > 1 {
+        return Some(Check::new(
+            "collapsed_predictions",
+            Severity::Warn,
+            format!(
+                "The model predicts '{}' for {:.1}% of rows ({} of {n}) while gold has it for {:.1}%: predictions have collapsed onto one class. \
+                 Check the decision threshold, class weights or whether training converged.",
+                top.label,
+                share * 100.0,
+                top.predicted,
+                gold_share * 100.0
+            ),
+        ));
+    }
+    None
+}
+
+/// `class_never_predicted`: gold classes the model never outputs.
+pub fn class_never_predicted(classes: &[ClassFacts]) -> Option<Check> {
+    let missing: Vec<String> = classes
+        .iter()
+        .filter(|c| c.support > 0 && c.predicted == 0)
+        .map(|c| format!("'{}' ({} examples)", c.label, c.support))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(Check::new(
+        "class_never_predicted",
+        Severity::Warn,
+        format!(
+            "The model never predicts {}: its recall there is 0. Check class imbalance handling (class weights, resampling) or the threshold.",
+            missing.join(", ")
+        ),
+    ))
+}
+
+/// `small_support`: classes with fewer than 30 gold examples, whose numbers are mostly noise.
+pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
+    let small: Vec<String> = classes
+        .iter()
+        .filter(|c| c.support > 0 && c.support < 30)
+        .map(|c| match c.f1_ci_width {
+            Some(w) => format!(
+                "'{}' ({} examples, F1 95% CI {:.2} wide)",
+                c.label, c.support, w
+            ),
+            None => format!("'{}' ({} examples)", c.label, c.support),
+        })
+        .collect();
+    if small.is_empty() {
+        return None;
+    }
+    Some(Check::new(
+        "small_support",
+        Severity::Warn,
+        format!(
+            "Fewer than 30 test examples for {}: per-class numbers there are noise. Collect more test examples before drawing conclusions about these classes.",
+            small.join(", ")
+        ),
+    ))
+}
+
+/// `label_space_mismatch`: predictions outside the gold label space, or gold classes the model
+/// cannot output.
+pub fn label_space_mismatch(
+    classes: &[ClassFacts],
+    model_classes: Option<&[String]>,
+) -> Option<Check> {
+    let extra: Vec<String> = classes
+        .iter()
+        .filter(|c| c.support == 0 && c.predicted > 0)
+        .map(|c| format!("'{}' ({} rows)", c.label, c.predicted))
+        .collect();
+    let unreachable: Vec<String> = match model_classes {
+        Some(mc) => classes
+            .iter()
+            .filter(|c| c.support > 0 && !mc.iter().any(|m| m == c.label))
+            .map(|c| format!("'{}'", c.label))
+            .collect(),
+        None => Vec::new(),
+    };
+    if extra.is_empty() && unreachable.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if !extra.is_empty() {
+        parts.push(format!(
+            "predicted labels that never occur in gold: {}",
+            extra.join(", ")
+        ));
+    }
+    if !unreachable.is_empty() {
+        parts.push(format!(
+            "gold classes the model has no score column for: {}",
+            unreachable.join(", ")
+        ));
+    }
+    Some(Check::new(
+        "label_space_mismatch",
+        Severity::Warn,
+        format!(
+            "Label spaces differ — {}. Check that gold and predictions use the same label names (e.g. 'pos' vs 'positive', 1 vs 'yes') and the same label set.",
+            parts.join("; ")
+        ),
+    ))
+}
+
+/// `probabilities_not_normalised`: per-class probabilities whose rows do not sum to 1 (±1e-3).
+pub fn probabilities_not_normalised(
+    bad_rows: usize,
+    first_bad: Option<(usize, f64)>,
+    n: usize,
+) -> Option<Check> {
+    let (row, sum) = first_bad?;
+    Some(Check::new(
+        "probabilities_not_normalised",
+        Severity::Warn,
+        format!(
+            "{bad_rows} of {n} rows have class probabilities that do not sum to 1 (±0.001); the first is data row {} (sum {sum:.6}). \
+             Log loss, Brier score and ECE assume probabilities: apply softmax to raw scores or name the columns logit_<label> so fteval does.",
+            row + 1
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(label: &str, support: u64, predicted: u64, recall: f64) -> ClassFacts<'_> {
+        ClassFacts {
+            label,
+            support,
+            predicted,
+            recall,
+            precision: 0.0,
+            f1_ci_width: Some(0.3),
+        }
+    }
+
+    #[test]
+    fn fraud_with_98_percent_accuracy_and_12_percent_recall_is_flagged() {
+        let classes = [facts("fraud", 25, 3, 0.12), facts("legit", 975, 997, 1.0)];
+        let c = accuracy_paradox(0.978, Some(0.97), &classes, Some(0), 1000).unwrap();
+        assert_eq!(c.id, "accuracy_paradox");
+        assert!(c.message.contains("fraud"), "{}", c.message);
+        // A balanced, good model is not flagged.
+        let ok = [facts("a", 500, 500, 0.9), facts("b", 500, 500, 0.9)];
+        assert!(accuracy_paradox(0.9, Some(0.88), &ok, Some(1), 1000).is_none());
+    }
+
+    #[test]
+    fn collapse_and_never_predicted() {
+        let classes = [facts("fraud", 18, 0, 0.0), facts("legit", 982, 1000, 1.0)];
+        assert!(collapsed_predictions(&classes, 1000).is_some());
+        assert!(class_never_predicted(&classes)
+            .unwrap()
+            .message
+            .contains("'fraud'"));
+        assert!(small_support(&classes)
+            .unwrap()
+            .message
+            .contains("0.30 wide"));
+    }
+}

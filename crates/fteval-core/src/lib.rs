@@ -1,0 +1,15 @@
+//! fteval-core: the computation behind fteval — metrics equal to their references,
+//! honest confidence intervals, and the checks. Plain data in, plain data out: no I/O,
+//! no terminal, so the same core can back Python bindings.
+
+pub mod checks;
+pub mod data;
+pub mod evaluate;
+pub mod labels;
+pub mod metrics;
+pub mod stats;
+
+pub use checks::{Check, Severity};
+pub use data::{ClassificationInput, MultilabelInput, Scores, Task};
+pub use evaluate::{evaluate_classification, evaluate_multilabel, Evaluation, MetricResult};
+pub use stats::bootstrap::BootstrapConfig;

@@ -1,0 +1,6 @@
+//! Metrics: each a pure function over counts or columns, equal to its reference.
+
+pub mod classification;
+pub mod confusion;
+pub mod multilabel;
+pub mod scores;

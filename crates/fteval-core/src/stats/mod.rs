@@ -1,0 +1,7 @@
+//! Statistics: reproducible randomness, resampling and analytic intervals.
+
+pub mod bootstrap;
+pub mod delong;
+pub mod multinomial;
+pub mod rng;
+pub mod special;
