@@ -1,1 +1,16 @@
+//! fteval-io: reads prediction files — CSV, TSV, JSON Lines, JSON arrays and Parquet, each
+//! optionally gzipped, or stdin — into typed columns, and prepares them for evaluation.
 
+pub mod cell;
+pub mod columns;
+pub mod error;
+pub mod formats;
+pub mod predictions;
+pub mod prepare;
+pub mod source;
+
+pub use columns::ColumnOverrides;
+pub use error::InputError;
+pub use predictions::{read_predictions, Predictions, ReadOptions};
+pub use prepare::{attach_gold, prepare, PrepareOptions, Prepared, PreparedInput};
+pub use source::Format;

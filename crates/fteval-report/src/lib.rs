@@ -1,1 +1,8 @@
+//! fteval-report: the report documents (the JSON contract of SPEC) and their renderers for
+//! the terminal, Markdown and JSON.
 
+pub mod document;
+pub mod render;
+
+pub use document::MetricsDocument;
+pub use render::{Json, Markdown, Renderer, Terminal};

@@ -1,1 +1,28 @@
-fn main() {}
+//! fteval: the thin binary. Parses flags, runs one command, maps errors to exit codes
+//! (0 ran, 1 a gate failed, 2 bad usage or input).
+
+mod cli;
+mod commands;
+mod error;
+mod output;
+
+use clap::Parser;
+
+fn main() {
+    // A panic is a bug, but users still get one line and exit code 2, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info}\n  hint: this is a bug in fteval; please report it with the command you ran");
+        std::process::exit(2);
+    }));
+    let cli = cli::Cli::parse();
+    let code = match cli.command {
+        cli::Command::Metrics(args) => commands::metrics::run(args),
+    };
+    match code {
+        Ok(c) => std::process::exit(c),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! A cell of any input format, borrowed where the format allows.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+/// One field of one row, whatever the file format.
+#[derive(Debug, Clone)]
+pub enum Cell<'a> {
+    /// The column does not exist in this row (e.g. a JSONL object without the key).
+    Missing,
+    Null,
+    Text(&'a str),
+    Number(f64),
+    Bool(bool),
+    /// Structured values: lists and objects (JSON, or Parquet lists converted to JSON).
+    Json(Cow<'a, Value>),
+}
+
+impl<'a> Cell<'a> {
+    pub fn from_json(v: &'a Value) -> Cell<'a> {
+        match v {
+            Value::Null => Cell::Null,
+            Value::String(s) => Cell::Text(s),
+            Value::Number(n) => Cell::Number(n.as_f64().unwrap_or(f64::NAN)),
+            Value::Bool(b) => Cell::Bool(*b),
+            other => Cell::Json(Cow::Borrowed(other)),
+        }
+    }
+
+    /// True for missing, null, empty or whitespace-only text, and NaN.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Missing | Cell::Null => true,
+            Cell::Text(s) => {
+                s.trim().is_empty() || matches!(s.trim(), "nan" | "NaN" | "null" | "None" | "NA")
+            }
+            Cell::Number(x) => x.is_nan(),
+            _ => false,
+        }
+    }
+
+    /// A short rendering for error messages.
+    pub fn describe(&self) -> String {
+        let s = match self {
+            Cell::Missing => "(no such field)".to_string(),
+            Cell::Null => "null".to_string(),
+            Cell::Text(s) => format!("'{s}'"),
+            Cell::Number(x) => x.to_string(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Json(v) => v.to_string(),
+        };
+        if s.chars().count() > 60 {
+            format!("{}…", s.chars().take(60).collect::<String>())
+        } else {
+            s
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! JSON Lines (one object per line) and JSON arrays of objects.
+
+use std::io::BufRead;
+
+use serde_json::{Map, Value};
+
+use super::{Location, Row, RowSource};
+use crate::cell::Cell;
+use crate::error::{InputError, Result};
+use crate::source;
+
+struct ObjectRow<'a> {
+    object: &'a Map<String, Value>,
+    columns: &'a [String],
+    location: Location,
+}
+
+impl Row for ObjectRow<'_> {
+    fn cell(&self, column: usize) -> Cell<'_> {
+        match self.object.get(&self.columns[column]) {
+            Some(v) => Cell::from_json(v),
+            None => Cell::Missing,
+        }
+    }
+    fn location(&self) -> Location {
+        self.location
+    }
+}
+
+/// Column names: the first object's keys, then keys first seen in later objects.
+fn extend_columns(columns: &mut Vec<String>, object: &Map<String, Value>) {
+    for k in object.keys() {
+        if !columns.iter().any(|c| c == k) {
+            columns.push(k.clone());
+        }
+    }
+}
+
+pub struct JsonLinesSource {
+    name: String,
+    lines: Vec<(u64, Map<String, Value>)>,
+    pending: Option<Box<dyn BufRead>>,
+    next_line: u64,
+    columns: Vec<String>,
+}
+
+const NOT_OBJECT_HINT: &str = "each line of a .jsonl file must be one JSON object, e.g. {\"id\": 1, \"label\": \"spam\", \"pred\": \"ham\"}";
+
+impl JsonLinesSource {
+    /// Reads up to the first object to learn the columns; the rest is streamed.
+    pub fn open(path: &str, name: &str) -> Result<JsonLinesSource> {
+        let mut reader = source::open(path)?;
+        let mut src = JsonLinesSource {
+            name: name.to_string(),
+            lines: Vec::new(),
+            pending: None,
+            next_line: 0,
+            columns: Vec::new(),
+        };
+        let mut buf = String::new();
+        loop {
+            buf.clear();
+            let read = reader
+                .read_line(&mut buf)
+                .map_err(|e| source::read_error(path, &e))?;
+            if read == 0 {
+                break;
+            }
+            src.next_line += 1;
+            if buf.trim().is_empty() {
+                continue;
+            }
+            let object = src.parse(&buf, src.next_line)?;
+            extend_columns(&mut src.columns, &object);
+            src.lines.push((src.next_line, object));
+            break;
+        }
+        if src.columns.is_empty() {
+            return Err(InputError::new(
+                name,
+                "no JSON objects found: the file is empty",
+                NOT_OBJECT_HINT,
+            ));
+        }
+        src.pending = Some(reader);
+        Ok(src)
+    }
+
+    fn parse(&self, text: &str, line: u64) -> Result<Map<String, Value>> {
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(other) => Err(InputError::new(
+                &self.name,
+                format!("expected a JSON object, found {}", kind(&other)),
+                NOT_OBJECT_HINT,
+            )
+            .at(format!("line {line}"))),
+            Err(e) => {
+                Err(
+                    InputError::new(&self.name, format!("invalid JSON: {e}"), NOT_OBJECT_HINT)
+                        .at(format!("line {line}")),
+                )
+            }
+        }
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl RowSource for JsonLinesSource {
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn for_each_row(&mut self, f: &mut dyn FnMut(&dyn Row) -> Result<()>) -> Result<()> {
+        for (line, object) in std::mem::take(&mut self.lines) {
+            f(&ObjectRow {
+                object: &object,
+                columns: &self.columns,
+                location: Location::Line(line),
+            })?;
+        }
+        let Some(mut reader) = self.pending.take() else {
+            return Ok(());
+        };
+        let mut buf = String::new();
+        loop {
+            buf.clear();
+            let read = reader
+                .read_line(&mut buf)
+                .map_err(|e| source::read_error(&self.name, &e))?;
+            if read == 0 {
+                return Ok(());
+            }
+            self.next_line += 1;
+            if buf.trim().is_empty() {
+                continue;
+            }
+            let object = self.parse(&buf, self.next_line)?;
+            f(&ObjectRow {
+                object: &object,
+                columns: &self.columns,
+                location: Location::Line(self.next_line),
+            })?;
+        }
+    }
+}
+
+pub struct JsonArraySource {
+    records: Vec<Value>,
+    columns: Vec<String>,
+}
+
+impl JsonArraySource {
+    pub fn open(path: &str, name: &str) -> Result<JsonArraySource> {
+        let reader = source::open(path)?;
+        let value: Value = serde_json::from_reader(reader).map_err(|e| {
+            InputError::new(name, format!("invalid JSON: {e}"), "a .json prediction file must be an array of objects; use .jsonl for one object per line")
+                .at(format!("line {}", e.line()))
+        })?;
+        let records = match value {
+            Value::Array(a) => a,
+            Value::Object(mut m) => {
+                // Accept {"data": [...]} / {"predictions": [...]} wrappers holding one array of objects.
+                let arrays: Vec<String> =
+                    m.iter().filter(|(_, v)| matches!(v, Value::Array(a) if a.first().is_some_and(Value::is_object))).map(|(k, _)| k.clone()).collect();
+                if arrays.len() == 1 {
+                    match m.remove(&arrays[0]) {
+                        Some(Value::Array(a)) => a,
+                        _ => unreachable!("checked above"),
+                    }
+                } else {
+                    return Err(InputError::new(
+                        name,
+                        "expected an array of objects (one per example), found an object",
+                        "write records, e.g. pandas `df.to_json(path, orient=\"records\")`, or use JSON Lines",
+                    ));
+                }
+            }
+            other => {
+                return Err(InputError::new(
+                    name,
+                    format!("expected an array of objects, found {}", kind(&other)),
+                    "write records, e.g. pandas `df.to_json(path, orient=\"records\")`",
+                ))
+            }
+        };
+        let mut columns = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            match r {
+                Value::Object(m) => extend_columns(&mut columns, m),
+                other => {
+                    return Err(InputError::new(
+                        name,
+                        format!("expected an object, found {}", kind(other)),
+                        "every array element must be an object with named fields",
+                    )
+                    .at(format!("record {}", i + 1)))
+                }
+            }
+        }
+        if columns.is_empty() {
+            return Err(InputError::new(
+                name,
+                "no records found: the array is empty",
+                "the file must hold one object per example",
+            ));
+        }
+        Ok(JsonArraySource { records, columns })
+    }
+}
+
+impl RowSource for JsonArraySource {
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn for_each_row(&mut self, f: &mut dyn FnMut(&dyn Row) -> Result<()>) -> Result<()> {
+        for (i, r) in self.records.iter().enumerate() {
+            if let Value::Object(object) = r {
+                f(&ObjectRow {
+                    object,
+                    columns: &self.columns,
+                    location: Location::Record(i as u64 + 1),
+                })?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,469 @@
+//! Reading a prediction file into typed columns: interned labels, scores, per-class scores.
+
+use std::collections::HashMap;
+
+use fteval_core::labels::canonical_label;
+use serde_json::Value;
+
+use crate::cell::Cell;
+use crate::columns::{ColumnOverrides, ColumnPlan, ProbsPlan};
+use crate::error::{InputError, Result};
+use crate::formats::{self, Location, Row};
+use crate::source::Format;
+
+/// Marks a missing single label.
+pub const MISSING: u32 = u32::MAX;
+
+/// Label values of one column, interned: codes index `dict`.
+#[derive(Clone, Debug)]
+pub enum LabelValues {
+    Single(Vec<u32>),
+    /// Multilabel: a set of codes per row (None = missing).
+    Sets(Vec<Option<Vec<u32>>>),
+}
+
+#[derive(Clone, Debug)]
+pub struct LabelColumn {
+    pub column: String,
+    pub dict: Vec<String>,
+    pub values: LabelValues,
+    pub missing: usize,
+    pub first_missing: Option<Location>,
+    index: HashMap<String, u32>,
+}
+
+impl LabelColumn {
+    /// An empty column to be filled by `intern_label` (e.g. predictions derived from scores).
+    pub fn empty(column: &str) -> LabelColumn {
+        LabelColumn::new(column)
+    }
+
+    /// Interns a label and returns its code.
+    pub fn intern_label(&mut self, label: &str) -> u32 {
+        self.intern(label)
+    }
+
+    fn new(column: &str) -> LabelColumn {
+        LabelColumn {
+            column: column.to_string(),
+            dict: Vec::new(),
+            values: LabelValues::Single(Vec::new()),
+            missing: 0,
+            first_missing: None,
+            index: HashMap::new(),
+        }
+    }
+
+    fn intern(&mut self, label: &str) -> u32 {
+        let canon = canonical_label(label);
+        if let Some(&c) = self.index.get(canon.as_ref()) {
+            return c;
+        }
+        let c = self.dict.len() as u32;
+        self.dict.push(canon.to_string());
+        self.index.insert(canon.into_owned(), c);
+        c
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.values {
+            LabelValues::Single(v) => v.len(),
+            LabelValues::Sets(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn is_multilabel(&self) -> bool {
+        matches!(self.values, LabelValues::Sets(_))
+    }
+
+    /// Keeps only rows where `keep` is true.
+    pub fn retain_rows(&mut self, keep: &[bool]) {
+        match &mut self.values {
+            LabelValues::Single(v) => retain(v, keep),
+            LabelValues::Sets(v) => retain(v, keep),
+        }
+    }
+
+    fn push(&mut self, cell: &Cell, row: &dyn Row, file: &str) -> Result<()> {
+        if let Some(list) = as_list(cell) {
+            let mut codes: Vec<u32> = Vec::with_capacity(list.len());
+            for v in &list {
+                codes.push(self.intern(&scalar_label(v).ok_or_else(|| self.bad(cell, row, file))?));
+            }
+            codes.sort_unstable();
+            codes.dedup();
+            return self.push_set(Some(codes), row, file);
+        }
+        if cell.is_empty() {
+            self.missing += 1;
+            self.first_missing.get_or_insert(row.location());
+            return match &mut self.values {
+                LabelValues::Single(v) => {
+                    v.push(MISSING);
+                    Ok(())
+                }
+                LabelValues::Sets(v) => {
+                    v.push(None);
+                    Ok(())
+                }
+            };
+        }
+        let code = match cell {
+            Cell::Text(s) => self.intern(s),
+            Cell::Number(x) => self.intern(&number_label(*x)),
+            Cell::Bool(b) => self.intern(if *b { "true" } else { "false" }),
+            _ => return Err(self.bad(cell, row, file)),
+        };
+        match &mut self.values {
+            LabelValues::Single(v) => v.push(code),
+            LabelValues::Sets(v) => v.push(Some(vec![code])),
+        }
+        Ok(())
+    }
+
+    fn push_set(&mut self, set: Option<Vec<u32>>, row: &dyn Row, file: &str) -> Result<()> {
+        if let LabelValues::Single(v) = &self.values {
+            if v.iter().any(|&c| c != MISSING) {
+                return Err(InputError::new(
+                    file,
+                    format!("column '{}' mixes single labels and lists of labels", self.column),
+                    "use one form for every row: a list per row for multilabel data, a single label otherwise",
+                )
+                .at(row.location().to_string()));
+            }
+            let n = v.len();
+            self.values = LabelValues::Sets(vec![None; n]);
+        }
+        if let LabelValues::Sets(v) = &mut self.values {
+            v.push(set);
+        }
+        Ok(())
+    }
+
+    fn bad(&self, cell: &Cell, row: &dyn Row, file: &str) -> InputError {
+        InputError::new(
+            file,
+            format!(
+                "column '{}' holds {}, which is not a label",
+                self.column,
+                cell.describe()
+            ),
+            "labels must be strings, integers, booleans, or (multilabel) lists of those",
+        )
+        .at(row.location().to_string())
+    }
+}
+
+fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut i = 0;
+    v.retain(|_| {
+        let k = keep[i];
+        i += 1;
+        k
+    });
+}
+
+/// A number as a label: integers without a decimal point.
+fn number_label(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+fn scalar_label(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => n.as_f64().map(number_label),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Parses list-like text: JSON, or a Python list repr with single quotes.
+fn parse_structured(text: &str) -> Option<Value> {
+    let t = text.trim();
+    let structured =
+        (t.starts_with('[') && t.ends_with(']')) || (t.starts_with('{') && t.ends_with('}'));
+    if !structured {
+        return None;
+    }
+    serde_json::from_str(t).ok().or_else(|| {
+        let fixed = t
+            .replace('\'', "\"")
+            .replace("True", "true")
+            .replace("False", "false")
+            .replace("None", "null");
+        serde_json::from_str(&fixed).ok()
+    })
+}
+
+fn as_list(cell: &Cell) -> Option<Vec<Value>> {
+    match cell {
+        Cell::Json(v) => v.as_array().cloned(),
+        Cell::Text(s) => match parse_structured(s) {
+            Some(Value::Array(a)) => Some(a),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Per-class scores: row-major values; class names when the file names them.
+#[derive(Clone, Debug)]
+pub struct ProbTable {
+    pub column: String,
+    pub classes: Option<Vec<String>>,
+    pub k: usize,
+    pub values: Vec<f64>,
+    pub logits: bool,
+}
+
+/// A prediction file read into typed columns.
+#[derive(Clone, Debug)]
+pub struct Predictions {
+    pub file: String,
+    pub rows: usize,
+    pub ids: Option<Vec<String>>,
+    pub id_column: Option<String>,
+    pub gold: Option<LabelColumn>,
+    pub pred: Option<LabelColumn>,
+    pub score: Option<(String, Vec<f64>)>,
+    pub probs: Option<ProbTable>,
+    pub columns: Vec<String>,
+}
+
+/// What to read.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub format: Option<Format>,
+    pub columns: ColumnOverrides,
+    /// Keep the id column (needed to join with a gold file).
+    pub keep_ids: bool,
+}
+
+fn parse_number(cell: &Cell) -> Option<f64> {
+    match cell {
+        Cell::Number(x) => Some(*x),
+        Cell::Text(s) => {
+            let t = s.trim();
+            t.parse::<f64>().ok().or_else(|| match t {
+                "" | "nan" | "NaN" | "NA" | "null" | "None" => Some(f64::NAN),
+                _ => None,
+            })
+        }
+        Cell::Bool(_) | Cell::Json(_) => None,
+        Cell::Null | Cell::Missing => Some(f64::NAN),
+    }
+}
+
+fn number_error(file: &str, column: &str, cell: &Cell, row: &dyn Row) -> InputError {
+    InputError::new(
+        file,
+        format!("column '{column}' holds {}, which is not a number", cell.describe()),
+        format!("scores must be numbers; if '{column}' is not a score column, name the right one with --score-col or --probs-col"),
+    )
+    .at(row.location().to_string())
+}
+
+/// Reads per-class scores from a list/object cell.
+fn push_structured_probs(
+    table: &mut ProbTable,
+    cell: &Cell,
+    row: &dyn Row,
+    file: &str,
+) -> Result<()> {
+    let parsed;
+    let value: &Value = match cell {
+        Cell::Json(v) => v.as_ref(),
+        Cell::Text(s) => {
+            parsed = parse_structured(s).ok_or_else(|| structured_error(file, table, cell, row))?;
+            &parsed
+        }
+        c if c.is_empty() => {
+            table
+                .values
+                .extend(std::iter::repeat_n(f64::NAN, table.k.max(1)));
+            return Ok(());
+        }
+        _ => return Err(structured_error(file, table, cell, row)),
+    };
+    match value {
+        Value::Array(a) => {
+            if table.k == 0 {
+                table.k = a.len();
+            }
+            if a.len() != table.k || table.classes.is_some() {
+                return Err(InputError::new(
+                    file,
+                    format!(
+                        "column '{}' has {} scores here but {} in earlier rows",
+                        table.column,
+                        a.len(),
+                        table.k
+                    ),
+                    "every row needs one score per class, in the same class order",
+                )
+                .at(row.location().to_string()));
+            }
+            for v in a {
+                table.values.push(
+                    v.as_f64()
+                        .ok_or_else(|| structured_error(file, table, cell, row))?,
+                );
+            }
+        }
+        Value::Object(m) => {
+            if table.k == 0 {
+                table.classes = Some(m.keys().map(|k| canonical_label(k).into_owned()).collect());
+                table.k = m.len();
+            }
+            let classes = table
+                .classes
+                .as_ref()
+                .ok_or_else(|| structured_error(file, table, cell, row))?;
+            if m.len() != classes.len() {
+                return Err(InputError::new(
+                    file,
+                    format!(
+                        "column '{}' has {} classes here but {} in earlier rows",
+                        table.column,
+                        m.len(),
+                        classes.len()
+                    ),
+                    "every row must score the same classes",
+                )
+                .at(row.location().to_string()));
+            }
+            let start = table.values.len();
+            table
+                .values
+                .extend(std::iter::repeat_n(f64::NAN, classes.len()));
+            for (k, v) in m {
+                let canon = canonical_label(k);
+                let j = classes
+                    .iter()
+                    .position(|c| c == canon.as_ref())
+                    .ok_or_else(|| {
+                        InputError::new(
+                            file,
+                            format!(
+                                "column '{}' scores class '{k}' that earlier rows did not",
+                                table.column
+                            ),
+                            "every row must score the same classes",
+                        )
+                        .at(row.location().to_string())
+                    })?;
+                table.values[start + j] = v
+                    .as_f64()
+                    .ok_or_else(|| structured_error(file, table, cell, row))?;
+            }
+        }
+        _ => return Err(structured_error(file, table, cell, row)),
+    }
+    Ok(())
+}
+
+fn structured_error(file: &str, table: &ProbTable, cell: &Cell, row: &dyn Row) -> InputError {
+    InputError::new(
+        file,
+        format!("column '{}' holds {}, expected a list of scores or an object label → score", table.column, cell.describe()),
+        "write per-class scores as [0.1, 0.9] (class order) or {\"ham\": 0.1, \"spam\": 0.9}, or as one prob_<label> column per class",
+    )
+    .at(row.location().to_string())
+}
+
+/// Reads `path` with the roles `options` asks for.
+pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions> {
+    let mut source = formats::open_table(path, options.format)?;
+    let file = crate::source::display_name(path);
+    let plan = ColumnPlan::resolve(&file, source.columns(), &options.columns)?;
+    let mut gold = plan.label.map(|c| LabelColumn::new(plan.name(c)));
+    let mut pred = plan.pred.map(|c| LabelColumn::new(plan.name(c)));
+    let mut ids: Option<Vec<String>> = (options.keep_ids && plan.id.is_some()).then(Vec::new);
+    let mut score: Option<(String, Vec<f64>)> =
+        plan.score.map(|c| (plan.name(c).to_string(), Vec::new()));
+    let mut probs = match &plan.probs {
+        ProbsPlan::None => None,
+        ProbsPlan::Single { column, logits } => Some(ProbTable {
+            column: plan.name(*column).to_string(),
+            classes: None,
+            k: 0,
+            values: Vec::new(),
+            logits: *logits,
+        }),
+        ProbsPlan::PerClass { columns, logits } => Some(ProbTable {
+            column: columns
+                .iter()
+                .map(|(c, _)| plan.name(*c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            classes: Some(
+                columns
+                    .iter()
+                    .map(|(_, l)| canonical_label(l).into_owned())
+                    .collect(),
+            ),
+            k: columns.len(),
+            values: Vec::new(),
+            logits: *logits,
+        }),
+    };
+    let mut rows = 0usize;
+    source.for_each_row(&mut |row: &dyn Row| {
+        rows += 1;
+        if let (Some(g), Some(c)) = (gold.as_mut(), plan.label) {
+            g.push(&row.cell(c), row, &file)?;
+        }
+        if let (Some(p), Some(c)) = (pred.as_mut(), plan.pred) {
+            p.push(&row.cell(c), row, &file)?;
+        }
+        if let (Some(ids), Some(c)) = (ids.as_mut(), plan.id) {
+            ids.push(match row.cell(c) {
+                Cell::Text(s) => s.trim().to_string(),
+                Cell::Number(x) => number_label(x),
+                other if other.is_empty() => String::new(),
+                other => other.describe(),
+            });
+        }
+        if let (Some((name, values)), Some(c)) = (score.as_mut(), plan.score) {
+            let cell = row.cell(c);
+            values.push(parse_number(&cell).ok_or_else(|| number_error(&file, name, &cell, row))?);
+        }
+        if let Some(table) = probs.as_mut() {
+            match &plan.probs {
+                ProbsPlan::Single { column, .. } => {
+                    push_structured_probs(table, &row.cell(*column), row, &file)?
+                }
+                ProbsPlan::PerClass { columns, .. } => {
+                    for (c, _) in columns {
+                        let cell = row.cell(*c);
+                        table.values.push(
+                            parse_number(&cell)
+                                .ok_or_else(|| number_error(&file, plan.name(*c), &cell, row))?,
+                        );
+                    }
+                }
+                ProbsPlan::None => {}
+            }
+        }
+        Ok(())
+    })?;
+    Ok(Predictions {
+        file,
+        rows,
+        ids,
+        id_column: plan.id.map(|c| plan.name(c).to_string()),
+        gold,
+        pred,
+        score,
+        probs,
+        columns: plan.names.clone(),
+    })
+}

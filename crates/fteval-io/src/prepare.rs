@@ -1,0 +1,511 @@
+//! From typed columns to an evaluation input: attach gold labels from a second file, handle
+//! missing values, infer the task and the positive class, align per-class scores with labels.
+
+use std::collections::HashMap;
+
+use fteval_core::checks::{Check, Severity};
+use fteval_core::labels::{canonical_label, infer_positive, sort_labels, POSITIVE_NAMES};
+use fteval_core::metrics::multilabel::SetPair;
+use fteval_core::{ClassificationInput, MultilabelInput, Scores, Task};
+
+use crate::error::{InputError, Result};
+use crate::predictions::{LabelColumn, LabelValues, Predictions, MISSING};
+
+/// Settings that shape the evaluation input.
+#[derive(Clone, Debug, Default)]
+pub struct PrepareOptions {
+    pub task: Option<Task>,
+    pub positive: Option<String>,
+    pub drop_missing: bool,
+}
+
+/// A ready evaluation input, plus notes about what preparation did.
+#[derive(Clone, Debug)]
+pub enum Prepared {
+    Classification(ClassificationInput),
+    Multilabel(MultilabelInput),
+}
+
+/// An evaluation input with the checks its preparation raised.
+#[derive(Clone, Debug)]
+pub struct PreparedInput {
+    pub input: Prepared,
+    pub checks: Vec<Check>,
+}
+
+const NEED_GOLD_HINT: &str =
+    "evaluation needs the true labels: name the gold column with --label-col NAME, or give a file of gold labels with --gold FILE";
+
+/// Moves the gold labels of `gold_file` onto `preds`: joined on the id column when both have
+/// one, otherwise row by row (counts must match).
+pub fn attach_gold(preds: &mut Predictions, gold_file: Predictions) -> Result<Vec<Check>> {
+    let gold = gold_file.gold.ok_or_else(|| {
+        InputError::new(
+            &gold_file.file,
+            "no gold label column found",
+            format!(
+                "name it with --label-col (tried: {}); the columns are: {}",
+                crate::columns::LABEL_NAMES.join(", "),
+                gold_file.columns.join(", ")
+            ),
+        )
+    })?;
+    let mut checks = Vec::new();
+    match (&preds.ids, &gold_file.ids) {
+        (Some(pred_ids), Some(gold_ids)) => {
+            let mut index: HashMap<&str, usize> = HashMap::with_capacity(gold_ids.len());
+            let mut repeated = 0usize;
+            for (i, id) in gold_ids.iter().enumerate() {
+                if index.insert(id.as_str(), i).is_some() {
+                    repeated += 1;
+                }
+            }
+            if repeated > 0 {
+                return Err(InputError::new(
+                    &gold_file.file,
+                    format!("{repeated} ids appear more than once in the gold file"),
+                    "ids must be unique to join gold labels to predictions; deduplicate the gold file",
+                ));
+            }
+            let mut rows = Vec::with_capacity(pred_ids.len());
+            let mut unmatched = Vec::new();
+            for id in pred_ids {
+                match index.get(id.as_str()) {
+                    Some(&i) => rows.push(i),
+                    None => unmatched.push(id.clone()),
+                }
+            }
+            if !unmatched.is_empty() {
+                return Err(InputError::new(
+                    &preds.file,
+                    format!(
+                        "{} of {} prediction ids have no gold label in {} (first: '{}')",
+                        unmatched.len(),
+                        pred_ids.len(),
+                        gold_file.file,
+                        unmatched[0]
+                    ),
+                    "check that both files use the same ids (--id-col names the id column)",
+                ));
+            }
+            if rows.len() < gold_ids.len() {
+                checks.push(Check::new(
+                    "gold_rows_unused",
+                    Severity::Info,
+                    format!(
+                        "{} gold rows have no prediction and were not evaluated.",
+                        gold_ids.len() - rows.len()
+                    ),
+                ));
+            }
+            preds.gold = Some(select_rows(&gold, &rows));
+        }
+        _ => {
+            if gold.len() != preds.rows {
+                return Err(InputError::new(
+                    &gold_file.file,
+                    format!("{} gold rows but {} prediction rows in {}", gold.len(), preds.rows, preds.file),
+                    "without an id column in both files rows are matched by position, so the counts must agree; add ids (--id-col) to join instead",
+                ));
+            }
+            preds.gold = Some(gold);
+        }
+    }
+    Ok(checks)
+}
+
+fn select_rows(col: &LabelColumn, rows: &[usize]) -> LabelColumn {
+    let mut out = col.clone();
+    out.values = match &col.values {
+        LabelValues::Single(v) => LabelValues::Single(rows.iter().map(|&r| v[r]).collect()),
+        LabelValues::Sets(v) => LabelValues::Sets(rows.iter().map(|&r| v[r].clone()).collect()),
+    };
+    out
+}
+
+fn is_missing(col: &LabelColumn, i: usize) -> bool {
+    match &col.values {
+        LabelValues::Single(v) => v[i] == MISSING,
+        LabelValues::Sets(v) => v[i].is_none(),
+    }
+}
+
+/// Softmax of each row of a row-major matrix, in place.
+pub fn softmax_rows(values: &mut [f64], k: usize) {
+    for row in values.chunks_mut(k) {
+        let max = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let mut sum = 0.0;
+        for v in row.iter_mut() {
+            *v = (*v - max).exp();
+            sum += *v;
+        }
+        for v in row.iter_mut() {
+            *v /= sum;
+        }
+    }
+}
+
+/// Builds the evaluation input from `preds`.
+pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<PreparedInput> {
+    let file = preds.file.clone();
+    let mut checks = Vec::new();
+    let gold = preds.gold.take().ok_or_else(|| {
+        InputError::new(
+            &file,
+            format!(
+                "no gold label column (tried: {})",
+                crate::columns::LABEL_NAMES.join(", ")
+            ),
+            format!(
+                "{NEED_GOLD_HINT}. The columns are: {}",
+                preds.columns.join(", ")
+            ),
+        )
+    })?;
+    let mut pred = match preds.pred.take() {
+        Some(p) => p,
+        None => derive_predictions(&preds, &file)?,
+    };
+
+    // Missing gold or prediction values.
+    let n = gold.len();
+    let missing: Vec<bool> = (0..n)
+        .map(|i| is_missing(&gold, i) || is_missing(&pred, i))
+        .collect();
+    let n_missing = missing.iter().filter(|&&m| m).count();
+    let mut gold = gold;
+    if n_missing > 0 {
+        if !options.drop_missing {
+            let (col, loc) = if gold.missing > 0 {
+                (&gold.column, gold.first_missing)
+            } else {
+                (&pred.column, pred.first_missing)
+            };
+            let mut err = InputError::new(
+                &file,
+                format!("{n_missing} rows have an empty gold label or prediction (first: column '{col}')"),
+                "fill them in, or pass --drop-missing to leave those rows out (the report says how many)",
+            );
+            if let Some(l) = loc {
+                err = err.at(l.to_string());
+            }
+            return Err(err);
+        }
+        let keep: Vec<bool> = missing.iter().map(|m| !m).collect();
+        gold.retain_rows(&keep);
+        pred.retain_rows(&keep);
+        if let Some((_, s)) = preds.score.as_mut() {
+            retain_f64(s, &keep, 1);
+        }
+        if let Some(t) = preds.probs.as_mut() {
+            let k = t.k;
+            retain_f64(&mut t.values, &keep, k);
+        }
+        checks.push(Check::new(
+            "dropped_rows",
+            Severity::Info,
+            format!("{n_missing} of {n} rows had an empty gold label or prediction and were left out (--drop-missing)."),
+        ));
+    }
+    if gold.is_empty() {
+        return Err(InputError::new(
+            &file,
+            "no rows to evaluate",
+            "the file has a header but no data rows",
+        ));
+    }
+
+    let multilabel =
+        gold.is_multilabel() || pred.is_multilabel() || options.task == Some(Task::Multilabel);
+    if multilabel {
+        return Ok(PreparedInput {
+            input: Prepared::Multilabel(multilabel_input(&gold, &pred)),
+            checks,
+        });
+    }
+
+    // Label space: gold ∪ predictions ∪ named score classes.
+    let mut labels: Vec<String> = Vec::new();
+    let mut add = |l: &String| {
+        if !labels.contains(l) {
+            labels.push(l.clone());
+        }
+    };
+    used_labels(&gold).iter().for_each(&mut add);
+    used_labels(&pred).iter().for_each(&mut add);
+    let named_classes = preds.probs.as_ref().and_then(|t| t.classes.clone());
+    if let Some(classes) = &named_classes {
+        classes.iter().for_each(&mut add);
+    }
+    let positive_name = options
+        .positive
+        .as_deref()
+        .map(|p| canonical_label(p).into_owned());
+    let binary_hint = labels.len() <= 2 && preds.probs.as_ref().is_none_or(|t| t.k <= 2);
+    let task = options.task.unwrap_or(if binary_hint {
+        Task::Binary
+    } else {
+        Task::Multiclass
+    });
+    if task == Task::Binary {
+        if let Some(p) = &positive_name {
+            if !labels.contains(p) {
+                if labels.len() < 2 {
+                    labels.push(p.clone());
+                } else {
+                    return Err(InputError::new(
+                        &file,
+                        format!("--positive {p}: no such label"),
+                        format!("the labels are: {}", labels.join(", ")),
+                    ));
+                }
+            }
+        }
+        if labels.len() > 2 {
+            return Err(InputError::new(
+                &file,
+                format!(
+                    "--task binary, but there are {} labels: {}",
+                    labels.len(),
+                    labels.join(", ")
+                ),
+                "use --task multiclass, or check the label columns",
+            ));
+        }
+    }
+    sort_labels(&mut labels);
+    let positive = if task == Task::Binary {
+        let idx = match &positive_name {
+            Some(p) => labels.iter().position(|l| l == p),
+            None => infer_positive(&labels),
+        };
+        Some(idx.ok_or_else(|| {
+            InputError::new(
+                &file,
+                format!("cannot tell which label is the positive class among: {}", labels.join(", ")),
+                format!(
+                    "pass --positive LABEL (precision, recall and F1 are about that class); labels recognised on their own: {}",
+                    POSITIVE_NAMES.join(", ")
+                ),
+            )
+        })?)
+    } else {
+        None
+    };
+    let remap = |col: &LabelColumn| -> Vec<u32> {
+        let map: Vec<u32> = col
+            .dict
+            .iter()
+            .map(|l| labels.iter().position(|x| x == l).unwrap_or(0) as u32)
+            .collect();
+        match &col.values {
+            LabelValues::Single(v) => v.iter().map(|&c| map[c as usize]).collect(),
+            LabelValues::Sets(_) => unreachable!("single-label path"),
+        }
+    };
+    let gold_codes = remap(&gold);
+    let pred_codes = remap(&pred);
+    let scores = align_scores(&mut preds, &labels, task, positive, &file)?;
+    let model_classes = named_classes;
+    if task == Task::Binary && labels.len() < 2 {
+        return Err(InputError::new(
+            &file,
+            format!("only one label ('{}') occurs in gold and predictions", labels[0]),
+            "a binary evaluation needs to know the other class: pass --positive LABEL naming the positive class",
+        ));
+    }
+    Ok(PreparedInput {
+        input: Prepared::Classification(ClassificationInput {
+            task,
+            labels,
+            positive,
+            gold: gold_codes,
+            pred: pred_codes,
+            scores,
+            model_classes,
+        }),
+        checks,
+    })
+}
+
+fn retain_f64(v: &mut Vec<f64>, keep: &[bool], k: usize) {
+    let mut out = Vec::with_capacity(v.len());
+    for (i, chunk) in v.chunks(k.max(1)).enumerate() {
+        if keep[i] {
+            out.extend_from_slice(chunk);
+        }
+    }
+    *v = out;
+}
+
+/// Labels that occur in a column (its dictionary may hold labels only of dropped rows).
+fn used_labels(col: &LabelColumn) -> Vec<String> {
+    let mut used = vec![false; col.dict.len()];
+    if let LabelValues::Single(v) = &col.values {
+        for &c in v {
+            if c != MISSING {
+                used[c as usize] = true;
+            }
+        }
+    }
+    col.dict
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| *u)
+        .map(|(l, _)| l.clone())
+        .collect()
+}
+
+/// Predictions from scores when the file has no prediction column: the arg-max class.
+fn derive_predictions(preds: &Predictions, file: &str) -> Result<LabelColumn> {
+    let no_pred = || {
+        InputError::new(
+            file,
+            format!(
+                "no prediction column (tried: {})",
+                crate::columns::PRED_NAMES.join(", ")
+            ),
+            format!(
+                "name it with --pred-col NAME; the columns are: {}",
+                preds.columns.join(", ")
+            ),
+        )
+    };
+    let table = preds.probs.as_ref().ok_or_else(no_pred)?;
+    let classes = table.classes.clone().ok_or_else(no_pred)?;
+    let mut col = LabelColumn::empty(&format!("argmax({})", table.column));
+    let codes: Vec<u32> = table
+        .values
+        .chunks(table.k)
+        .map(|row| {
+            if row.iter().any(|v| v.is_nan()) {
+                return MISSING;
+            }
+            let (mut best, mut arg) = (f64::NEG_INFINITY, 0usize);
+            for (j, &v) in row.iter().enumerate() {
+                if v > best {
+                    best = v;
+                    arg = j;
+                }
+            }
+            col.intern_label(&classes[arg])
+        })
+        .collect();
+    col.values = LabelValues::Single(codes);
+    Ok(col)
+}
+
+/// Scores in the order the core expects: the positive-class probability (binary) or one
+/// column per label in label order (multiclass).
+fn align_scores(
+    preds: &mut Predictions,
+    labels: &[String],
+    task: Task,
+    positive: Option<usize>,
+    file: &str,
+) -> Result<Option<Scores>> {
+    let any_missing = |v: &[f64]| v.iter().position(|x| x.is_nan());
+    if let Some(mut table) = preds.probs.take() {
+        if table.logits {
+            softmax_rows(&mut table.values, table.k);
+        }
+        if let Some(row) = any_missing(&table.values) {
+            return Err(InputError::new(
+                file,
+                format!("column '{}' is empty or NaN in data row {}", table.column, row / table.k.max(1) + 1),
+                "every row needs its scores; pass --drop-missing only drops rows without labels, so fix or remove these rows",
+            ));
+        }
+        let k = labels.len();
+        let n = table.values.len() / table.k.max(1);
+        let mut aligned = vec![0.0; n * k];
+        match &table.classes {
+            Some(classes) => {
+                for (j, label) in labels.iter().enumerate() {
+                    if let Some(c) = classes.iter().position(|x| x == label) {
+                        for r in 0..n {
+                            aligned[r * k + j] = table.values[r * table.k + c];
+                        }
+                    }
+                }
+            }
+            None => {
+                if table.k != k {
+                    return Err(InputError::new(
+                        file,
+                        format!("column '{}' holds {} scores per row but there are {} labels ({})", table.column, table.k, k, labels.join(", ")),
+                        "a score list must have one entry per label in sorted label order; or write an object {label: score} to name them",
+                    ));
+                }
+                aligned = table.values;
+            }
+        }
+        if task == Task::Binary && preds.score.is_none() {
+            let p = positive.unwrap_or(k - 1);
+            return Ok(Some(Scores::Positive(
+                aligned.chunks(k).map(|r| r[p]).collect(),
+            )));
+        }
+        if task != Task::Binary {
+            return Ok(Some(Scores::PerClass(aligned)));
+        }
+    }
+    if let Some((name, s)) = preds.score.take() {
+        if let Some(row) = any_missing(&s) {
+            return Err(InputError::new(
+                file,
+                format!("column '{name}' is empty or NaN in data row {}", row + 1),
+                "every row needs a score; fill it in or remove the row",
+            ));
+        }
+        if task == Task::Binary {
+            if let Some(i) = s.iter().position(|&x| !(0.0..=1.0).contains(&x)) {
+                return Err(InputError::new(
+                    file,
+                    format!("column '{name}' holds {} in data row {}, outside [0, 1]", s[i], i + 1),
+                    "the score column must be the positive-class probability; apply a sigmoid to raw logits first",
+                ));
+            }
+        }
+        return Ok(Some(Scores::Positive(s)));
+    }
+    Ok(None)
+}
+
+fn multilabel_input(gold: &LabelColumn, pred: &LabelColumn) -> MultilabelInput {
+    let mut labels: Vec<String> = gold.dict.clone();
+    for l in &pred.dict {
+        if !labels.contains(l) {
+            labels.push(l.clone());
+        }
+    }
+    sort_labels(&mut labels);
+    let sets = |col: &LabelColumn| -> Vec<Vec<u32>> {
+        let map: Vec<u32> = col
+            .dict
+            .iter()
+            .map(|l| labels.iter().position(|x| x == l).unwrap_or(0) as u32)
+            .collect();
+        let convert = |codes: &[u32]| {
+            let mut v: Vec<u32> = codes.iter().map(|&c| map[c as usize]).collect();
+            v.sort_unstable();
+            v
+        };
+        match &col.values {
+            LabelValues::Sets(v) => v
+                .iter()
+                .map(|s| convert(s.as_deref().unwrap_or(&[])))
+                .collect(),
+            LabelValues::Single(v) => v.iter().map(|&c| convert(&[c])).collect(),
+        }
+    };
+    let (g, p) = (sets(gold), sets(pred));
+    MultilabelInput {
+        labels,
+        rows: g
+            .into_iter()
+            .zip(p)
+            .map(|(gold, pred)| SetPair { gold, pred })
+            .collect(),
+    }
+}

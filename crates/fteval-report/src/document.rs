@@ -1,0 +1,99 @@
+//! Report documents: the serde types behind `--format json` (SPEC's contract), from which
+//! every other format is rendered.
+
+use fteval_core::evaluate::{ClassRow, MetricResult};
+use fteval_core::{Check, Evaluation};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+pub const METRICS_SCHEMA: &str = "fteval.metrics/v1";
+
+/// The version written into every document.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// An ordered list of (key, value) serialised as a JSON object.
+#[derive(Clone, Debug)]
+pub struct Ordered<T>(pub Vec<(String, T)>);
+
+impl<T: Serialize> Serialize for Ordered<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<T> Ordered<T> {
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConfusionDoc {
+    pub labels: Vec<String>,
+    pub matrix: Vec<Vec<u64>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BootstrapDoc {
+    pub resamples: usize,
+    pub level: f64,
+    pub seed: u64,
+}
+
+/// `fteval.metrics/v1`.
+#[derive(Clone, Debug, Serialize)]
+pub struct MetricsDocument {
+    pub schema: &'static str,
+    pub fteval_version: &'static str,
+    pub source: String,
+    pub task: &'static str,
+    pub n: u64,
+    pub labels: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub positive_label: Option<String>,
+    pub metrics: Ordered<MetricResult>,
+    pub per_class: Ordered<ClassRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confusion_matrix: Option<ConfusionDoc>,
+    pub bootstrap: BootstrapDoc,
+    pub checks: Vec<Check>,
+}
+
+impl MetricsDocument {
+    /// The document for `eval` of `source`, with checks raised while reading the input first.
+    pub fn new(source: &str, eval: Evaluation, input_checks: Vec<Check>) -> MetricsDocument {
+        let mut checks = input_checks;
+        checks.extend(eval.checks);
+        checks.sort_by(|a, b| b.severity.cmp(&a.severity));
+        MetricsDocument {
+            schema: METRICS_SCHEMA,
+            fteval_version: VERSION,
+            source: source.to_string(),
+            task: eval.task.as_str(),
+            n: eval.n,
+            labels: eval.labels.clone(),
+            positive_label: eval.positive_label,
+            metrics: Ordered(eval.metrics),
+            per_class: Ordered(
+                eval.per_class
+                    .into_iter()
+                    .map(|r| (r.label.clone(), r))
+                    .collect(),
+            ),
+            confusion_matrix: eval.confusion.map(|cm| ConfusionDoc {
+                labels: eval.labels,
+                matrix: cm.rows(),
+            }),
+            bootstrap: BootstrapDoc {
+                resamples: eval.config.resamples,
+                level: eval.config.level,
+                seed: eval.config.seed,
+            },
+            checks,
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! `--format json`: the document as SPEC fixes it.
+
+use std::io::{self, Write};
+
+use super::Renderer;
+use crate::document::MetricsDocument;
+
+pub struct Json;
+
+impl Renderer for Json {
+    fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}
