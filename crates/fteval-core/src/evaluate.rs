@@ -11,7 +11,7 @@ use crate::metrics::confusion::ConfusionMatrix;
 use crate::metrics::multilabel::{self, SetPair};
 use crate::metrics::scores::{self, multiclass as mc, ScoreGroups};
 use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig, Interval};
-use crate::stats::delong::{ascending_order, auc_components};
+use crate::stats::delong::{class_aucs, class_influence, ClassAucs, SortedScores};
 use crate::stats::rng::Rng;
 use crate::stats::special::normal_quantile;
 
@@ -20,7 +20,7 @@ pub mod ci_method {
     /// Percentile bootstrap; confusion-matrix metrics resample multinomial cell counts,
     /// which has exactly the distribution of resampling rows.
     pub const BOOTSTRAP: &str = "bootstrap_percentile";
-    /// Percentile bootstrap on scores merged onto a 4096-point grid, shifted to the exact value.
+    /// Percentile bootstrap on scores merged onto a 1024-point grid, shifted to the exact value.
     pub const BOOTSTRAP_BINNED: &str = "bootstrap_percentile_binned_scores";
     /// DeLong's asymptotic variance (as pROC's `ci.auc`), normal interval clipped to [0, 1].
     pub const DELONG: &str = "delong";
@@ -33,7 +33,7 @@ pub mod ci_method {
 /// Rows up to which means (log loss, Brier) are bootstrapped rather than given a normal interval.
 const MEAN_BOOTSTRAP_MAX_ROWS: usize = 20_000;
 /// Score groups above which binned resampling bounds the bootstrap's work.
-const MAX_SCORE_CELLS: usize = 4096;
+const MAX_SCORE_CELLS: usize = 1024;
 
 /// One metric's value and interval. `value` is None only when the reference cannot compute it.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -514,8 +514,7 @@ fn binary_score_metrics(
 ) -> Vec<(String, MetricResult)> {
     let pos = input.positive.unwrap_or(input.labels.len() - 1) as u32;
     let is_pos = |i: usize| input.gold[i] == pos;
-    let order = ascending_order(s);
-    let groups = ScoreGroups::build(s, &order, is_pos);
+    let groups = ScoreGroups::build(s, is_pos);
     let (g_s, g_p, g_n) = (&groups.score, &groups.pos, &groups.neg);
     let n_pos: u64 = g_p.iter().sum();
     let n_neg: u64 = g_n.iter().sum();
@@ -794,38 +793,39 @@ fn multiclass_auc_metrics(
             .map(|key| (key.to_string(), MetricResult::undefined(reason.clone())))
             .collect();
     }
-    let columns: Vec<Vec<f64>> = (0..k)
-        .map(|c| probs.chunks_exact(k).map(|r| r[c]).collect())
-        .collect();
-    let orders: Vec<Vec<u32>> = columns.par_iter().map(|col| ascending_order(col)).collect();
-
-    // Influence accumulators: ovr macro, ovr weighted, ovo macro.
-    let mut infl = vec![vec![0.0f64; n]; 3];
-    let (mut ovr, mut ovr_w, mut ovo) = (0.0, 0.0, 0.0);
+    // Per class (in parallel): sort its score column once; one pass gives its one-vs-rest AUC
+    // and its one-vs-one AUCs against every other class, a second pass each sorted row's
+    // influence on them. Influences are then added up per row.
     let n_pairs = (k * (k - 1) / 2) as f64;
-    for c in 0..k {
-        let comps = auc_components(&columns[c], &orders[c], |i| gold[i] as usize == c, |_| true)
-            .expect("every class has support");
+    let per_class: Vec<(Vec<u32>, ClassAucs, Vec<[f64; 2]>)> = (0..k)
+        .into_par_iter()
+        .map(|c| {
+            let column: Vec<f64> = probs.chunks_exact(k).map(|r| r[c]).collect();
+            let sorted = SortedScores::new(&column);
+            drop(column);
+            let g: Vec<u32> = sorted.rows.iter().map(|&r| gold[r as usize]).collect();
+            let aucs = class_aucs(&sorted.scores, &g, c, &support);
+            let mut acc = vec![[0.0; 2]; n];
+            class_influence(&sorted.scores, &g, &aucs, &support, |p, ovr, ovo| {
+                acc[p] = [ovr, ovo]
+            });
+            (sorted.rows, aucs, acc)
+        })
+        .collect();
+    let mut infl = vec![[0.0f64; 3]; n];
+    let (mut ovr, mut ovr_w, mut ovo) = (0.0, 0.0, 0.0);
+    for (rows, aucs, acc) in &per_class {
+        let c = aucs.c;
         let w = support[c] as f64 / n as f64;
-        ovr += comps.auc / k as f64;
-        ovr_w += comps.auc * w;
-        comps.add_influence(1.0 / k as f64, |i| gold[i] as usize == c, &mut infl[0]);
-        comps.add_influence(w, |i| gold[i] as usize == c, &mut infl[1]);
-    }
-    for a in 0..k {
-        for b in (a + 1)..k {
-            let in_pair = |i: usize| gold[i] as usize == a || gold[i] as usize == b;
-            for c in [a, b] {
-                let comps =
-                    auc_components(&columns[c], &orders[c], |i| gold[i] as usize == c, in_pair)
-                        .expect("both classes have support");
-                ovo += comps.auc / (2.0 * n_pairs);
-                comps.add_influence(
-                    1.0 / (2.0 * n_pairs),
-                    |i| gold[i] as usize == c,
-                    &mut infl[2],
-                );
-            }
+        ovr += aucs.ovr / k as f64;
+        ovr_w += aucs.ovr * w;
+        ovo += aucs.ovo.iter().filter(|x| !x.is_nan()).sum::<f64>() / (2.0 * n_pairs);
+        let weights = [1.0 / k as f64, w, 1.0 / (2.0 * n_pairs)];
+        for (&row, a) in rows.iter().zip(acc) {
+            let slot = &mut infl[row as usize];
+            slot[0] += weights[0] * a[0];
+            slot[1] += weights[1] * a[0];
+            slot[2] += weights[2] * a[1];
         }
     }
     let boot = config.resamples > 0;
@@ -836,7 +836,7 @@ fn multiclass_auc_metrics(
     ]
     .into_iter()
     .map(|(key, value, j)| {
-        let var: f64 = infl[j].iter().map(|x| x * x).sum();
+        let var: f64 = infl.iter().map(|x| x[j] * x[j]).sum();
         let iv = boot.then(|| normal_interval(value, var.sqrt(), config.level, Some((0.0, 1.0))));
         (
             key.to_string(),

@@ -8,6 +8,10 @@ mod output;
 
 use clap::Parser;
 
+/// mimalloc keeps freed pages for reuse: large per-class buffers are not page-faulted anew.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // A panic is a bug, but users still get one line and exit code 2, never a backtrace.
     std::panic::set_hook(Box::new(|info| {

@@ -5,6 +5,8 @@
 //! negative counts — because every one of them depends only on those counts. The bootstrap
 //! resamples the counts, never the rows.
 
+use crate::stats::sort_key::{from_sort_key, sort_key, sort_keys};
+
 /// Distinct scores ascending with how many positive and negative rows carry each.
 #[derive(Clone, Debug, Default)]
 pub struct ScoreGroups {
@@ -14,23 +16,37 @@ pub struct ScoreGroups {
 }
 
 impl ScoreGroups {
-    /// Groups rows by score given an ascending `order` of the rows.
-    pub fn build(scores: &[f64], order: &[u32], is_pos: impl Fn(usize) -> bool) -> ScoreGroups {
-        let mut g = ScoreGroups::default();
-        for &i in order {
-            let i = i as usize;
-            let s = scores[i];
-            if g.score.last() != Some(&s) {
-                g.score.push(s);
-                g.pos.push(0);
-                g.neg.push(0);
-            }
-            let last = g.score.len() - 1;
+    /// Groups rows by score: positives' and negatives' scores are sorted separately (as
+    /// order-preserving integer keys, in parallel when large) and merged.
+    pub fn build(scores: &[f64], is_pos: impl Fn(usize) -> bool) -> ScoreGroups {
+        let (mut pos, mut neg): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
+        for (i, &s) in scores.iter().enumerate() {
             if is_pos(i) {
-                g.pos[last] += 1;
+                pos.push(sort_key(s));
             } else {
-                g.neg[last] += 1;
+                neg.push(sort_key(s));
             }
+        }
+        rayon::join(|| sort_keys(&mut pos), || sort_keys(&mut neg));
+        let mut g = ScoreGroups::default();
+        let (mut i, mut j) = (0, 0);
+        while i < pos.len() || j < neg.len() {
+            let key = match (pos.get(i), neg.get(j)) {
+                (Some(&a), Some(&b)) => a.min(b),
+                (Some(&a), None) => a,
+                (None, Some(&b)) => b,
+                (None, None) => unreachable!(),
+            };
+            let (i0, j0) = (i, j);
+            while i < pos.len() && pos[i] == key {
+                i += 1;
+            }
+            while j < neg.len() && neg[j] == key {
+                j += 1;
+            }
+            g.score.push(from_sort_key(key));
+            g.pos.push((i - i0) as u64);
+            g.neg.push((j - j0) as u64);
         }
         g
     }

@@ -4,4 +4,5 @@ pub mod bootstrap;
 pub mod delong;
 pub mod multinomial;
 pub mod rng;
+pub mod sort_key;
 pub mod special;
