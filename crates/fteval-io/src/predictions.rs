@@ -65,6 +65,12 @@ impl LabelColumn {
         c
     }
 
+    fn reserve(&mut self, rows: usize) {
+        if let LabelValues::Single(v) = &mut self.values {
+            v.reserve(rows);
+        }
+    }
+
     pub fn len(&self) -> usize {
         match &self.values {
             LabelValues::Single(v) => v.len(),
@@ -415,6 +421,20 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
             logits: *logits,
         }),
     };
+    // Reserve for the rows the file's size suggests: untouched capacity costs nothing, while
+    // growing by doubling copies and touches every page again.
+    let hint = crate::source::size_hint(path)
+        .map(|bytes| (bytes / 16).min(1 << 28) as usize)
+        .unwrap_or(0);
+    for col in [gold.as_mut(), pred.as_mut()].into_iter().flatten() {
+        col.reserve(hint);
+    }
+    if let Some((_, v)) = score.as_mut() {
+        v.reserve(hint);
+    }
+    if let Some(t) = probs.as_mut() {
+        t.values.reserve(hint * t.k.max(1));
+    }
     let mut rows = 0usize;
     source.for_each_row(&mut |row: &dyn Row| {
         rows += 1;

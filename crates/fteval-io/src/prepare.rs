@@ -418,9 +418,11 @@ fn align_scores(
         }
         let k = labels.len();
         let n = table.values.len() / table.k.max(1);
-        let mut aligned = vec![0.0; n * k];
-        match &table.classes {
+        let aligned = match &table.classes {
+            // Columns already in label order: use them as they are.
+            Some(classes) if classes.as_slice() == labels => table.values,
             Some(classes) => {
+                let mut aligned = vec![0.0; n * k];
                 for (j, label) in labels.iter().enumerate() {
                     if let Some(c) = classes.iter().position(|x| x == label) {
                         for r in 0..n {
@@ -428,6 +430,7 @@ fn align_scores(
                         }
                     }
                 }
+                aligned
             }
             None => {
                 if table.k != k {
@@ -437,9 +440,9 @@ fn align_scores(
                         "a score list must have one entry per label in sorted label order; or write an object {label: score} to name them",
                     ));
                 }
-                aligned = table.values;
+                table.values
             }
-        }
+        };
         if task == Task::Binary && preds.score.is_none() {
             let p = positive.unwrap_or(k - 1);
             return Ok(Some(Scores::Positive(

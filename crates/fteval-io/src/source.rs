@@ -61,6 +61,17 @@ pub fn detect_format(path: &str, forced: Option<Format>) -> Result<Format> {
     })
 }
 
+/// The size in bytes of an uncompressed regular file, to size buffers; None otherwise.
+pub fn size_hint(path: &str) -> Option<u64> {
+    if path == "-" || is_gzip(path) {
+        return None;
+    }
+    std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+}
+
 /// The display name of an input.
 pub fn display_name(path: &str) -> String {
     if path == "-" {

@@ -19,6 +19,7 @@ impl SortedScores {
     pub fn new(scores: &[f64]) -> SortedScores {
         let mut s = SortedScores::default();
         s.sort_from(scores);
+        s.pairs = Vec::new();
         s
     }
 
