@@ -20,11 +20,7 @@ pub struct Check {
 
 impl Check {
     pub fn new(id: &str, severity: Severity, message: impl Into<String>) -> Check {
-        Check {
-            id: id.to_string(),
-            severity,
-            message: message.into(),
-        }
+        Check { id: id.to_string(), severity, message: message.into() }
     }
 }
 
@@ -140,11 +136,8 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
     let small: Vec<String> = classes
         .iter()
         .filter(|c| c.support > 0 && c.support < 30)
-        .map(|c| match c.f1_ci_width {
-            Some(w) => format!(
-                "'{}' ({} examples, F1 95% CI {:.2} wide)",
-                c.label, c.support, w
-            ),
+        .map(|c| match c.f1_ci_width.filter(|&w| w > 0.0) {
+            Some(w) => format!("'{}' ({} examples, F1 95% CI {:.2} wide)", c.label, c.support, w),
             None => format!("'{}' ({} examples)", c.label, c.support),
         })
         .collect();
@@ -163,10 +156,7 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
 
 /// `label_space_mismatch`: predictions outside the gold label space, or gold classes the model
 /// cannot output.
-pub fn label_space_mismatch(
-    classes: &[ClassFacts],
-    model_classes: Option<&[String]>,
-) -> Option<Check> {
+pub fn label_space_mismatch(classes: &[ClassFacts], model_classes: Option<&[String]>) -> Option<Check> {
     let extra: Vec<String> = classes
         .iter()
         .filter(|c| c.support == 0 && c.predicted > 0)
@@ -185,16 +175,10 @@ pub fn label_space_mismatch(
     }
     let mut parts = Vec::new();
     if !extra.is_empty() {
-        parts.push(format!(
-            "predicted labels that never occur in gold: {}",
-            extra.join(", ")
-        ));
+        parts.push(format!("predicted labels that never occur in gold: {}", extra.join(", ")));
     }
     if !unreachable.is_empty() {
-        parts.push(format!(
-            "gold classes the model has no score column for: {}",
-            unreachable.join(", ")
-        ));
+        parts.push(format!("gold classes the model has no score column for: {}", unreachable.join(", ")));
     }
     Some(Check::new(
         "label_space_mismatch",
@@ -207,11 +191,7 @@ pub fn label_space_mismatch(
 }
 
 /// `probabilities_not_normalised`: per-class probabilities whose rows do not sum to 1 (±1e-3).
-pub fn probabilities_not_normalised(
-    bad_rows: usize,
-    first_bad: Option<(usize, f64)>,
-    n: usize,
-) -> Option<Check> {
+pub fn probabilities_not_normalised(bad_rows: usize, first_bad: Option<(usize, f64)>, n: usize) -> Option<Check> {
     let (row, sum) = first_bad?;
     Some(Check::new(
         "probabilities_not_normalised",
@@ -229,14 +209,7 @@ mod tests {
     use super::*;
 
     fn facts(label: &str, support: u64, predicted: u64, recall: f64) -> ClassFacts<'_> {
-        ClassFacts {
-            label,
-            support,
-            predicted,
-            recall,
-            precision: 0.0,
-            f1_ci_width: Some(0.3),
-        }
+        ClassFacts { label, support, predicted, recall, precision: 0.0, f1_ci_width: Some(0.3) }
     }
 
     #[test]
@@ -254,13 +227,7 @@ mod tests {
     fn collapse_and_never_predicted() {
         let classes = [facts("fraud", 18, 0, 0.0), facts("legit", 982, 1000, 1.0)];
         assert!(collapsed_predictions(&classes, 1000).is_some());
-        assert!(class_never_predicted(&classes)
-            .unwrap()
-            .message
-            .contains("'fraud'"));
-        assert!(small_support(&classes)
-            .unwrap()
-            .message
-            .contains("0.30 wide"));
+        assert!(class_never_predicted(&classes).unwrap().message.contains("'fraud'"));
+        assert!(small_support(&classes).unwrap().message.contains("0.30 wide"));
     }
 }

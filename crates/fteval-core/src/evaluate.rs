@@ -50,17 +50,11 @@ pub struct MetricResult {
 
 impl MetricResult {
     fn undefined(reason: impl Into<String>) -> MetricResult {
-        MetricResult {
-            reason: Some(reason.into()),
-            ..Default::default()
-        }
+        MetricResult { reason: Some(reason.into()), ..Default::default() }
     }
 
     fn point(value: f64) -> MetricResult {
-        MetricResult {
-            value: Some(value),
-            ..Default::default()
-        }
+        MetricResult { value: Some(value), ..Default::default() }
     }
 
     fn with_interval(mut self, iv: Option<Interval>, method: &'static str) -> MetricResult {
@@ -171,12 +165,7 @@ pub fn cm_stats(cm: &[u64], k: usize, task: Task, positive: Option<usize>, out: 
     let quantities: &[Quantity] = if task == Task::Binary {
         &[Quantity::Precision, Quantity::Recall, Quantity::F1]
     } else {
-        &[
-            Quantity::Precision,
-            Quantity::Recall,
-            Quantity::F1,
-            Quantity::Jaccard,
-        ]
+        &[Quantity::Precision, Quantity::Recall, Quantity::F1, Quantity::Jaccard]
     };
     for &q in quantities {
         put(cls::macro_avg(&classes, q));
@@ -199,7 +188,9 @@ pub fn cm_stats(cm: &[u64], k: usize, task: Task, positive: Option<usize>, out: 
 /// Reasons the reference leaves a confusion-matrix metric undefined.
 fn cm_undefined_reason(key: &str) -> &'static str {
     match key {
-        "cohen_kappa" => "gold and predictions agree on a single class for every row: chance agreement is total and kappa is 0/0",
+        "cohen_kappa" => {
+            "gold and predictions agree on a single class for every row: chance agreement is total and kappa is 0/0"
+        }
         _ => "undefined on this data",
     }
 }
@@ -209,10 +200,7 @@ fn interval_pair(iv: Option<Interval>) -> Option<[f64; 2]> {
 }
 
 /// Evaluates a binary or multiclass test set.
-pub fn evaluate_classification(
-    input: &ClassificationInput,
-    config: &BootstrapConfig,
-) -> Evaluation {
+pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapConfig) -> Evaluation {
     let k = input.labels.len();
     let n = input.gold.len() as u64;
     let cm = ConfusionMatrix::from_codes(k, &input.gold, &input.pred);
@@ -222,9 +210,7 @@ pub fn evaluate_classification(
     cm_stats(&cm.counts, k, input.task, input.positive, &mut point);
 
     let mut replicates = if config.resamples > 0 {
-        cell_bootstrap(&cm.counts, config, n_stats, |c, out| {
-            cm_stats(c, k, input.task, input.positive, out)
-        })
+        cell_bootstrap(&cm.counts, config, n_stats, |c, out| cm_stats(c, k, input.task, input.positive, out))
     } else {
         vec![Vec::new(); n_stats]
     };
@@ -245,8 +231,7 @@ pub fn evaluate_classification(
         let result = if point[j].is_nan() {
             MetricResult::undefined(cm_undefined_reason(key))
         } else {
-            let mut r =
-                MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP);
+            let mut r = MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP);
             if undefined_resamples[j] > 0 {
                 r.reason = Some(format!(
                     "undefined on {} of {} bootstrap resamples; the interval uses the others",
@@ -299,10 +284,7 @@ pub fn evaluate_classification(
 }
 
 fn metric_value(metrics: &[(String, MetricResult)], key: &str) -> Option<(f64, Option<f64>)> {
-    metrics
-        .iter()
-        .find(|(k, _)| k == key)
-        .and_then(|(_, m)| m.value.map(|v| (v, m.ci_low)))
+    metrics.iter().find(|(k, _)| k == key).and_then(|(_, m)| m.value.map(|v| (v, m.ci_low)))
 }
 
 fn classification_checks(
@@ -324,21 +306,12 @@ fn classification_checks(
         .collect();
     let mut out = Vec::new();
     if let Some((acc, acc_low)) = metric_value(metrics, "accuracy") {
-        out.extend(checks::accuracy_paradox(
-            acc,
-            acc_low,
-            &facts,
-            input.positive,
-            n,
-        ));
+        out.extend(checks::accuracy_paradox(acc, acc_low, &facts, input.positive, n));
     }
     out.extend(checks::collapsed_predictions(&facts, n));
     out.extend(checks::class_never_predicted(&facts));
     out.extend(checks::small_support(&facts));
-    out.extend(checks::label_space_mismatch(
-        &facts,
-        input.model_classes.as_deref(),
-    ));
+    out.extend(checks::label_space_mismatch(&facts, input.model_classes.as_deref()));
     out.extend(undefined_metric_check(input, per_class));
     out
 }
@@ -362,8 +335,7 @@ fn undefined_metric_check(input: &ClassificationInput, per_class: &[ClassRow]) -
     }
     let headline = match input.positive {
         Some(p) if per_class[p].predicted == 0 => {
-            " This includes the headline precision: the positive class is never predicted."
-                .to_string()
+            " This includes the headline precision: the positive class is never predicted.".to_string()
         }
         _ => String::new(),
     };
@@ -402,11 +374,7 @@ fn mean_se(values: &[f64]) -> (f64, f64) {
 }
 
 /// Row-level percentile bootstrap of the means of several per-row value columns.
-fn bootstrap_means(
-    columns: &[&[f64]],
-    config: &BootstrapConfig,
-    salt: u64,
-) -> Vec<Option<Interval>> {
+fn bootstrap_means(columns: &[&[f64]], config: &BootstrapConfig, salt: u64) -> Vec<Option<Interval>> {
     let n = columns[0].len();
     let per_resample: Vec<Vec<f64>> = (0..config.resamples)
         .into_par_iter()
@@ -448,9 +416,7 @@ where
     let n_stats = exact_points.len();
     let mut coarse_points = vec![0.0; n_stats];
     f(&groups.score, &groups.pos, &groups.neg, &mut coarse_points);
-    let reps = cell_bootstrap(&cells, config, n_stats, |c, out| {
-        f(&groups.score, &c[..d], &c[d..], out)
-    });
+    let reps = cell_bootstrap(&cells, config, n_stats, |c, out| f(&groups.score, &c[..d], &c[d..], out));
     reps.into_iter()
         .enumerate()
         .map(|(j, r)| {
@@ -555,11 +521,7 @@ fn binary_score_metrics(
     } else {
         score_cell_intervals(&groups.coarsen(MAX_SCORE_CELLS), &exact, config, stat)
     };
-    let cell_method = if exact_cells {
-        ci_method::BOOTSTRAP
-    } else {
-        ci_method::BOOTSTRAP_BINNED
-    };
+    let cell_method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::BOOTSTRAP_BINNED };
 
     out.push((
         "average_precision".to_string(),
@@ -579,27 +541,12 @@ fn binary_score_metrics(
         } else {
             let (mean, sq) = group_moments(g_s, g_p, g_n, j == 2);
             let var = (sq / n - mean * mean).max(0.0) * n / (n - 1.0);
-            Some(normal_interval(
-                exact[j],
-                (var / n).sqrt(),
-                config.level,
-                Some((0.0, f64::INFINITY)),
-            ))
+            Some(normal_interval(exact[j], (var / n).sqrt(), config.level, Some((0.0, f64::INFINITY))))
         };
-        let method = if exact_cells {
-            ci_method::BOOTSTRAP
-        } else {
-            ci_method::NORMAL
-        };
-        out.push((
-            key.to_string(),
-            MetricResult::point(exact[j]).with_interval(iv, method),
-        ));
+        let method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::NORMAL };
+        out.push((key.to_string(), MetricResult::point(exact[j]).with_interval(iv, method)));
     }
-    out.push((
-        "ece".to_string(),
-        MetricResult::point(exact[1]).with_interval(intervals[1], cell_method),
-    ));
+    out.push(("ece".to_string(), MetricResult::point(exact[1]).with_interval(intervals[1], cell_method)));
     // Keep the key order of SPEC: roc_auc, average_precision, log_loss, brier_score, ece.
     out
 }
@@ -610,10 +557,7 @@ fn group_moments(sc: &[f64], p: &[u64], n: &[u64], log_loss: bool) -> (f64, f64)
     for i in 0..sc.len() {
         let s = sc[i];
         let (lp, ln) = if log_loss {
-            (
-                -s.clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln(),
-                -(1.0 - s).clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln(),
-            )
+            (-s.clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln(), -(1.0 - s).clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln())
         } else {
             ((1.0 - s) * (1.0 - s), s * s)
         };
@@ -657,14 +601,8 @@ fn multiclass_score_metrics(
     let rows = || probs.chunks_exact(k);
     let gold = &input.gold;
 
-    let losses: Vec<f64> = rows()
-        .zip(gold)
-        .map(|(r, &g)| mc::row_log_loss(r, g as usize))
-        .collect();
-    let briers: Vec<f64> = rows()
-        .zip(gold)
-        .map(|(r, &g)| mc::row_brier(r, g as usize))
-        .collect();
+    let losses: Vec<f64> = rows().zip(gold).map(|(r, &g)| mc::row_log_loss(r, g as usize)).collect();
+    let briers: Vec<f64> = rows().zip(gold).map(|(r, &g)| mc::row_brier(r, g as usize)).collect();
     let mean_intervals: Vec<Option<Interval>> = if !boot {
         vec![None, None]
     } else if n <= MEAN_BOOTSTRAP_MAX_ROWS {
@@ -674,34 +612,19 @@ fn multiclass_score_metrics(
             .iter()
             .map(|v| {
                 let (m, se) = mean_se(v);
-                Some(normal_interval(
-                    m,
-                    se,
-                    config.level,
-                    Some((0.0, f64::INFINITY)),
-                ))
+                Some(normal_interval(m, se, config.level, Some((0.0, f64::INFINITY))))
             })
             .collect()
     };
-    let mean_method = if n <= MEAN_BOOTSTRAP_MAX_ROWS {
-        ci_method::BOOTSTRAP
-    } else {
-        ci_method::NORMAL
-    };
+    let mean_method = if n <= MEAN_BOOTSTRAP_MAX_ROWS { ci_method::BOOTSTRAP } else { ci_method::NORMAL };
     let mut out = Vec::new();
     let (ll, _) = mean_se(&losses);
-    out.push((
-        "log_loss".to_string(),
-        MetricResult::point(ll).with_interval(mean_intervals[0], mean_method),
-    ));
+    out.push(("log_loss".to_string(), MetricResult::point(ll).with_interval(mean_intervals[0], mean_method)));
 
     out.extend(multiclass_auc_metrics(input, probs, config));
 
     let (br, _) = mean_se(&briers);
-    out.push((
-        "brier_score".to_string(),
-        MetricResult::point(br).with_interval(mean_intervals[1], mean_method),
-    ));
+    out.push(("brier_score".to_string(), MetricResult::point(br).with_interval(mean_intervals[1], mean_method)));
 
     // ECE on (confidence, correct) groups; top-2 accuracy on hit/miss counts.
     let mut conf_rows: Vec<(f64, bool)> = rows()
@@ -728,8 +651,7 @@ fn multiclass_score_metrics(
     }
     let ece = scores::ece_groups(&groups.score, &groups.pos, &groups.neg);
     let exact_cells = groups.score.len() <= MAX_SCORE_CELLS || n <= MEAN_BOOTSTRAP_MAX_ROWS;
-    let ece_stat =
-        |sc: &[f64], p: &[u64], q: &[u64], o: &mut [f64]| o[0] = scores::ece_groups(sc, p, q);
+    let ece_stat = |sc: &[f64], p: &[u64], q: &[u64], o: &mut [f64]| o[0] = scores::ece_groups(sc, p, q);
     let ece_iv = if !boot {
         None
     } else if exact_cells {
@@ -737,29 +659,17 @@ fn multiclass_score_metrics(
     } else {
         score_cell_intervals(&groups.coarsen(MAX_SCORE_CELLS), &[ece], config, ece_stat)[0]
     };
-    let ece_method = if exact_cells {
-        ci_method::BOOTSTRAP
-    } else {
-        ci_method::BOOTSTRAP_BINNED
-    };
-    out.push((
-        "ece".to_string(),
-        MetricResult::point(ece).with_interval(ece_iv, ece_method),
-    ));
+    let ece_method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::BOOTSTRAP_BINNED };
+    out.push(("ece".to_string(), MetricResult::point(ece).with_interval(ece_iv, ece_method)));
 
     if k > 2 {
-        let hits = rows()
-            .zip(gold)
-            .filter(|(r, &g)| mc::row_in_top_k(r, g as usize, 2))
-            .count() as u64;
+        let hits = rows().zip(gold).filter(|(r, &g)| mc::row_in_top_k(r, g as usize, 2)).count() as u64;
         let cells = [hits, n as u64 - hits];
         let top2 = hits as f64 / n as f64;
         let iv = boot.then(|| {
-            let mut reps = cell_bootstrap(&cells, config, 1, |c, o| {
-                o[0] = c[0] as f64 / (c[0] + c[1]) as f64
-            })
-            .pop()
-            .unwrap_or_default();
+            let mut reps = cell_bootstrap(&cells, config, 1, |c, o| o[0] = c[0] as f64 / (c[0] + c[1]) as f64)
+                .pop()
+                .unwrap_or_default();
             percentile_interval(&mut reps, config.level, top2).interval
         });
         out.push((
@@ -780,9 +690,7 @@ fn multiclass_auc_metrics(
     let k = input.labels.len();
     let n = input.gold.len();
     let gold = &input.gold;
-    let support: Vec<u64> = (0..k)
-        .map(|c| gold.iter().filter(|&&g| g as usize == c).count() as u64)
-        .collect();
+    let support: Vec<u64> = (0..k).map(|c| gold.iter().filter(|&&g| g as usize == c).count() as u64).collect();
     if let Some(c) = (0..k).find(|&c| support[c] == 0) {
         let reason = format!(
             "class '{}' has no examples in gold, so its one-vs-rest AUC is undefined (scikit-learn refuses too)",
@@ -806,9 +714,7 @@ fn multiclass_auc_metrics(
             let g: Vec<u32> = sorted.rows.iter().map(|&r| gold[r as usize]).collect();
             let aucs = class_aucs(&sorted.scores, &g, c, &support);
             let mut acc = vec![[0.0; 2]; n];
-            class_influence(&sorted.scores, &g, &aucs, &support, |p, ovr, ovo| {
-                acc[p] = [ovr, ovo]
-            });
+            class_influence(&sorted.scores, &g, &aucs, &support, |p, ovr, ovo| acc[p] = [ovr, ovo]);
             (sorted.rows, aucs, acc)
         })
         .collect();
@@ -829,21 +735,14 @@ fn multiclass_auc_metrics(
         }
     }
     let boot = config.resamples > 0;
-    [
-        ("roc_auc_ovr", ovr, 0usize),
-        ("roc_auc_ovr_weighted", ovr_w, 1),
-        ("roc_auc_ovo", ovo, 2),
-    ]
-    .into_iter()
-    .map(|(key, value, j)| {
-        let var: f64 = infl.iter().map(|x| x[j] * x[j]).sum();
-        let iv = boot.then(|| normal_interval(value, var.sqrt(), config.level, Some((0.0, 1.0))));
-        (
-            key.to_string(),
-            MetricResult::point(value).with_interval(iv, ci_method::DELONG_AVERAGE),
-        )
-    })
-    .collect()
+    [("roc_auc_ovr", ovr, 0usize), ("roc_auc_ovr_weighted", ovr_w, 1), ("roc_auc_ovo", ovo, 2)]
+        .into_iter()
+        .map(|(key, value, j)| {
+            let var: f64 = infl.iter().map(|x| x[j] * x[j]).sum();
+            let iv = boot.then(|| normal_interval(value, var.sqrt(), config.level, Some((0.0, 1.0))));
+            (key.to_string(), MetricResult::point(value).with_interval(iv, ci_method::DELONG_AVERAGE))
+        })
+        .collect()
 }
 
 /// Evaluates a multilabel test set.
@@ -867,13 +766,11 @@ pub fn evaluate_multilabel(input: &MultilabelInput, config: &BootstrapConfig) ->
     let mut point = vec![0.0; n_stats];
     multilabel::metrics(&pairs, &counts, l, &mut point);
     let intervals: Vec<Option<Interval>> = if config.resamples > 0 {
-        cell_bootstrap(&counts, config, n_stats, |c, out| {
-            multilabel::metrics(&pairs, c, l, out)
-        })
-        .into_iter()
-        .enumerate()
-        .map(|(j, mut r)| percentile_interval(&mut r, config.level, point[j]).interval)
-        .collect()
+        cell_bootstrap(&counts, config, n_stats, |c, out| multilabel::metrics(&pairs, c, l, out))
+            .into_iter()
+            .enumerate()
+            .map(|(j, mut r)| percentile_interval(&mut r, config.level, point[j]).interval)
+            .collect()
     } else {
         vec![None; n_stats]
     };
@@ -881,10 +778,7 @@ pub fn evaluate_multilabel(input: &MultilabelInput, config: &BootstrapConfig) ->
         .iter()
         .enumerate()
         .map(|(j, key)| {
-            (
-                key.to_string(),
-                MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP),
-            )
+            (key.to_string(), MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP))
         })
         .collect();
     let label_counts = multilabel::label_counts(&pairs, &counts, l);

@@ -15,11 +15,7 @@ pub fn canonical_label(raw: &str) -> Cow<'_, str> {
             && !frac.is_empty()
             && frac.bytes().all(|b| b == b'0')
         {
-            return if digits.bytes().all(|b| b == b'0') {
-                Cow::Borrowed("0")
-            } else {
-                Cow::Borrowed(int)
-            };
+            return if digits.bytes().all(|b| b == b'0') { Cow::Borrowed("0") } else { Cow::Borrowed(int) };
         }
     }
     match t {
@@ -33,16 +29,10 @@ pub fn canonical_label(raw: &str) -> Cow<'_, str> {
 /// Sorts labels as scikit-learn does: numerically when every label is a number, otherwise
 /// by code point.
 pub fn sort_labels(labels: &mut [String]) {
-    let numeric: Option<Vec<f64>> = labels
-        .iter()
-        .map(|l| l.parse::<f64>().ok().filter(|v| v.is_finite()))
-        .collect();
+    let numeric: Option<Vec<f64>> = labels.iter().map(|l| l.parse::<f64>().ok().filter(|v| v.is_finite())).collect();
     match numeric {
         Some(_) => labels.sort_by(|a, b| {
-            let (x, y) = (
-                a.parse::<f64>().unwrap_or(0.0),
-                b.parse::<f64>().unwrap_or(0.0),
-            );
+            let (x, y) = (a.parse::<f64>().unwrap_or(0.0), b.parse::<f64>().unwrap_or(0.0));
             x.total_cmp(&y).then_with(|| a.cmp(b))
         }),
         None => labels.sort(),
@@ -50,9 +40,7 @@ pub fn sort_labels(labels: &mut [String]) {
 }
 
 /// Labels taken to mean "the positive class" when `--positive` is not given, in order.
-pub const POSITIVE_NAMES: [&str; 9] = [
-    "1", "true", "yes", "pos", "positive", "spam", "fraud", "toxic", "1.0",
-];
+pub const POSITIVE_NAMES: [&str; 9] = ["1", "true", "yes", "pos", "positive", "spam", "fraud", "toxic", "1.0"];
 
 /// The positive label among `labels`: exact match of a conventional name first, then a
 /// case-insensitive one. None when no label looks positive.

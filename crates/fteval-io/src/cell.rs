@@ -32,9 +32,7 @@ impl<'a> Cell<'a> {
     pub fn is_empty(&self) -> bool {
         match self {
             Cell::Missing | Cell::Null => true,
-            Cell::Text(s) => {
-                s.trim().is_empty() || matches!(s.trim(), "nan" | "NaN" | "null" | "None" | "NA")
-            }
+            Cell::Text(s) => s.trim().is_empty() || matches!(s.trim(), "nan" | "NaN" | "null" | "None" | "NA"),
             Cell::Number(x) => x.is_nan(),
             _ => false,
         }

@@ -18,24 +18,9 @@ pub const LABEL_NAMES: &[&str] = &[
     "expected",
     "expected_label",
 ];
-pub const PRED_NAMES: &[&str] = &[
-    "pred",
-    "prediction",
-    "predictions",
-    "predicted",
-    "predicted_label",
-    "pred_label",
-    "y_pred",
-    "output",
-];
-pub const SCORE_NAMES: &[&str] = &[
-    "prob",
-    "probability",
-    "score",
-    "proba",
-    "p_positive",
-    "confidence",
-];
+pub const PRED_NAMES: &[&str] =
+    &["pred", "prediction", "predictions", "predicted", "predicted_label", "pred_label", "y_pred", "output"];
+pub const SCORE_NAMES: &[&str] = &["prob", "probability", "score", "proba", "p_positive", "confidence"];
 pub const PROBS_NAMES: &[&str] = &["probs", "probabilities", "scores", "logits"];
 pub const PROB_PREFIXES: &[&str] = &["prob_", "p_", "logit_"];
 pub const TEXT_NAMES: &[&str] = &["text", "input", "sentence", "prompt", "question", "content"];
@@ -80,20 +65,16 @@ pub struct ColumnPlan {
 }
 
 fn find(names: &[String], candidates: &[&str], taken: &[usize]) -> Option<usize> {
-    candidates.iter().find_map(|c| {
-        (0..names.len()).find(|&i| !taken.contains(&i) && names[i].trim().eq_ignore_ascii_case(c))
-    })
+    candidates
+        .iter()
+        .find_map(|c| (0..names.len()).find(|&i| !taken.contains(&i) && names[i].trim().eq_ignore_ascii_case(c)))
 }
 
 fn explicit(file: &str, names: &[String], flag: &str, wanted: &str) -> Result<usize> {
     names
         .iter()
         .position(|n| n == wanted)
-        .or_else(|| {
-            names
-                .iter()
-                .position(|n| n.trim().eq_ignore_ascii_case(wanted))
-        })
+        .or_else(|| names.iter().position(|n| n.trim().eq_ignore_ascii_case(wanted)))
         .ok_or_else(|| {
             InputError::new(
                 file,
@@ -107,18 +88,15 @@ impl ColumnPlan {
     /// Resolves roles for `names`; explicit overrides win, then SPEC's name lists.
     pub fn resolve(file: &str, names: &[String], o: &ColumnOverrides) -> Result<ColumnPlan> {
         let mut taken = Vec::new();
-        let pick = |flag: &str,
-                    over: &Option<String>,
-                    candidates: &[&str],
-                    taken: &mut Vec<usize>|
-         -> Result<Option<usize>> {
-            let idx = match over {
-                Some(w) => Some(explicit(file, names, flag, w)?),
-                None => find(names, candidates, taken),
+        let pick =
+            |flag: &str, over: &Option<String>, candidates: &[&str], taken: &mut Vec<usize>| -> Result<Option<usize>> {
+                let idx = match over {
+                    Some(w) => Some(explicit(file, names, flag, w)?),
+                    None => find(names, candidates, taken),
+                };
+                taken.extend(idx);
+                Ok(idx)
             };
-            taken.extend(idx);
-            Ok(idx)
-        };
         // Explicit columns first, so detection never steals them.
         let id = pick("--id-col", &o.id, ID_NAMES, &mut taken)?;
         let label = pick("--label-col", &o.label, LABEL_NAMES, &mut taken)?;
@@ -134,10 +112,7 @@ impl ColumnPlan {
         taken.extend(probs_single);
         let score = pick("--score-col", &o.score, SCORE_NAMES, &mut taken)?;
         let probs = if let Some(column) = probs_single {
-            ProbsPlan::Single {
-                column,
-                logits: names[column].to_ascii_lowercase().contains("logit"),
-            }
+            ProbsPlan::Single { column, logits: names[column].to_ascii_lowercase().contains("logit") }
         } else {
             // `--probs-col PREFIX` names a per-class prefix; otherwise SPEC's prefixes.
             let prefixes: Vec<String> = match &o.probs {
@@ -149,10 +124,7 @@ impl ColumnPlan {
             for prefix in &prefixes {
                 for (i, n) in names.iter().enumerate() {
                     let lower = n.to_ascii_lowercase();
-                    if taken.contains(&i)
-                        || !lower.starts_with(prefix.as_str())
-                        || lower.len() == prefix.len()
-                    {
+                    if taken.contains(&i) || !lower.starts_with(prefix.as_str()) || lower.len() == prefix.len() {
                         continue;
                     }
                     columns.push((i, n[prefix.len()..].to_string()));
@@ -166,9 +138,7 @@ impl ColumnPlan {
                 if let Some(p) = &o.probs {
                     return Err(InputError::new(
                         file,
-                        format!(
-                            "--probs-col {p}: no column of that name and none starting with it"
-                        ),
+                        format!("--probs-col {p}: no column of that name and none starting with it"),
                         format!("the columns are: {}", names.join(", ")),
                     ));
                 }
@@ -177,15 +147,7 @@ impl ColumnPlan {
                 ProbsPlan::PerClass { columns, logits }
             }
         };
-        Ok(ColumnPlan {
-            names: names.to_vec(),
-            id,
-            label,
-            pred,
-            score,
-            probs,
-            text,
-        })
+        Ok(ColumnPlan { names: names.to_vec(), id, label, pred, score, probs, text })
     }
 
     pub fn name(&self, column: usize) -> &str {
@@ -206,31 +168,16 @@ mod tests {
         let n = names(&["ID", "Label", "y_pred", "prob_cat", "prob_dog"]);
         let p = ColumnPlan::resolve("f", &n, &ColumnOverrides::default()).unwrap();
         assert_eq!((p.id, p.label, p.pred), (Some(0), Some(1), Some(2)));
-        assert_eq!(
-            p.probs,
-            ProbsPlan::PerClass {
-                columns: vec![(3, "cat".into()), (4, "dog".into())],
-                logits: false
-            }
-        );
+        assert_eq!(p.probs, ProbsPlan::PerClass { columns: vec![(3, "cat".into()), (4, "dog".into())], logits: false });
     }
 
     #[test]
     fn overrides_win_and_unknown_override_is_an_error() {
         let n = names(&["text", "true_label", "bert_pred", "score"]);
-        let o = ColumnOverrides {
-            pred: Some("bert_pred".into()),
-            ..Default::default()
-        };
+        let o = ColumnOverrides { pred: Some("bert_pred".into()), ..Default::default() };
         let p = ColumnPlan::resolve("f", &n, &o).unwrap();
-        assert_eq!(
-            (p.label, p.pred, p.score, p.text),
-            (Some(1), Some(2), Some(3), Some(0))
-        );
-        let o = ColumnOverrides {
-            label: Some("nope".into()),
-            ..Default::default()
-        };
+        assert_eq!((p.label, p.pred, p.score, p.text), (Some(1), Some(2), Some(3), Some(0)));
+        let o = ColumnOverrides { label: Some("nope".into()), ..Default::default() };
         let e = ColumnPlan::resolve("f", &n, &o).unwrap_err();
         assert!(e.hint.contains("true_label"));
     }

@@ -15,12 +15,7 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(file: &str, message: impl Into<String>, hint: impl Into<String>) -> InputError {
-        InputError {
-            file: file.to_string(),
-            location: String::new(),
-            message: message.into(),
-            hint: hint.into(),
-        }
+        InputError { file: file.to_string(), location: String::new(), message: message.into(), hint: hint.into() }
     }
 
     pub fn at(mut self, location: impl Into<String>) -> InputError {

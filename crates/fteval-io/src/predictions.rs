@@ -153,11 +153,7 @@ impl LabelColumn {
     fn bad(&self, cell: &Cell, row: &dyn Row, file: &str) -> InputError {
         InputError::new(
             file,
-            format!(
-                "column '{}' holds {}, which is not a label",
-                self.column,
-                cell.describe()
-            ),
+            format!("column '{}' holds {}, which is not a label", self.column, cell.describe()),
             "labels must be strings, integers, booleans, or (multilabel) lists of those",
         )
         .at(row.location().to_string())
@@ -194,17 +190,12 @@ fn scalar_label(v: &Value) -> Option<String> {
 /// Parses list-like text: JSON, or a Python list repr with single quotes.
 fn parse_structured(text: &str) -> Option<Value> {
     let t = text.trim();
-    let structured =
-        (t.starts_with('[') && t.ends_with(']')) || (t.starts_with('{') && t.ends_with('}'));
+    let structured = (t.starts_with('[') && t.ends_with(']')) || (t.starts_with('{') && t.ends_with('}'));
     if !structured {
         return None;
     }
     serde_json::from_str(t).ok().or_else(|| {
-        let fixed = t
-            .replace('\'', "\"")
-            .replace("True", "true")
-            .replace("False", "false")
-            .replace("None", "null");
+        let fixed = t.replace('\'', "\"").replace("True", "true").replace("False", "false").replace("None", "null");
         serde_json::from_str(&fixed).ok()
     })
 }
@@ -278,12 +269,7 @@ fn number_error(file: &str, column: &str, cell: &Cell, row: &dyn Row) -> InputEr
 }
 
 /// Reads per-class scores from a list/object cell.
-fn push_structured_probs(
-    table: &mut ProbTable,
-    cell: &Cell,
-    row: &dyn Row,
-    file: &str,
-) -> Result<()> {
+fn push_structured_probs(table: &mut ProbTable, cell: &Cell, row: &dyn Row, file: &str) -> Result<()> {
     let parsed;
     let value: &Value = match cell {
         Cell::Json(v) => v.as_ref(),
@@ -292,9 +278,7 @@ fn push_structured_probs(
             &parsed
         }
         c if c.is_empty() => {
-            table
-                .values
-                .extend(std::iter::repeat_n(f64::NAN, table.k.max(1)));
+            table.values.extend(std::iter::repeat_n(f64::NAN, table.k.max(1)));
             return Ok(());
         }
         _ => return Err(structured_error(file, table, cell, row)),
@@ -307,21 +291,13 @@ fn push_structured_probs(
             if a.len() != table.k || table.classes.is_some() {
                 return Err(InputError::new(
                     file,
-                    format!(
-                        "column '{}' has {} scores here but {} in earlier rows",
-                        table.column,
-                        a.len(),
-                        table.k
-                    ),
+                    format!("column '{}' has {} scores here but {} in earlier rows", table.column, a.len(), table.k),
                     "every row needs one score per class, in the same class order",
                 )
                 .at(row.location().to_string()));
             }
             for v in a {
-                table.values.push(
-                    v.as_f64()
-                        .ok_or_else(|| structured_error(file, table, cell, row))?,
-                );
+                table.values.push(v.as_f64().ok_or_else(|| structured_error(file, table, cell, row))?);
             }
         }
         Value::Object(m) => {
@@ -329,10 +305,7 @@ fn push_structured_probs(
                 table.classes = Some(m.keys().map(|k| canonical_label(k).into_owned()).collect());
                 table.k = m.len();
             }
-            let classes = table
-                .classes
-                .as_ref()
-                .ok_or_else(|| structured_error(file, table, cell, row))?;
+            let classes = table.classes.as_ref().ok_or_else(|| structured_error(file, table, cell, row))?;
             if m.len() != classes.len() {
                 return Err(InputError::new(
                     file,
@@ -347,28 +320,18 @@ fn push_structured_probs(
                 .at(row.location().to_string()));
             }
             let start = table.values.len();
-            table
-                .values
-                .extend(std::iter::repeat_n(f64::NAN, classes.len()));
+            table.values.extend(std::iter::repeat_n(f64::NAN, classes.len()));
             for (k, v) in m {
                 let canon = canonical_label(k);
-                let j = classes
-                    .iter()
-                    .position(|c| c == canon.as_ref())
-                    .ok_or_else(|| {
-                        InputError::new(
-                            file,
-                            format!(
-                                "column '{}' scores class '{k}' that earlier rows did not",
-                                table.column
-                            ),
-                            "every row must score the same classes",
-                        )
-                        .at(row.location().to_string())
-                    })?;
-                table.values[start + j] = v
-                    .as_f64()
-                    .ok_or_else(|| structured_error(file, table, cell, row))?;
+                let j = classes.iter().position(|c| c == canon.as_ref()).ok_or_else(|| {
+                    InputError::new(
+                        file,
+                        format!("column '{}' scores class '{k}' that earlier rows did not", table.column),
+                        "every row must score the same classes",
+                    )
+                    .at(row.location().to_string())
+                })?;
+                table.values[start + j] = v.as_f64().ok_or_else(|| structured_error(file, table, cell, row))?;
             }
         }
         _ => return Err(structured_error(file, table, cell, row)),
@@ -393,8 +356,7 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
     let mut gold = plan.label.map(|c| LabelColumn::new(plan.name(c)));
     let mut pred = plan.pred.map(|c| LabelColumn::new(plan.name(c)));
     let mut ids: Option<Vec<String>> = (options.keep_ids && plan.id.is_some()).then(Vec::new);
-    let mut score: Option<(String, Vec<f64>)> =
-        plan.score.map(|c| (plan.name(c).to_string(), Vec::new()));
+    let mut score: Option<(String, Vec<f64>)> = plan.score.map(|c| (plan.name(c).to_string(), Vec::new()));
     let mut probs = match &plan.probs {
         ProbsPlan::None => None,
         ProbsPlan::Single { column, logits } => Some(ProbTable {
@@ -405,17 +367,8 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
             logits: *logits,
         }),
         ProbsPlan::PerClass { columns, logits } => Some(ProbTable {
-            column: columns
-                .iter()
-                .map(|(c, _)| plan.name(*c))
-                .collect::<Vec<_>>()
-                .join(", "),
-            classes: Some(
-                columns
-                    .iter()
-                    .map(|(_, l)| canonical_label(l).into_owned())
-                    .collect(),
-            ),
+            column: columns.iter().map(|(c, _)| plan.name(*c)).collect::<Vec<_>>().join(", "),
+            classes: Some(columns.iter().map(|(_, l)| canonical_label(l).into_owned()).collect()),
             k: columns.len(),
             values: Vec::new(),
             logits: *logits,
@@ -423,9 +376,7 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
     };
     // Reserve for the rows the file's size suggests: untouched capacity costs nothing, while
     // growing by doubling copies and touches every page again.
-    let hint = crate::source::size_hint(path)
-        .map(|bytes| (bytes / 16).min(1 << 28) as usize)
-        .unwrap_or(0);
+    let hint = crate::source::size_hint(path).map(|bytes| (bytes / 16).min(1 << 28) as usize).unwrap_or(0);
     for col in [gold.as_mut(), pred.as_mut()].into_iter().flatten() {
         col.reserve(hint);
     }
@@ -458,16 +409,13 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
         }
         if let Some(table) = probs.as_mut() {
             match &plan.probs {
-                ProbsPlan::Single { column, .. } => {
-                    push_structured_probs(table, &row.cell(*column), row, &file)?
-                }
+                ProbsPlan::Single { column, .. } => push_structured_probs(table, &row.cell(*column), row, &file)?,
                 ProbsPlan::PerClass { columns, .. } => {
                     for (c, _) in columns {
                         let cell = row.cell(*c);
-                        table.values.push(
-                            parse_number(&cell)
-                                .ok_or_else(|| number_error(&file, plan.name(*c), &cell, row))?,
-                        );
+                        table
+                            .values
+                            .push(parse_number(&cell).ok_or_else(|| number_error(&file, plan.name(*c), &cell, row))?);
                     }
                 }
                 ProbsPlan::None => {}

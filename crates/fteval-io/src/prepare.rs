@@ -92,10 +92,7 @@ pub fn attach_gold(preds: &mut Predictions, gold_file: Predictions) -> Result<Ve
                 checks.push(Check::new(
                     "gold_rows_unused",
                     Severity::Info,
-                    format!(
-                        "{} gold rows have no prediction and were not evaluated.",
-                        gold_ids.len() - rows.len()
-                    ),
+                    format!("{} gold rows have no prediction and were not evaluated.", gold_ids.len() - rows.len()),
                 ));
             }
             preds.gold = Some(select_rows(&gold, &rows));
@@ -130,6 +127,97 @@ fn is_missing(col: &LabelColumn, i: usize) -> bool {
     }
 }
 
+/// When one column spells a binary label as true/false and the other as 1/0, reads true as 1
+/// and false as 0 (pandas writes bool predictions as True/False next to integer labels).
+fn unify_boolean_spellings(gold: &mut LabelColumn, pred: &mut LabelColumn) -> Option<Check> {
+    let is_bool = |c: &LabelColumn| !c.dict.is_empty() && c.dict.iter().all(|l| l == "true" || l == "false");
+    let is_01 = |c: &LabelColumn| !c.dict.is_empty() && c.dict.iter().all(|l| l == "0" || l == "1");
+    let target = if is_bool(gold) && is_01(pred) {
+        gold
+    } else if is_bool(pred) && is_01(gold) {
+        pred
+    } else {
+        return None;
+    };
+    for l in target.dict.iter_mut() {
+        *l = if l == "true" { "1".to_string() } else { "0".to_string() };
+    }
+    Some(Check::new(
+        "labels_unified",
+        Severity::Info,
+        format!(
+            "Column '{}' spells labels true/false while the other uses 1/0: read true as 1 and false as 0.",
+            target.column
+        ),
+    ))
+}
+
+/// Words in column names that suggest a role, for hints.
+const GOLD_HINTS: &[&str] = &["label", "true", "truth", "gold", "actual", "target", "expected", "class"];
+const PRED_HINTS: &[&str] = &["pred", "output", "guess", "_label"];
+
+/// " Maybe: A, B. The columns are: …" — columns whose names suggest the role first.
+fn column_suggestion(columns: &[String], words: &[&str], used: Option<&str>) -> String {
+    let likely: Vec<&str> = columns
+        .iter()
+        .filter(|c| Some(c.as_str()) != used)
+        .filter(|c| {
+            let l = c.to_ascii_lowercase();
+            words.iter().any(|w| l.contains(w))
+        })
+        .map(String::as_str)
+        .collect();
+    let all = shorten(&columns.join(", "), 300);
+    if likely.is_empty() {
+        format!(" The columns are: {all}")
+    } else {
+        format!(" Likely candidates: {}. The columns are: {all}", likely.join(", "))
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+/// Rejects tables whose header is really data or whose delimiter was wrong, with a hint.
+fn check_table_shape(preds: &Predictions) -> Result<()> {
+    let cols = &preds.columns;
+    if cols.len() == 1 {
+        return Err(InputError::new(
+            &preds.file,
+            format!("found a single column ('{}')", shorten(&cols[0], 60)),
+            "fteval reads tables: comma-separated .csv, tab-separated .tsv (and .txt), JSON Lines, JSON or Parquet, with a header line naming the columns; check the delimiter or say --input-format",
+        ));
+    }
+    let looks_like_data = |c: &String| c.trim().parse::<f64>().is_ok() || c.chars().count() > 60;
+    if preds.gold.is_none() && preds.pred.is_none() && cols.iter().any(looks_like_data) {
+        return Err(InputError::new(
+            &preds.file,
+            format!("the first line looks like data, not column names ('{}')", shorten(&cols.join("', '"), 80)),
+            "add a header line naming the columns, e.g. `id,label,pred,prob`",
+        )
+        .at("line 1"));
+    }
+    Ok(())
+}
+
+/// Rejects continuous targets: many distinct non-integer numeric labels mean regression.
+fn check_not_regression(file: &str, labels: &[String]) -> Result<()> {
+    let fractional = labels.iter().filter(|l| l.parse::<f64>().is_ok_and(|x| x.fract() != 0.0)).count();
+    if fractional > 0 && labels.iter().all(|l| l.parse::<f64>().is_ok()) && labels.len() > 10 {
+        return Err(InputError::new(
+            file,
+            format!("the labels look continuous ({} distinct numbers, {fractional} of them fractional)", labels.len()),
+            "fteval metrics evaluates classification (discrete labels); for a regression model use MAE/RMSE or correlation instead",
+        ));
+    }
+    Ok(())
+}
+
 /// Softmax of each row of a row-major matrix, in place.
 pub fn softmax_rows(values: &mut [f64], k: usize) {
     for row in values.chunks_mut(k) {
@@ -149,38 +237,28 @@ pub fn softmax_rows(values: &mut [f64], k: usize) {
 pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<PreparedInput> {
     let file = preds.file.clone();
     let mut checks = Vec::new();
+    check_table_shape(&preds)?;
     let gold = preds.gold.take().ok_or_else(|| {
         InputError::new(
             &file,
-            format!(
-                "no gold label column (tried: {})",
-                crate::columns::LABEL_NAMES.join(", ")
-            ),
-            format!(
-                "{NEED_GOLD_HINT}. The columns are: {}",
-                preds.columns.join(", ")
-            ),
+            format!("no gold label column (tried: {})", crate::columns::LABEL_NAMES.join(", ")),
+            format!("{NEED_GOLD_HINT}.{}", column_suggestion(&preds.columns, GOLD_HINTS, None)),
         )
     })?;
     let mut pred = match preds.pred.take() {
         Some(p) => p,
-        None => derive_predictions(&preds, &file)?,
+        None => derive_predictions(&preds, &file, &gold.column)?,
     };
 
     // Missing gold or prediction values.
     let n = gold.len();
-    let missing: Vec<bool> = (0..n)
-        .map(|i| is_missing(&gold, i) || is_missing(&pred, i))
-        .collect();
+    let missing: Vec<bool> = (0..n).map(|i| is_missing(&gold, i) || is_missing(&pred, i)).collect();
     let n_missing = missing.iter().filter(|&&m| m).count();
     let mut gold = gold;
     if n_missing > 0 {
         if !options.drop_missing {
-            let (col, loc) = if gold.missing > 0 {
-                (&gold.column, gold.first_missing)
-            } else {
-                (&pred.column, pred.first_missing)
-            };
+            let (col, loc) =
+                if gold.missing > 0 { (&gold.column, gold.first_missing) } else { (&pred.column, pred.first_missing) };
             let mut err = InputError::new(
                 &file,
                 format!("{n_missing} rows have an empty gold label or prediction (first: column '{col}')"),
@@ -204,24 +282,21 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
         checks.push(Check::new(
             "dropped_rows",
             Severity::Info,
-            format!("{n_missing} of {n} rows had an empty gold label or prediction and were left out (--drop-missing)."),
+            format!(
+                "{n_missing} of {n} rows had an empty gold label or prediction and were left out (--drop-missing)."
+            ),
         ));
     }
     if gold.is_empty() {
-        return Err(InputError::new(
-            &file,
-            "no rows to evaluate",
-            "the file has a header but no data rows",
-        ));
+        return Err(InputError::new(&file, "no rows to evaluate", "the file has a header but no data rows"));
     }
 
-    let multilabel =
-        gold.is_multilabel() || pred.is_multilabel() || options.task == Some(Task::Multilabel);
+    if let Some(note) = unify_boolean_spellings(&mut gold, &mut pred) {
+        checks.push(note);
+    }
+    let multilabel = gold.is_multilabel() || pred.is_multilabel() || options.task == Some(Task::Multilabel);
     if multilabel {
-        return Ok(PreparedInput {
-            input: Prepared::Multilabel(multilabel_input(&gold, &pred)),
-            checks,
-        });
+        return Ok(PreparedInput { input: Prepared::Multilabel(multilabel_input(&gold, &pred)), checks });
     }
 
     // Label space: gold ∪ predictions ∪ named score classes.
@@ -237,16 +312,10 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     if let Some(classes) = &named_classes {
         classes.iter().for_each(&mut add);
     }
-    let positive_name = options
-        .positive
-        .as_deref()
-        .map(|p| canonical_label(p).into_owned());
+    check_not_regression(&file, &labels)?;
+    let positive_name = options.positive.as_deref().map(|p| canonical_label(p).into_owned());
     let binary_hint = labels.len() <= 2 && preds.probs.as_ref().is_none_or(|t| t.k <= 2);
-    let task = options.task.unwrap_or(if binary_hint {
-        Task::Binary
-    } else {
-        Task::Multiclass
-    });
+    let task = options.task.unwrap_or(if binary_hint { Task::Binary } else { Task::Multiclass });
     if task == Task::Binary {
         if let Some(p) = &positive_name {
             if !labels.contains(p) {
@@ -264,11 +333,7 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
         if labels.len() > 2 {
             return Err(InputError::new(
                 &file,
-                format!(
-                    "--task binary, but there are {} labels: {}",
-                    labels.len(),
-                    labels.join(", ")
-                ),
+                format!("--task binary, but there are {} labels: {}", labels.len(), labels.join(", ")),
                 "use --task multiclass, or check the label columns",
             ));
         }
@@ -293,11 +358,7 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
         None
     };
     let remap = |col: &LabelColumn| -> Vec<u32> {
-        let map: Vec<u32> = col
-            .dict
-            .iter()
-            .map(|l| labels.iter().position(|x| x == l).unwrap_or(0) as u32)
-            .collect();
+        let map: Vec<u32> = col.dict.iter().map(|l| labels.iter().position(|x| x == l).unwrap_or(0) as u32).collect();
         match &col.values {
             LabelValues::Single(v) => v.iter().map(|&c| map[c as usize]).collect(),
             LabelValues::Sets(_) => unreachable!("single-label path"),
@@ -348,26 +409,18 @@ fn used_labels(col: &LabelColumn) -> Vec<String> {
             }
         }
     }
-    col.dict
-        .iter()
-        .zip(used)
-        .filter(|(_, u)| *u)
-        .map(|(l, _)| l.clone())
-        .collect()
+    col.dict.iter().zip(used).filter(|(_, u)| *u).map(|(l, _)| l.clone()).collect()
 }
 
 /// Predictions from scores when the file has no prediction column: the arg-max class.
-fn derive_predictions(preds: &Predictions, file: &str) -> Result<LabelColumn> {
+fn derive_predictions(preds: &Predictions, file: &str, gold_column: &str) -> Result<LabelColumn> {
     let no_pred = || {
         InputError::new(
             file,
+            format!("no prediction column (tried: {})", crate::columns::PRED_NAMES.join(", ")),
             format!(
-                "no prediction column (tried: {})",
-                crate::columns::PRED_NAMES.join(", ")
-            ),
-            format!(
-                "name it with --pred-col NAME; the columns are: {}",
-                preds.columns.join(", ")
+                "name it with --pred-col NAME.{}",
+                column_suggestion(&preds.columns, PRED_HINTS, Some(gold_column))
             ),
         )
     };
@@ -445,9 +498,7 @@ fn align_scores(
         };
         if task == Task::Binary && preds.score.is_none() {
             let p = positive.unwrap_or(k - 1);
-            return Ok(Some(Scores::Positive(
-                aligned.chunks(k).map(|r| r[p]).collect(),
-            )));
+            return Ok(Some(Scores::Positive(aligned.chunks(k).map(|r| r[p]).collect())));
         }
         if task != Task::Binary {
             return Ok(Some(Scores::PerClass(aligned)));
@@ -484,31 +535,17 @@ fn multilabel_input(gold: &LabelColumn, pred: &LabelColumn) -> MultilabelInput {
     }
     sort_labels(&mut labels);
     let sets = |col: &LabelColumn| -> Vec<Vec<u32>> {
-        let map: Vec<u32> = col
-            .dict
-            .iter()
-            .map(|l| labels.iter().position(|x| x == l).unwrap_or(0) as u32)
-            .collect();
+        let map: Vec<u32> = col.dict.iter().map(|l| labels.iter().position(|x| x == l).unwrap_or(0) as u32).collect();
         let convert = |codes: &[u32]| {
             let mut v: Vec<u32> = codes.iter().map(|&c| map[c as usize]).collect();
             v.sort_unstable();
             v
         };
         match &col.values {
-            LabelValues::Sets(v) => v
-                .iter()
-                .map(|s| convert(s.as_deref().unwrap_or(&[])))
-                .collect(),
+            LabelValues::Sets(v) => v.iter().map(|s| convert(s.as_deref().unwrap_or(&[]))).collect(),
             LabelValues::Single(v) => v.iter().map(|&c| convert(&[c])).collect(),
         }
     };
     let (g, p) = (sets(gold), sets(pred));
-    MultilabelInput {
-        labels,
-        rows: g
-            .into_iter()
-            .zip(p)
-            .map(|(gold, pred)| SetPair { gold, pred })
-            .collect(),
-    }
+    MultilabelInput { labels, rows: g.into_iter().zip(p).map(|(gold, pred)| SetPair { gold, pred }).collect() }
 }

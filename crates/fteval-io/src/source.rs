@@ -52,6 +52,13 @@ pub fn detect_format(path: &str, forced: Option<Format>) -> Result<Format> {
     let lower = path.to_ascii_lowercase();
     let stem = lower.strip_suffix(".gz").unwrap_or(&lower);
     let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if matches!(ext, "npz" | "npy" | "pkl" | "pickle" | "pt") {
+        return Err(InputError::new(
+            path,
+            format!("'.{ext}' files hold Python objects, not a table fteval can read"),
+            "export the predictions as a table, e.g. pandas.DataFrame({\"label\": y_true, \"pred\": y_pred}).to_csv(\"preds.csv\", index=False)",
+        ));
+    }
     Format::parse(ext).or(if ext == "txt" { Some(Format::Tsv) } else { None }).ok_or_else(|| {
         InputError::new(
             path,
@@ -66,10 +73,7 @@ pub fn size_hint(path: &str) -> Option<u64> {
     if path == "-" || is_gzip(path) {
         return None;
     }
-    std::fs::metadata(path)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
+    std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| m.len())
 }
 
 /// The display name of an input.
@@ -89,11 +93,7 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>> {
         let f = File::open(path).map_err(|e| open_error(path, &e))?;
         Box::new(f)
     };
-    let decoded: Box<dyn Read> = if is_gzip(path) {
-        Box::new(MultiGzDecoder::new(raw))
-    } else {
-        raw
-    };
+    let decoded: Box<dyn Read> = if is_gzip(path) { Box::new(MultiGzDecoder::new(raw)) } else { raw };
     let mut reader = BufReader::with_capacity(1 << 20, decoded);
     let head = reader.fill_buf().map_err(|e| read_error(path, &e))?;
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -105,9 +105,7 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>> {
 /// Reads the whole input into memory (Parquet needs random access).
 pub fn read_all(path: &str) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
-    open(path)?
-        .read_to_end(&mut buf)
-        .map_err(|e| read_error(path, &e))?;
+    open(path)?.read_to_end(&mut buf).map_err(|e| read_error(path, &e))?;
     Ok(buf)
 }
 

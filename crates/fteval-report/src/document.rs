@@ -78,16 +78,8 @@ impl MetricsDocument {
             labels: eval.labels.clone(),
             positive_label: eval.positive_label,
             metrics: Ordered(eval.metrics),
-            per_class: Ordered(
-                eval.per_class
-                    .into_iter()
-                    .map(|r| (r.label.clone(), r))
-                    .collect(),
-            ),
-            confusion_matrix: eval.confusion.map(|cm| ConfusionDoc {
-                labels: eval.labels,
-                matrix: cm.rows(),
-            }),
+            per_class: Ordered(eval.per_class.into_iter().map(|r| (r.label.clone(), r)).collect()),
+            confusion_matrix: eval.confusion.map(|cm| ConfusionDoc { labels: eval.labels, matrix: cm.rows() }),
             bootstrap: BootstrapDoc {
                 resamples: eval.config.resamples,
                 level: eval.config.level,

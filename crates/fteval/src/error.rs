@@ -12,10 +12,7 @@ pub struct CliError {
 
 impl CliError {
     pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> CliError {
-        CliError {
-            message: message.into(),
-            hint: hint.into(),
-        }
+        CliError { message: message.into(), hint: hint.into() }
     }
 }
 
@@ -26,10 +23,7 @@ impl From<InputError> for CliError {
         } else {
             format!("{}: {}: {}", e.file, e.location, e.message)
         };
-        CliError {
-            message,
-            hint: e.hint,
-        }
+        CliError { message, hint: e.hint }
     }
 }
 

@@ -15,7 +15,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     // A panic is a bug, but users still get one line and exit code 2, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("error: internal error: {info}\n  hint: this is a bug in fteval; please report it with the command you ran");
+        eprintln!(
+            "error: internal error: {info}\n  hint: this is a bug in fteval; please report it with the command you ran"
+        );
         std::process::exit(2);
     }));
     let cli = cli::Cli::parse();

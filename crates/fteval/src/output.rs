@@ -35,11 +35,7 @@ impl Output {
             && args.output.is_none()
             && stdout_tty
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        Ok(Output {
-            format,
-            path: args.output.clone(),
-            color,
-        })
+        Ok(Output { format, path: args.output.clone(), color })
     }
 
     pub fn renderer(&self) -> Box<dyn Renderer> {
@@ -51,10 +47,7 @@ impl Output {
     }
 
     /// Runs `write` against the destination. A closed pipe (`fteval … | head`) is not an error.
-    pub fn write(
-        &self,
-        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-    ) -> Result<(), CliError> {
+    pub fn write(&self, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), CliError> {
         let result = match &self.path {
             Some(p) => {
                 let file = File::create(p).map_err(|e| {
@@ -75,21 +68,13 @@ impl Output {
         match result {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            Err(e) => Err(CliError::usage(
-                format!("cannot write the report: {e}"),
-                "check the output destination",
-            )),
+            Err(e) => Err(CliError::usage(format!("cannot write the report: {e}"), "check the output destination")),
         }
     }
 }
 
 fn format_from_extension(p: &Path) -> OutputFormat {
-    match p
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .as_deref()
-    {
+    match p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
         Some("md") | Some("markdown") => OutputFormat::Markdown,
         Some("html") | Some("htm") => OutputFormat::Html,
         Some("txt") => OutputFormat::Terminal,

@@ -36,9 +36,7 @@ fn matches(got: Option<&Value>, want: &Value) -> bool {
 }
 
 fn run_suite(file: &str) -> (usize, Vec<String>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/conformance")
-        .join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance").join(file);
     let text = std::fs::read_to_string(&path).expect("conformance file");
     let mut failures = Vec::new();
     let mut cases = 0;
@@ -50,24 +48,12 @@ fn run_suite(file: &str) -> (usize, Vec<String>) {
         for (rel, content) in case["files"].as_object().unwrap() {
             std::fs::write(dir.path().join(rel), content.as_str().unwrap()).unwrap();
         }
-        let mut args: Vec<String> = case["args"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a.as_str().unwrap().to_string())
-            .collect();
+        let mut args: Vec<String> =
+            case["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect();
         args.extend(["--format".to_string(), "json".to_string()]);
-        let out = Command::cargo_bin("fteval")
-            .unwrap()
-            .current_dir(dir.path())
-            .args(&args)
-            .output()
-            .unwrap();
+        let out = Command::cargo_bin("fteval").unwrap().current_dir(dir.path()).args(&args).output().unwrap();
         if out.status.code() == Some(2) {
-            failures.push(format!(
-                "{name}: exit 2: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
+            failures.push(format!("{name}: exit 2: {}", String::from_utf8_lossy(&out.stderr)));
             continue;
         }
         let doc: Value = match serde_json::from_slice(&out.stdout) {
@@ -94,12 +80,7 @@ fn run_suite(file: &str) -> (usize, Vec<String>) {
 fn classification_conformance() {
     let (cases, failures) = run_suite("classification.jsonl");
     assert!(cases >= 14, "only {cases} cases found");
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]

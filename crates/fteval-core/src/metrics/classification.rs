@@ -85,23 +85,17 @@ pub fn weighted_avg(classes: &[ClassCounts], q: Quantity) -> f64 {
     if total == 0 {
         return 0.0;
     }
-    classes
-        .iter()
-        .map(|c| q.of(c) * c.support as f64)
-        .sum::<f64>()
-        / total as f64
+    classes.iter().map(|c| q.of(c) * c.support as f64).sum::<f64>() / total as f64
 }
 
 /// Micro average: the quantity computed on summed counts.
 pub fn micro_avg(classes: &[ClassCounts], q: Quantity) -> f64 {
-    let sum = classes
-        .iter()
-        .fold(ClassCounts::default(), |a, c| ClassCounts {
-            tp: a.tp + c.tp,
-            fp: a.fp + c.fp,
-            fn_: a.fn_ + c.fn_,
-            support: a.support + c.support,
-        });
+    let sum = classes.iter().fold(ClassCounts::default(), |a, c| ClassCounts {
+        tp: a.tp + c.tp,
+        fp: a.fp + c.fp,
+        fn_: a.fn_ + c.fn_,
+        support: a.support + c.support,
+    });
     q.of(&sum)
 }
 
@@ -112,11 +106,7 @@ pub fn accuracy(cm: &[u64], k: usize) -> f64 {
 
 /// Mean recall over classes present in gold (scikit-learn drops classes with no support).
 pub fn balanced_accuracy(classes: &[ClassCounts]) -> f64 {
-    let present: Vec<f64> = classes
-        .iter()
-        .filter(|c| c.support > 0)
-        .map(|c| c.recall())
-        .collect();
+    let present: Vec<f64> = classes.iter().filter(|c| c.support > 0).map(|c| c.recall()).collect();
     if present.is_empty() {
         return 0.0;
     }
@@ -160,11 +150,8 @@ pub fn cohen_kappa(cm: &[u64], k: usize) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    let observed_disagree: u64 = (0..k)
-        .flat_map(|g| (0..k).map(move |q| (g, q)))
-        .filter(|(g, q)| g != q)
-        .map(|(g, q)| cm[g * k + q])
-        .sum();
+    let observed_disagree: u64 =
+        (0..k).flat_map(|g| (0..k).map(move |q| (g, q))).filter(|(g, q)| g != q).map(|(g, q)| cm[g * k + q]).sum();
     let mut expected_disagree = 0.0;
     for g in 0..k {
         for q in 0..k {

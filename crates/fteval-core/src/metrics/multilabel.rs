@@ -138,18 +138,9 @@ mod tests {
     fn small_multilabel_example() {
         // y_true = [{0,1},{1},{}], y_pred = [{0},{1,2},{}]
         let pairs = vec![
-            SetPair {
-                gold: vec![0, 1],
-                pred: vec![0],
-            },
-            SetPair {
-                gold: vec![1],
-                pred: vec![1, 2],
-            },
-            SetPair {
-                gold: vec![],
-                pred: vec![],
-            },
+            SetPair { gold: vec![0, 1], pred: vec![0] },
+            SetPair { gold: vec![1], pred: vec![1, 2] },
+            SetPair { gold: vec![], pred: vec![] },
         ];
         let mut out = vec![0.0; KEYS.len() + 9];
         metrics(&pairs, &[1, 1, 1], 3, &mut out);

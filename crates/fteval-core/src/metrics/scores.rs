@@ -181,10 +181,7 @@ impl EceBins {
         if total == 0.0 {
             return f64::NAN;
         }
-        (0..ECE_BINS)
-            .filter(|&b| self.count[b] > 0.0)
-            .map(|b| (self.correct[b] - self.conf_sum[b]).abs() / total)
-            .sum()
+        (0..ECE_BINS).filter(|&b| self.count[b] > 0.0).map(|b| (self.correct[b] - self.conf_sum[b]).abs() / total).sum()
     }
 }
 
@@ -240,11 +237,7 @@ pub mod multiclass {
     /// argsort reversed does (a later class ranks above an earlier one with the same score).
     pub fn row_in_top_k(row: &[f64], gold: usize, k: usize) -> bool {
         let s = row[gold];
-        let ahead = row
-            .iter()
-            .enumerate()
-            .filter(|&(j, &p)| p > s || (p == s && j > gold))
-            .count();
+        let ahead = row.iter().enumerate().filter(|&(j, &p)| p > s || (p == s && j > gold)).count();
         ahead < k
     }
 

@@ -22,11 +22,7 @@ pub struct BootstrapConfig {
 
 impl Default for BootstrapConfig {
     fn default() -> Self {
-        BootstrapConfig {
-            resamples: 1000,
-            level: 0.95,
-            seed: 0,
-        }
+        BootstrapConfig { resamples: 1000, level: 0.95, seed: 0 }
     }
 }
 
@@ -59,10 +55,7 @@ pub fn percentile_interval(replicates: &mut Vec<f64>, level: f64, point: f64) ->
     replicates.retain(|x| !x.is_nan());
     let undefined = before - replicates.len();
     if replicates.is_empty() {
-        return Percentile {
-            interval: None,
-            undefined,
-        };
+        return Percentile { interval: None, undefined };
     }
     replicates.sort_unstable_by(f64::total_cmp);
     let alpha = (1.0 - level) / 2.0;
@@ -72,21 +65,13 @@ pub fn percentile_interval(replicates: &mut Vec<f64>, level: f64, point: f64) ->
         low = low.min(point);
         high = high.max(point);
     }
-    Percentile {
-        interval: Some(Interval { low, high }),
-        undefined,
-    }
+    Percentile { interval: Some(Interval { low, high }), undefined }
 }
 
 /// Runs `resamples` multinomial resamples of `counts` in parallel and returns, for each
 /// resample, the statistics `stat` computes from the resampled counts (a row per resample).
 /// Resample i always uses generator stream i, so results do not depend on thread count.
-pub fn cell_bootstrap<F>(
-    counts: &[u64],
-    config: &BootstrapConfig,
-    n_stats: usize,
-    stat: F,
-) -> Vec<Vec<f64>>
+pub fn cell_bootstrap<F>(counts: &[u64], config: &BootstrapConfig, n_stats: usize, stat: F) -> Vec<Vec<f64>>
 where
     F: Fn(&[u64], &mut [f64]) + Sync,
 {
@@ -140,11 +125,7 @@ mod tests {
 
     #[test]
     fn cell_bootstrap_is_reproducible() {
-        let cfg = BootstrapConfig {
-            resamples: 50,
-            level: 0.95,
-            seed: 9,
-        };
+        let cfg = BootstrapConfig { resamples: 50, level: 0.95, seed: 9 };
         let f = |c: &[u64], out: &mut [f64]| out[0] = c[0] as f64 / c.iter().sum::<u64>() as f64;
         let a = cell_bootstrap(&[30, 70], &cfg, 1, f);
         let b = cell_bootstrap(&[30, 70], &cfg, 1, f);

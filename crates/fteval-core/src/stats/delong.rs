@@ -26,20 +26,14 @@ impl SortedScores {
     /// Re-sorts into the existing buffers (no fresh allocation when sizes repeat).
     pub fn sort_from(&mut self, scores: &[f64]) {
         self.pairs.clear();
-        self.pairs.extend(
-            scores
-                .iter()
-                .enumerate()
-                .map(|(i, &s)| (sort_key(s), i as u32)),
-        );
+        self.pairs.extend(scores.iter().enumerate().map(|(i, &s)| (sort_key(s), i as u32)));
         if self.pairs.len() > 1 << 16 {
             self.pairs.par_sort_unstable();
         } else {
             self.pairs.sort_unstable();
         }
         self.scores.clear();
-        self.scores
-            .extend(self.pairs.iter().map(|&(key, _)| from_sort_key(key)));
+        self.scores.extend(self.pairs.iter().map(|&(key, _)| from_sort_key(key)));
         self.rows.clear();
         self.rows.extend(self.pairs.iter().map(|&(_, r)| r));
     }
@@ -57,11 +51,7 @@ pub struct Auc {
 /// positive (Some(true)), a negative (Some(false)) or left out (None). Writes each included
 /// position's DeLong component into `v`: V10 (share of negatives below, ties ½) for positives,
 /// V01 (share of positives above, ties ½) for negatives. None without both classes.
-pub fn auc_sorted(
-    scores: &[f64],
-    class: impl Fn(usize) -> Option<bool>,
-    v: &mut Vec<f64>,
-) -> Option<Auc> {
+pub fn auc_sorted(scores: &[f64], class: impl Fn(usize) -> Option<bool>, v: &mut Vec<f64>) -> Option<Auc> {
     v.clear();
     v.resize(scores.len(), f64::NAN);
     let (mut n_pos, mut n_neg) = (0usize, 0usize);
@@ -105,11 +95,7 @@ pub fn auc_sorted(
         pos_below += tie_pos;
         start = end;
     }
-    Some(Auc {
-        auc: auc_sum / n_pos as f64,
-        n_pos,
-        n_neg,
-    })
+    Some(Auc { auc: auc_sum / n_pos as f64, n_pos, n_neg })
 }
 
 /// DeLong's variance S10/m + S01/n (unbiased sample variances) from the components.
@@ -166,16 +152,8 @@ mod tests {
         assert!((a.auc - 2.0 / 3.0).abs() < 1e-12);
         // V10 of positives .35, .8, .4: 1/3, 1, 2/3; V01 of negatives .1, .4, .4: 1, 1/2, 1/2.
         let mean = 2.0 / 3.0;
-        let s10: f64 = [1.0 / 3.0, 1.0, 2.0 / 3.0]
-            .iter()
-            .map(|v: &f64| (v - mean).powi(2))
-            .sum::<f64>()
-            / 2.0;
-        let s01: f64 = [1.0, 0.5, 0.5]
-            .iter()
-            .map(|v: &f64| (v - mean).powi(2))
-            .sum::<f64>()
-            / 2.0;
+        let s10: f64 = [1.0 / 3.0, 1.0, 2.0 / 3.0].iter().map(|v: &f64| (v - mean).powi(2)).sum::<f64>() / 2.0;
+        let s01: f64 = [1.0, 0.5, 0.5].iter().map(|v: &f64| (v - mean).powi(2)).sum::<f64>() / 2.0;
         let var = delong_variance(&a, &v, class);
         assert!((var - (s10 / 3.0 + s01 / 3.0)).abs() < 1e-12);
         // Influence squared sums to the biased version of the same variance.
@@ -207,12 +185,7 @@ pub struct ClassAucs {
 
 /// Walks tie groups of ascending `scores`, giving each group's range, its rows' class
 /// counts, and the class counts of all rows below it.
-fn for_each_tie_group(
-    scores: &[f64],
-    gold: &[u32],
-    k: usize,
-    mut f: impl FnMut(usize, usize, &[u64], &[u64]),
-) {
+fn for_each_tie_group(scores: &[f64], gold: &[u32], k: usize, mut f: impl FnMut(usize, usize, &[u64], &[u64])) {
     let mut below = vec![0u64; k];
     let mut tie = vec![0u64; k];
     let mut start = 0;
@@ -252,20 +225,8 @@ pub fn class_aucs(scores: &[f64], gold: &[u32], c: usize, support: &[u64]) -> Cl
             pair_sum[o] += tie_pos * (below[o] as f64 + 0.5 * tie[o] as f64);
         }
     });
-    let ovo = (0..k)
-        .map(|o| {
-            if o == c {
-                f64::NAN
-            } else {
-                pair_sum[o] / (n_c * support[o] as f64)
-            }
-        })
-        .collect();
-    ClassAucs {
-        c,
-        ovr: ovr_sum / (n_c * n_rest),
-        ovo,
-    }
+    let ovo = (0..k).map(|o| if o == c { f64::NAN } else { pair_sum[o] / (n_c * support[o] as f64) }).collect();
+    ClassAucs { c, ovr: ovr_sum / (n_c * n_rest), ovo }
 }
 
 /// Each sorted position's influence on (one-vs-rest AUC of `c`, Σ_o one-vs-one AUC of c vs o),
@@ -305,11 +266,7 @@ pub fn class_influence(
             if gp == c {
                 emit(p, pos_ovr, pos_ovo);
             } else {
-                emit(
-                    p,
-                    (v01 - aucs.ovr) / n_rest,
-                    (v01 - aucs.ovo[gp]) / support[gp] as f64,
-                );
+                emit(p, (v01 - aucs.ovr) / n_rest, (v01 - aucs.ovo[gp]) / support[gp] as f64);
             }
         }
         pos_below += tie_pos;

@@ -138,21 +138,12 @@ mod tests {
     #[test]
     fn binomial_moments_match_theory() {
         let mut rng = Rng::new(3, 0);
-        for &(n, p) in &[
-            (20u64, 0.1f64),
-            (1000, 0.3),
-            (1_000_000, 0.02),
-            (50, 0.9),
-            (7, 0.5),
-        ] {
+        for &(n, p) in &[(20u64, 0.1f64), (1000, 0.3), (1_000_000, 0.02), (50, 0.9), (7, 0.5)] {
             let draws: Vec<u64> = (0..40_000).map(|_| binomial(&mut rng, n, p)).collect();
             assert!(draws.iter().all(|&k| k <= n));
             let (m, v) = mean_var(&draws);
             let (tm, tv) = (n as f64 * p, n as f64 * p * (1.0 - p));
-            assert!(
-                (m - tm).abs() < 5.0 * (tv / 40_000.0).sqrt() + 1e-9,
-                "n={n} p={p} mean {m} vs {tm}"
-            );
+            assert!((m - tm).abs() < 5.0 * (tv / 40_000.0).sqrt() + 1e-9, "n={n} p={p} mean {m} vs {tm}");
             assert!((v / tv - 1.0).abs() < 0.05, "n={n} p={p} var {v} vs {tv}");
         }
     }
@@ -171,10 +162,7 @@ mod tests {
             }
         }
         for i in 0..4 {
-            assert!(
-                (sums[i] / 20_000.0 - counts[i] as f64).abs() < 0.3,
-                "{sums:?}"
-            );
+            assert!((sums[i] / 20_000.0 - counts[i] as f64).abs() < 0.3, "{sums:?}");
         }
         // The many-cells path too.
         let counts = vec![1u64; 50];

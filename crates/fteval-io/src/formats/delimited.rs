@@ -34,14 +34,9 @@ impl Row for DelimitedRow<'_> {
 impl DelimitedSource {
     pub fn open(path: &str, name: &str, delimiter: u8) -> Result<DelimitedSource> {
         let input = source::open(path)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(input);
-        let headers = reader
-            .headers()
-            .map_err(|e| csv_error(name, e, delimiter))?;
+        let mut reader =
+            csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(input);
+        let headers = reader.headers().map_err(|e| csv_error(name, e, delimiter))?;
         let columns: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
         if columns.is_empty() || columns.iter().all(|c| c.is_empty()) {
             return Err(InputError::new(
@@ -50,12 +45,7 @@ impl DelimitedSource {
                 "the first line must name the columns, e.g. `id,label,pred`",
             ));
         }
-        Ok(DelimitedSource {
-            name: name.to_string(),
-            reader,
-            columns,
-            delimiter,
-        })
+        Ok(DelimitedSource { name: name.to_string(), reader, columns, delimiter })
     }
 }
 
@@ -66,17 +56,12 @@ fn csv_error(name: &str, e: csv::Error, delimiter: u8) -> InputError {
             "the text is not valid UTF-8".to_string(),
             "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)".to_string(),
         ),
-        csv::ErrorKind::Io(io) => (
-            format!("read failed: {io}"),
-            "check that the file is complete and readable".to_string(),
-        ),
+        csv::ErrorKind::Io(io) => {
+            (format!("read failed: {io}"), "check that the file is complete and readable".to_string())
+        }
         _ => (
-            format!(
-                "cannot parse the {}: {e}",
-                if delimiter == b'\t' { "TSV" } else { "CSV" }
-            ),
-            "check quoting: a field with the delimiter or a newline must be in double quotes"
-                .to_string(),
+            format!("cannot parse the {}: {e}", if delimiter == b'\t' { "TSV" } else { "CSV" }),
+            "check quoting: a field with the delimiter or a newline must be in double quotes".to_string(),
         ),
     };
     let err = InputError::new(name, message, hint);
@@ -102,10 +87,7 @@ impl RowSource for DelimitedSource {
                         continue;
                     }
                     let line = record.position().map(|p| p.line()).unwrap_or(0);
-                    f(&DelimitedRow {
-                        record: &record,
-                        line,
-                    })?;
+                    f(&DelimitedRow { record: &record, line })?;
                 }
                 Err(e) => return Err(csv_error(&self.name, e, self.delimiter)),
             }

@@ -44,7 +44,8 @@ pub struct JsonLinesSource {
     columns: Vec<String>,
 }
 
-const NOT_OBJECT_HINT: &str = "each line of a .jsonl file must be one JSON object, e.g. {\"id\": 1, \"label\": \"spam\", \"pred\": \"ham\"}";
+const NOT_OBJECT_HINT: &str =
+    "each line of a .jsonl file must be one JSON object, e.g. {\"id\": 1, \"label\": \"spam\", \"pred\": \"ham\"}";
 
 impl JsonLinesSource {
     /// Reads up to the first object to learn the columns; the rest is streamed.
@@ -60,9 +61,7 @@ impl JsonLinesSource {
         let mut buf = String::new();
         loop {
             buf.clear();
-            let read = reader
-                .read_line(&mut buf)
-                .map_err(|e| source::read_error(path, &e))?;
+            let read = reader.read_line(&mut buf).map_err(|e| source::read_error(path, &e))?;
             if read == 0 {
                 break;
             }
@@ -76,11 +75,7 @@ impl JsonLinesSource {
             break;
         }
         if src.columns.is_empty() {
-            return Err(InputError::new(
-                name,
-                "no JSON objects found: the file is empty",
-                NOT_OBJECT_HINT,
-            ));
+            return Err(InputError::new(name, "no JSON objects found: the file is empty", NOT_OBJECT_HINT));
         }
         src.pending = Some(reader);
         Ok(src)
@@ -96,12 +91,19 @@ impl JsonLinesSource {
             )
             .at(format!("line {line}"))),
             Err(e) => {
-                Err(
-                    InputError::new(&self.name, format!("invalid JSON: {e}"), NOT_OBJECT_HINT)
-                        .at(format!("line {line}")),
-                )
+                Err(InputError::new(&self.name, format!("not valid JSON ({})", json_reason(&e)), NOT_OBJECT_HINT)
+                    .at(format!("line {line}, column {}", e.column())))
             }
         }
+    }
+}
+
+/// serde_json's message without its own "at line 1 column N" suffix (we give the file's line).
+fn json_reason(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
     }
 }
 
@@ -123,11 +125,7 @@ impl RowSource for JsonLinesSource {
 
     fn for_each_row(&mut self, f: &mut dyn FnMut(&dyn Row) -> Result<()>) -> Result<()> {
         for (line, object) in std::mem::take(&mut self.lines) {
-            f(&ObjectRow {
-                object: &object,
-                columns: &self.columns,
-                location: Location::Line(line),
-            })?;
+            f(&ObjectRow { object: &object, columns: &self.columns, location: Location::Line(line) })?;
         }
         let Some(mut reader) = self.pending.take() else {
             return Ok(());
@@ -135,9 +133,7 @@ impl RowSource for JsonLinesSource {
         let mut buf = String::new();
         loop {
             buf.clear();
-            let read = reader
-                .read_line(&mut buf)
-                .map_err(|e| source::read_error(&self.name, &e))?;
+            let read = reader.read_line(&mut buf).map_err(|e| source::read_error(&self.name, &e))?;
             if read == 0 {
                 return Ok(());
             }
@@ -146,11 +142,7 @@ impl RowSource for JsonLinesSource {
                 continue;
             }
             let object = self.parse(&buf, self.next_line)?;
-            f(&ObjectRow {
-                object: &object,
-                columns: &self.columns,
-                location: Location::Line(self.next_line),
-            })?;
+            f(&ObjectRow { object: &object, columns: &self.columns, location: Location::Line(self.next_line) })?;
         }
     }
 }
@@ -164,15 +156,22 @@ impl JsonArraySource {
     pub fn open(path: &str, name: &str) -> Result<JsonArraySource> {
         let reader = source::open(path)?;
         let value: Value = serde_json::from_reader(reader).map_err(|e| {
-            InputError::new(name, format!("invalid JSON: {e}"), "a .json prediction file must be an array of objects; use .jsonl for one object per line")
-                .at(format!("line {}", e.line()))
+            InputError::new(
+                name,
+                format!("invalid JSON: {e}"),
+                "a .json prediction file must be an array of objects; use .jsonl for one object per line",
+            )
+            .at(format!("line {}", e.line()))
         })?;
         let records = match value {
             Value::Array(a) => a,
             Value::Object(mut m) => {
                 // Accept {"data": [...]} / {"predictions": [...]} wrappers holding one array of objects.
-                let arrays: Vec<String> =
-                    m.iter().filter(|(_, v)| matches!(v, Value::Array(a) if a.first().is_some_and(Value::is_object))).map(|(k, _)| k.clone()).collect();
+                let arrays: Vec<String> = m
+                    .iter()
+                    .filter(|(_, v)| matches!(v, Value::Array(a) if a.first().is_some_and(Value::is_object)))
+                    .map(|(k, _)| k.clone())
+                    .collect();
                 if arrays.len() == 1 {
                     match m.remove(&arrays[0]) {
                         Some(Value::Array(a)) => a,
@@ -227,11 +226,7 @@ impl RowSource for JsonArraySource {
     fn for_each_row(&mut self, f: &mut dyn FnMut(&dyn Row) -> Result<()>) -> Result<()> {
         for (i, r) in self.records.iter().enumerate() {
             if let Value::Object(object) = r {
-                f(&ObjectRow {
-                    object,
-                    columns: &self.columns,
-                    location: Location::Record(i as u64 + 1),
-                })?;
+                f(&ObjectRow { object, columns: &self.columns, location: Location::Record(i as u64 + 1) })?;
             }
         }
         Ok(())

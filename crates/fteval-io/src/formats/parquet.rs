@@ -21,37 +21,24 @@ pub struct ParquetSource {
     columns: Vec<String>,
 }
 
-const HINT: &str =
-    "check that the file is a complete Parquet file (e.g. written by pandas `to_parquet`)";
+const HINT: &str = "check that the file is a complete Parquet file (e.g. written by pandas `to_parquet`)";
 
 impl ParquetSource {
     pub fn open(path: &str, name: &str) -> Result<ParquetSource> {
         let bytes = bytes::Bytes::from(source::read_all(path)?);
-        let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(|e| {
-            InputError::new(name, format!("not a readable Parquet file: {e}"), HINT)
-        })?;
-        let columns: Vec<String> = builder
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
+        let builder = ParquetRecordBatchReaderBuilder::try_new(bytes)
+            .map_err(|e| InputError::new(name, format!("not a readable Parquet file: {e}"), HINT))?;
+        let columns: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
         let reader = builder
             .with_batch_size(64 * 1024)
             .build()
             .map_err(|e| InputError::new(name, format!("cannot read Parquet: {e}"), HINT))?;
         let mut batches = Vec::new();
         for b in reader {
-            let b = b.map_err(|e| {
-                InputError::new(name, format!("cannot decode Parquet data: {e}"), HINT)
-            })?;
+            let b = b.map_err(|e| InputError::new(name, format!("cannot decode Parquet data: {e}"), HINT))?;
             batches.push(b);
         }
-        Ok(ParquetSource {
-            name: name.to_string(),
-            batches,
-            columns,
-        })
+        Ok(ParquetSource { name: name.to_string(), batches, columns })
     }
 }
 
@@ -68,28 +55,18 @@ fn normalise(array: &ArrayRef) -> Column {
     let cast = |to: &DataType| arrow_cast::cast(array, to).ok();
     match array.data_type() {
         DataType::Boolean => Column::Bool(array.clone()),
-        t if t.is_numeric() => cast(&DataType::Float64)
-            .map(Column::Float)
-            .unwrap_or(Column::Unsupported),
+        t if t.is_numeric() => cast(&DataType::Float64).map(Column::Float).unwrap_or(Column::Unsupported),
         DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(_, _) => {
             let inner = match array.data_type() {
-                DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
-                    f.data_type().clone()
-                }
+                DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => f.data_type().clone(),
                 _ => unreachable!(),
             };
-            let elem = if inner.is_numeric() {
-                DataType::Float64
-            } else {
-                DataType::Utf8
-            };
+            let elem = if inner.is_numeric() { DataType::Float64 } else { DataType::Utf8 };
             cast(&DataType::List(Arc::new(Field::new("item", elem, true))))
                 .map(Column::List)
                 .unwrap_or(Column::Unsupported)
         }
-        _ => cast(&DataType::Utf8)
-            .map(Column::Text)
-            .unwrap_or(Column::Unsupported),
+        _ => cast(&DataType::Utf8).map(Column::Text).unwrap_or(Column::Unsupported),
     }
 }
 
@@ -105,19 +82,12 @@ fn list_value(list: &ArrayRef, index: usize) -> Value {
         DataType::Float64 => values
             .as_primitive::<arrow_array::types::Float64Type>()
             .iter()
-            .map(|v| {
-                v.and_then(serde_json::Number::from_f64)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null)
-            })
+            .map(|v| v.and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null))
             .collect(),
         _ => values
             .as_string::<i32>()
             .iter()
-            .map(|v| {
-                v.map(|s| Value::String(s.to_string()))
-                    .unwrap_or(Value::Null)
-            })
+            .map(|v| v.map(|s| Value::String(s.to_string())).unwrap_or(Value::Null))
             .collect(),
     };
     Value::Array(out)
@@ -154,11 +124,7 @@ impl RowSource for ParquetSource {
             let columns: Vec<Column> = batch.columns().iter().map(normalise).collect();
             for index in 0..batch.num_rows() {
                 row_number += 1;
-                f(&ArrowRow {
-                    columns: &columns,
-                    index,
-                    row_number,
-                })?;
+                f(&ArrowRow { columns: &columns, index, row_number })?;
             }
         }
         Ok(())

@@ -17,31 +17,15 @@ impl Renderer for Markdown {
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "## fteval metrics — `{}`\n", escape(&doc.source))?;
         writeln!(out, "{}\n", summary_line(doc))?;
-        let fails = doc
-            .checks
-            .iter()
-            .filter(|c| c.severity == Severity::Fail)
-            .count();
-        let warns = doc
-            .checks
-            .iter()
-            .filter(|c| c.severity == Severity::Warn)
-            .count();
+        let fails = doc.checks.iter().filter(|c| c.severity == Severity::Fail).count();
+        let warns = doc.checks.iter().filter(|c| c.severity == Severity::Warn).count();
         if fails + warns > 0 {
-            writeln!(
-                out,
-                "**{} warning(s), {} failure(s)** — see Checks below.\n",
-                warns, fails
-            )?;
+            writeln!(out, "**{} warning(s), {} failure(s)** — see Checks below.\n", warns, fails)?;
         }
         writeln!(out, "| metric | value | 95% CI | CI method |")?;
         writeln!(out, "| --- | ---: | --- | --- |")?;
         for (k, m) in &doc.metrics.0 {
-            let note = m
-                .reason
-                .as_deref()
-                .map(|r| format!(" ({})", escape(r)))
-                .unwrap_or_default();
+            let note = m.reason.as_deref().map(|r| format!(" ({})", escape(r))).unwrap_or_default();
             writeln!(
                 out,
                 "| {k} | {} | {} | {}{note} |",
@@ -51,16 +35,10 @@ impl Renderer for Markdown {
             )?;
         }
         writeln!(out, "\n### Per class\n")?;
-        writeln!(
-            out,
-            "| label | precision | recall | F1 | F1 95% CI | support | predicted |"
-        )?;
+        writeln!(out, "| label | precision | recall | F1 | F1 95% CI | support | predicted |")?;
         writeln!(out, "| --- | ---: | ---: | ---: | --- | ---: | ---: |")?;
         for (label, r) in &doc.per_class.0 {
-            let ci = r
-                .f1_ci
-                .map(|[l, h]| format!("[{l:.3}, {h:.3}]"))
-                .unwrap_or_default();
+            let ci = r.f1_ci.map(|[l, h]| format!("[{l:.3}, {h:.3}]")).unwrap_or_default();
             writeln!(
                 out,
                 "| {} | {:.4} | {:.4} | {:.4} | {ci} | {} | {} |",
@@ -73,10 +51,7 @@ impl Renderer for Markdown {
             )?;
         }
         if let Some(cm) = &doc.confusion_matrix {
-            writeln!(
-                out,
-                "\n### Confusion matrix (rows: gold, columns: predicted)\n"
-            )?;
+            writeln!(out, "\n### Confusion matrix (rows: gold, columns: predicted)\n")?;
             let head: Vec<String> = cm.labels.iter().map(|l| escape(l)).collect();
             writeln!(out, "| gold \\ predicted | {} |", head.join(" | "))?;
             writeln!(out, "| --- |{}", " ---: |".repeat(head.len()))?;

@@ -35,12 +35,7 @@ pub(crate) fn interval(low: Option<f64>, high: Option<f64>) -> String {
 
 /// The sentence under the title: task, size and how intervals were made.
 pub(crate) fn summary_line(doc: &MetricsDocument) -> String {
-    let mut s = format!(
-        "{} · {} rows · {} labels",
-        doc.task,
-        doc.n,
-        doc.labels.len()
-    );
+    let mut s = format!("{} · {} rows · {} labels", doc.task, doc.n, doc.labels.len());
     if let Some(p) = &doc.positive_label {
         s.push_str(&format!(" · positive label '{p}'"));
     }

@@ -43,54 +43,29 @@ fn right_align(t: &mut Table, from: usize) {
 
 impl Renderer for Terminal {
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(
-            out,
-            "{}",
-            self.paint("1", &format!("fteval metrics — {}", doc.source))
-        )?;
+        writeln!(out, "{}", self.paint("1", &format!("fteval metrics — {}", doc.source)))?;
         writeln!(out, "{}\n", summary_line(doc))?;
 
-        let mut t = table(vec![
-            "metric".into(),
-            "value".into(),
-            "95% CI".into(),
-            "method".into(),
-        ]);
+        let mut t = table(vec!["metric".into(), "value".into(), "95% CI".into(), "method".into()]);
         for (k, m) in &doc.metrics.0 {
             let method = match (&m.value, &m.reason) {
                 (None, Some(r)) => format!("undefined: {r}"),
                 _ => m.ci_method.unwrap_or("").to_string(),
             };
-            t.add_row(vec![
-                k.clone(),
-                num(m.value),
-                interval(m.ci_low, m.ci_high),
-                method,
-            ]);
+            t.add_row(vec![k.clone(), num(m.value), interval(m.ci_low, m.ci_high), method]);
         }
         right_align(&mut t, 1);
         writeln!(out, "{t}\n")?;
 
         writeln!(out, "{}", self.paint("1", "Per class"))?;
         let mut t = table(
-            [
-                "label",
-                "precision",
-                "recall",
-                "F1",
-                "F1 95% CI",
-                "support",
-                "predicted",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            ["label", "precision", "recall", "F1", "F1 95% CI", "support", "predicted"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         );
         for (label, r) in &doc.per_class.0 {
-            let ci = r
-                .f1_ci
-                .map(|[l, h]| format!("[{l:.3}, {h:.3}]"))
-                .unwrap_or_default();
+            let ci = r.f1_ci.map(|[l, h]| format!("[{l:.3}, {h:.3}]")).unwrap_or_default();
             t.add_row(vec![
                 label.clone(),
                 format!("{:.4}", r.precision),
@@ -105,11 +80,7 @@ impl Renderer for Terminal {
         writeln!(out, "{t}\n")?;
 
         if let Some(cm) = &doc.confusion_matrix {
-            writeln!(
-                out,
-                "{}",
-                self.paint("1", "Confusion matrix (rows: gold, columns: predicted)")
-            )?;
+            writeln!(out, "{}", self.paint("1", "Confusion matrix (rows: gold, columns: predicted)"))?;
             let mut header = vec!["gold \\ pred".to_string()];
             header.extend(cm.labels.iter().cloned());
             let mut t = table(header);

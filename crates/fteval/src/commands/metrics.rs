@@ -2,8 +2,7 @@
 
 use fteval_core::{evaluate_classification, evaluate_multilabel, BootstrapConfig, Task};
 use fteval_io::{
-    attach_gold, prepare, read_predictions, ColumnOverrides, Format, PrepareOptions, Prepared,
-    ReadOptions,
+    attach_gold, prepare, read_predictions, ColumnOverrides, Format, PrepareOptions, Prepared, ReadOptions,
 };
 use fteval_report::MetricsDocument;
 
@@ -37,18 +36,11 @@ pub fn run(args: MetricsArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
     if !(args.ci > 0.0 && args.ci < 1.0) {
         return Err(CliError::usage(
-            format!(
-                "--ci {}: the confidence level must be between 0 and 1",
-                args.ci
-            ),
+            format!("--ci {}: the confidence level must be between 0 and 1", args.ci),
             "e.g. --ci 0.95",
         ));
     }
-    let config = BootstrapConfig {
-        resamples: args.bootstrap,
-        level: args.ci,
-        seed: args.common.seed,
-    };
+    let config = BootstrapConfig { resamples: args.bootstrap, level: args.ci, seed: args.common.seed };
     let keep_ids = args.input.gold.is_some();
     let mut preds = read_predictions(&args.file, &read_options(&args.input, keep_ids))?;
     let mut input_checks = Vec::new();
@@ -78,9 +70,6 @@ pub fn run(args: MetricsArgs) -> Result<i32, CliError> {
     let doc = MetricsDocument::new(&source, eval, input_checks);
     let renderer = output.renderer();
     output.write(|w| renderer.metrics(&doc, w))?;
-    let failed = doc
-        .checks
-        .iter()
-        .any(|c| c.severity == fteval_core::Severity::Fail);
+    let failed = doc.checks.iter().any(|c| c.severity == fteval_core::Severity::Fail);
     Ok(if failed { 1 } else { 0 })
 }

@@ -1,0 +1,53 @@
+//! Helpers shared by the integration tests: run the built binary, parse its JSON.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+
+    /// The value of metric `key` in a metrics document.
+    pub fn metric(&self, key: &str) -> f64 {
+        let doc = self.json();
+        doc["metrics"][key]["value"].as_f64().unwrap_or_else(|| panic!("no metric {key} in {doc}"))
+    }
+}
+
+pub fn data(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name).to_string_lossy().into_owned()
+}
+
+pub fn fteval(args: &[&str]) -> Run {
+    fteval_stdin(args, None)
+}
+
+pub fn fteval_stdin(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+    let mut cmd = Command::cargo_bin("fteval").unwrap();
+    cmd.args(args).env("NO_COLOR", "1");
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 + 1e-9 * b.abs()
+}
