@@ -339,6 +339,13 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
         }
     }
     sort_labels(&mut labels);
+    if task == Task::Binary && labels.len() < 2 {
+        return Err(InputError::new(
+            &file,
+            format!("only one label ('{}') occurs in gold and predictions", labels[0]),
+            "a binary evaluation needs to know the other class: pass --positive LABEL naming the positive class",
+        ));
+    }
     let positive = if task == Task::Binary {
         let idx = match &positive_name {
             Some(p) => labels.iter().position(|l| l == p),
@@ -368,13 +375,6 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     let pred_codes = remap(&pred);
     let scores = align_scores(&mut preds, &labels, task, positive, &file)?;
     let model_classes = named_classes;
-    if task == Task::Binary && labels.len() < 2 {
-        return Err(InputError::new(
-            &file,
-            format!("only one label ('{}') occurs in gold and predictions", labels[0]),
-            "a binary evaluation needs to know the other class: pass --positive LABEL naming the positive class",
-        ));
-    }
     Ok(PreparedInput {
         input: Prepared::Classification(ClassificationInput {
             task,
