@@ -32,9 +32,8 @@ fn table(header: Vec<String>) -> Table {
     t
 }
 
-fn right_align(t: &mut Table, from: usize) {
-    let n = t.column_count();
-    for i in from..n {
+fn right_align(t: &mut Table, columns: std::ops::Range<usize>) {
+    for i in columns {
         if let Some(c) = t.column_mut(i) {
             c.set_cell_alignment(CellAlignment::Right);
         }
@@ -54,7 +53,7 @@ impl Renderer for Terminal {
             };
             t.add_row(vec![k.clone(), num(m.value), interval(m.ci_low, m.ci_high), method]);
         }
-        right_align(&mut t, 1);
+        right_align(&mut t, 1..3);
         writeln!(out, "{t}\n")?;
 
         writeln!(out, "{}", self.paint("1", "Per class"))?;
@@ -76,7 +75,8 @@ impl Renderer for Terminal {
                 r.predicted.to_string(),
             ]);
         }
-        right_align(&mut t, 1);
+        let cols = t.column_count();
+        right_align(&mut t, 1..cols);
         writeln!(out, "{t}\n")?;
 
         if let Some(cm) = &doc.confusion_matrix {
@@ -89,7 +89,8 @@ impl Renderer for Terminal {
                 cells.extend(row.iter().map(|c| c.to_string()));
                 t.add_row(cells);
             }
-            right_align(&mut t, 1);
+            let cols = t.column_count();
+            right_align(&mut t, 1..cols);
             writeln!(out, "{t}\n")?;
         }
 
