@@ -199,6 +199,43 @@ fn interval_pair(iv: Option<Interval>) -> Option<[f64; 2]> {
     iv.map(|i| [i.low, i.high])
 }
 
+/// The per-class table from class counts and the per-class (precision, recall, F1) triples
+/// of `point` and `intervals`.
+fn class_rows(
+    labels: &[String],
+    counts: &[cls::ClassCounts],
+    point: &[f64],
+    intervals: &[Option<Interval>],
+) -> Vec<ClassRow> {
+    (0..labels.len())
+        .map(|c| ClassRow {
+            label: labels[c].clone(),
+            precision: point[3 * c],
+            recall: point[3 * c + 1],
+            f1: point[3 * c + 2],
+            support: counts[c].support,
+            predicted: counts[c].tp + counts[c].fp,
+            precision_ci: interval_pair(intervals[3 * c]),
+            recall_ci: interval_pair(intervals[3 * c + 1]),
+            f1_ci: interval_pair(intervals[3 * c + 2]),
+        })
+        .collect()
+}
+
+/// What the checks need to know about each class.
+fn class_facts(rows: &[ClassRow]) -> Vec<ClassFacts<'_>> {
+    rows.iter()
+        .map(|r| ClassFacts {
+            label: &r.label,
+            support: r.support,
+            predicted: r.predicted,
+            recall: r.recall,
+            precision: r.precision,
+            f1_ci_width: r.f1_ci.map(|[lo, hi]| hi - lo),
+        })
+        .collect()
+}
+
 /// Evaluates a binary or multiclass test set.
 pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapConfig) -> Evaluation {
     let k = input.labels.len();
@@ -244,22 +281,7 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     }
 
     let classes = cls::class_counts(&cm.counts, k);
-    let per_class: Vec<ClassRow> = (0..k)
-        .map(|c| {
-            let base = keys.len() + 3 * c;
-            ClassRow {
-                label: input.labels[c].clone(),
-                precision: point[base],
-                recall: point[base + 1],
-                f1: point[base + 2],
-                support: classes[c].support,
-                predicted: classes[c].tp + classes[c].fp,
-                precision_ci: interval_pair(intervals[base]),
-                recall_ci: interval_pair(intervals[base + 1]),
-                f1_ci: interval_pair(intervals[base + 2]),
-            }
-        })
-        .collect();
+    let per_class = class_rows(&input.labels, &classes, &point[keys.len()..], &intervals[keys.len()..]);
 
     let mut checks = Vec::new();
     if let Some(scores) = &input.scores {
@@ -293,17 +315,7 @@ fn classification_checks(
     per_class: &[ClassRow],
     n: u64,
 ) -> Vec<Check> {
-    let facts: Vec<ClassFacts> = per_class
-        .iter()
-        .map(|r| ClassFacts {
-            label: &r.label,
-            support: r.support,
-            predicted: r.predicted,
-            recall: r.recall,
-            precision: r.precision,
-            f1_ci_width: r.f1_ci.map(|[lo, hi]| hi - lo),
-        })
-        .collect();
+    let facts = class_facts(per_class);
     let mut out = Vec::new();
     if let Some((acc, acc_low)) = metric_value(metrics, "accuracy") {
         out.extend(checks::accuracy_paradox(acc, acc_low, &facts, input.positive, n));
@@ -691,6 +703,12 @@ fn multiclass_auc_metrics(
     let n = input.gold.len();
     let gold = &input.gold;
     let support: Vec<u64> = (0..k).map(|c| gold.iter().filter(|&&g| g as usize == c).count() as u64).collect();
+    if k < 2 {
+        return ["roc_auc_ovr", "roc_auc_ovr_weighted", "roc_auc_ovo"]
+            .iter()
+            .map(|key| (key.to_string(), MetricResult::undefined("ROC AUC needs at least two classes")))
+            .collect();
+    }
     if let Some(c) = (0..k).find(|&c| support[c] == 0) {
         let reason = format!(
             "class '{}' has no examples in gold, so its one-vs-rest AUC is undefined (scikit-learn refuses too)",
@@ -782,33 +800,9 @@ pub fn evaluate_multilabel(input: &MultilabelInput, config: &BootstrapConfig) ->
         })
         .collect();
     let label_counts = multilabel::label_counts(&pairs, &counts, l);
-    let per_class: Vec<ClassRow> = (0..l)
-        .map(|c| {
-            let base = multilabel::KEYS.len() + 3 * c;
-            ClassRow {
-                label: input.labels[c].clone(),
-                precision: point[base],
-                recall: point[base + 1],
-                f1: point[base + 2],
-                support: label_counts[c].support,
-                predicted: label_counts[c].tp + label_counts[c].fp,
-                precision_ci: interval_pair(intervals[base]),
-                recall_ci: interval_pair(intervals[base + 1]),
-                f1_ci: interval_pair(intervals[base + 2]),
-            }
-        })
-        .collect();
-    let facts: Vec<ClassFacts> = per_class
-        .iter()
-        .map(|r| ClassFacts {
-            label: &r.label,
-            support: r.support,
-            predicted: r.predicted,
-            recall: r.recall,
-            precision: r.precision,
-            f1_ci_width: r.f1_ci.map(|[lo, hi]| hi - lo),
-        })
-        .collect();
+    let base = multilabel::KEYS.len();
+    let per_class = class_rows(&input.labels, &label_counts, &point[base..], &intervals[base..]);
+    let facts = class_facts(&per_class);
     let mut checks: Vec<Check> = Vec::new();
     checks.extend(checks::class_never_predicted(&facts));
     checks.extend(checks::small_support(&facts));

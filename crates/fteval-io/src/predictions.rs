@@ -30,6 +30,9 @@ pub struct LabelColumn {
     pub missing: usize,
     pub first_missing: Option<Location>,
     index: HashMap<String, u32>,
+    /// Raw spellings seen so far (few labels repeat millions of times): a linear scan of
+    /// these beats canonicalising and hashing every cell.
+    spellings: Vec<(String, u32)>,
 }
 
 impl LabelColumn {
@@ -51,10 +54,22 @@ impl LabelColumn {
             missing: 0,
             first_missing: None,
             index: HashMap::new(),
+            spellings: Vec::new(),
         }
     }
 
     fn intern(&mut self, label: &str) -> u32 {
+        if let Some((_, c)) = self.spellings.iter().find(|(s, _)| s == label) {
+            return *c;
+        }
+        let code = self.intern_canonical(label);
+        if self.spellings.len() < 16 {
+            self.spellings.push((label.to_string(), code));
+        }
+        code
+    }
+
+    fn intern_canonical(&mut self, label: &str) -> u32 {
         let canon = canonical_label(label);
         if let Some(&c) = self.index.get(canon.as_ref()) {
             return c;

@@ -247,7 +247,11 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     })?;
     let mut pred = match preds.pred.take() {
         Some(p) => p,
-        None => derive_predictions(&preds, &file, &gold.column)?,
+        None => {
+            let (col, note) = derive_predictions(&preds, &file, &gold, options.positive.as_deref())?;
+            checks.push(note);
+            col
+        }
     };
 
     // Missing gold or prediction values.
@@ -412,8 +416,15 @@ fn used_labels(col: &LabelColumn) -> Vec<String> {
     col.dict.iter().zip(used).filter(|(_, u)| *u).map(|(l, _)| l.clone()).collect()
 }
 
-/// Predictions from scores when the file has no prediction column: the arg-max class.
-fn derive_predictions(preds: &Predictions, file: &str, gold_column: &str) -> Result<LabelColumn> {
+/// Predictions from scores when the file has no prediction column: the arg-max class of
+/// per-class scores, or for a binary score column the positive label when the score ≥ 0.5.
+fn derive_predictions(
+    preds: &Predictions,
+    file: &str,
+    gold: &LabelColumn,
+    positive: Option<&str>,
+) -> Result<(LabelColumn, Check)> {
+    let gold_column = gold.column.as_str();
     let no_pred = || {
         InputError::new(
             file,
@@ -424,6 +435,37 @@ fn derive_predictions(preds: &Predictions, file: &str, gold_column: &str) -> Res
             ),
         )
     };
+    if let (None, Some((name, scores))) = (&preds.probs, &preds.score) {
+        let labels = used_labels(gold);
+        let pos = match positive {
+            Some(p) => labels.iter().position(|l| l == canonical_label(p).as_ref()),
+            None => infer_positive(&labels),
+        };
+        let (Some(pos), 2) = (pos, labels.len()) else { return Err(no_pred()) };
+        let neg = 1 - pos;
+        let mut col = LabelColumn::empty(&format!("{name} >= 0.5"));
+        let (pc, nc) = (col.intern_label(&labels[pos]), col.intern_label(&labels[neg]));
+        col.values = LabelValues::Single(
+            scores
+                .iter()
+                .map(|&x| {
+                    if x.is_nan() {
+                        MISSING
+                    } else if x >= 0.5 {
+                        pc
+                    } else {
+                        nc
+                    }
+                })
+                .collect(),
+        );
+        let note = Check::new(
+            "predictions_from_scores",
+            Severity::Info,
+            format!("No prediction column: predicted '{}' where '{name}' ≥ 0.5, else '{}'.", labels[pos], labels[neg]),
+        );
+        return Ok((col, note));
+    }
     let table = preds.probs.as_ref().ok_or_else(no_pred)?;
     let classes = table.classes.clone().ok_or_else(no_pred)?;
     let mut col = LabelColumn::empty(&format!("argmax({})", table.column));
@@ -445,7 +487,12 @@ fn derive_predictions(preds: &Predictions, file: &str, gold_column: &str) -> Res
         })
         .collect();
     col.values = LabelValues::Single(codes);
-    Ok(col)
+    let note = Check::new(
+        "predictions_from_scores",
+        Severity::Info,
+        format!("No prediction column: predicted the class with the highest score in {}.", table.column),
+    );
+    Ok((col, note))
 }
 
 /// Scores in the order the core expects: the positive-class probability (binary) or one
@@ -457,7 +504,7 @@ fn align_scores(
     positive: Option<usize>,
     file: &str,
 ) -> Result<Option<Scores>> {
-    let any_missing = |v: &[f64]| v.iter().position(|x| x.is_nan());
+    let any_missing = |v: &[f64]| v.iter().position(|x| !x.is_finite());
     if let Some(mut table) = preds.probs.take() {
         if table.logits {
             softmax_rows(&mut table.values, table.k);
@@ -465,12 +512,21 @@ fn align_scores(
         if let Some(row) = any_missing(&table.values) {
             return Err(InputError::new(
                 file,
-                format!("column '{}' is empty or NaN in data row {}", table.column, row / table.k.max(1) + 1),
-                "every row needs its scores; pass --drop-missing only drops rows without labels, so fix or remove these rows",
+                format!("column '{}' is empty, NaN or infinite in data row {}", table.column, row / table.k.max(1) + 1),
+                "every row needs its scores (--drop-missing only drops rows without a label or prediction); fill in or remove these rows",
             ));
         }
         let k = labels.len();
         let n = table.values.len() / table.k.max(1);
+        if let (Some(classes), Some(p)) = (&table.classes, positive.filter(|_| task == Task::Binary)) {
+            if !classes.contains(&labels[p]) {
+                return Err(InputError::new(
+                    file,
+                    format!("no score column for the positive label '{}' among: {}", labels[p], table.column),
+                    "name the positive-class score with --score-col, or check --positive",
+                ));
+            }
+        }
         let aligned = match &table.classes {
             // Columns already in label order: use them as they are.
             Some(classes) if classes.as_slice() == labels => table.values,
@@ -508,7 +564,7 @@ fn align_scores(
         if let Some(row) = any_missing(&s) {
             return Err(InputError::new(
                 file,
-                format!("column '{name}' is empty or NaN in data row {}", row + 1),
+                format!("column '{name}' is empty, NaN or infinite in data row {}", row + 1),
                 "every row needs a score; fill it in or remove the row",
             ));
         }

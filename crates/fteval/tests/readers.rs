@@ -105,3 +105,19 @@ fn terminal_and_markdown_reports_render() {
     let term = fteval(&["metrics", &data("binary.csv.gz"), "--format", "terminal"]);
     assert!(term.stdout.contains("Per class") && !term.stdout.contains("\x1b["), "no colour when NO_COLOR / not a TTY");
 }
+
+#[test]
+fn predictions_are_derived_from_scores_when_the_file_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("scores.csv");
+    std::fs::write(&binary, "label,prob\nyes,0.9\nno,0.2\nyes,0.4\nno,0.6\nno,0.1\n").unwrap();
+    let run = fteval(&["metrics", binary.to_str().unwrap(), "--format", "json", "--bootstrap", "0"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(close(run.metric("accuracy"), 0.6));
+    assert!(run.stdout.contains("predictions_from_scores"));
+    let multi = dir.path().join("probs.csv");
+    std::fs::write(&multi, "label,prob_a,prob_b,prob_c\na,0.7,0.2,0.1\nb,0.1,0.3,0.6\nc,0.2,0.2,0.6\n").unwrap();
+    let run = fteval(&["metrics", multi.to_str().unwrap(), "--format", "json", "--bootstrap", "0"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(close(run.metric("accuracy"), 2.0 / 3.0));
+}

@@ -287,21 +287,10 @@ mod multiclass_tests {
         let mut v = Vec::new();
         let ovr = auc_sorted(&scores, |p| Some(gold[p] == 0), &mut v).unwrap();
         assert!((a.ovr - ovr.auc).abs() < 1e-12);
+        // Class 0 against class o on the rows of those two classes.
+        let pair_class = |o: u32| move |p: usize| (gold[p] == 0 || gold[p] == o).then_some(gold[p] == 0);
         for o in 1..3u32 {
-            let pair = auc_sorted(
-                &scores,
-                |p| {
-                    if gold[p] == 0 {
-                        Some(true)
-                    } else if gold[p] == o {
-                        Some(false)
-                    } else {
-                        None
-                    }
-                },
-                &mut v,
-            )
-            .unwrap();
+            let pair = auc_sorted(&scores, pair_class(o), &mut v).unwrap();
             assert!((a.ovo[o as usize] - pair.auc).abs() < 1e-12);
         }
         // Influences agree with add_influence on the separate passes.
@@ -310,17 +299,8 @@ mod multiclass_tests {
         let ovr = auc_sorted(&scores, class, &mut v).unwrap();
         add_influence(&ovr, &v, class, 1.0, &mut want, 0);
         for o in 1..3u32 {
-            let class = |p: usize| {
-                if gold[p] == 0 {
-                    Some(true)
-                } else if gold[p] == o {
-                    Some(false)
-                } else {
-                    None
-                }
-            };
-            let pair = auc_sorted(&scores, class, &mut v).unwrap();
-            add_influence(&pair, &v, class, 1.0, &mut want, 1);
+            let pair = auc_sorted(&scores, pair_class(o), &mut v).unwrap();
+            add_influence(&pair, &v, pair_class(o), 1.0, &mut want, 1);
         }
         let mut got = vec![[0.0; 2]; 8];
         class_influence(&scores, &gold, &a, &support, |p, x, y| got[p] = [x, y]);
