@@ -11,7 +11,7 @@ use crate::metrics::confusion::ConfusionMatrix;
 use crate::metrics::multilabel::{self, SetPair};
 use crate::metrics::scores::{self, multiclass as mc, ScoreGroups};
 use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig, Interval};
-use crate::stats::delong::{class_aucs, class_influence, ClassAucs, SortedScores};
+use crate::stats::delong::{class_aucs, class_influence, delong_variance_groups, sorted_by_score};
 use crate::stats::rng::Rng;
 use crate::stats::special::normal_quantile;
 
@@ -581,27 +581,6 @@ fn group_moments(sc: &[f64], p: &[u64], n: &[u64], log_loss: bool) -> (f64, f64)
     (sum / count, sq / count)
 }
 
-/// DeLong's variance from score groups: all positives in a group share V10, all negatives V01.
-fn delong_variance_groups(pos: &[u64], neg: &[u64], auc: f64) -> f64 {
-    let m: u64 = pos.iter().sum();
-    let nn: u64 = neg.iter().sum();
-    let (mf, nf) = (m as f64, nn as f64);
-    let (mut neg_below, mut pos_below) = (0u64, 0u64);
-    let (mut s10, mut s01) = (0.0, 0.0);
-    for i in 0..pos.len() {
-        let v10 = (neg_below as f64 + 0.5 * neg[i] as f64) / nf;
-        let pos_above = m - pos_below - pos[i];
-        let v01 = (pos_above as f64 + 0.5 * pos[i] as f64) / mf;
-        s10 += pos[i] as f64 * (v10 - auc) * (v10 - auc);
-        s01 += neg[i] as f64 * (v01 - auc) * (v01 - auc);
-        neg_below += neg[i];
-        pos_below += pos[i];
-    }
-    let s10 = if m > 1 { s10 / (mf - 1.0) } else { 0.0 };
-    let s01 = if nn > 1 { s01 / (nf - 1.0) } else { 0.0 };
-    s10 / mf + s01 / nf
-}
-
 fn multiclass_score_metrics(
     input: &ClassificationInput,
     probs: &[f64],
@@ -719,39 +698,39 @@ fn multiclass_auc_metrics(
             .map(|key| (key.to_string(), MetricResult::undefined(reason.clone())))
             .collect();
     }
-    // Per class (in parallel): sort its score column once; one pass gives its one-vs-rest AUC
-    // and its one-vs-one AUCs against every other class, a second pass each sorted row's
-    // influence on them. Influences are then added up per row.
+    // Classes are split between two workers; each sorts a class's scores once, gets its
+    // one-vs-rest and one-vs-one AUCs in one pass and each row's influence on them in a
+    // second, adding the influences into its own per-row sums. No per-class row buffers
+    // outlive their class: at a million rows, fresh memory costs more than the arithmetic.
     let n_pairs = (k * (k - 1) / 2) as f64;
-    let per_class: Vec<(Vec<u32>, ClassAucs, Vec<[f64; 2]>)> = (0..k)
-        .into_par_iter()
-        .map(|c| {
-            let column: Vec<f64> = probs.chunks_exact(k).map(|r| r[c]).collect();
-            let sorted = SortedScores::new(&column);
-            drop(column);
-            let g: Vec<u32> = sorted.rows.iter().map(|&r| gold[r as usize]).collect();
-            let aucs = class_aucs(&sorted.scores, &g, c, &support);
-            let mut acc = vec![[0.0; 2]; n];
-            class_influence(&sorted.scores, &g, &aucs, &support, |p, ovr, ovo| acc[p] = [ovr, ovo]);
-            (sorted.rows, aucs, acc)
-        })
-        .collect();
-    let mut infl = vec![[0.0f64; 3]; n];
-    let (mut ovr, mut ovr_w, mut ovo) = (0.0, 0.0, 0.0);
-    for (rows, aucs, acc) in &per_class {
-        let c = aucs.c;
-        let w = support[c] as f64 / n as f64;
-        ovr += aucs.ovr / k as f64;
-        ovr_w += aucs.ovr * w;
-        ovo += aucs.ovo.iter().filter(|x| !x.is_nan()).sum::<f64>() / (2.0 * n_pairs);
-        let weights = [1.0 / k as f64, w, 1.0 / (2.0 * n_pairs)];
-        for (&row, a) in rows.iter().zip(acc) {
-            let slot = &mut infl[row as usize];
-            slot[0] += weights[0] * a[0];
-            slot[1] += weights[1] * a[0];
-            slot[2] += weights[2] * a[1];
+    let work = |classes: std::ops::Range<usize>| {
+        let mut infl = vec![[0.0f64; 3]; n];
+        let mut sums = [0.0f64; 3];
+        for c in classes {
+            let sorted = sorted_by_score(n, |i| probs[i * k + c]);
+            let aucs = class_aucs(&sorted, gold, c, &support);
+            let w = support[c] as f64 / n as f64;
+            sums[0] += aucs.ovr / k as f64;
+            sums[1] += aucs.ovr * w;
+            sums[2] += aucs.ovo.iter().filter(|x| !x.is_nan()).sum::<f64>() / (2.0 * n_pairs);
+            let weights = [1.0 / k as f64, w, 1.0 / (2.0 * n_pairs)];
+            class_influence(&sorted, gold, &aucs, &support, |row, ovr, ovo| {
+                let slot = &mut infl[row];
+                slot[0] += weights[0] * ovr;
+                slot[1] += weights[1] * ovr;
+                slot[2] += weights[2] * ovo;
+            });
+        }
+        (infl, sums)
+    };
+    let ((mut infl, sums_a), (infl_b, sums_b)) = rayon::join(|| work(0..k / 2), || work(k / 2..k));
+    for (a, b) in infl.iter_mut().zip(&infl_b) {
+        for j in 0..3 {
+            a[j] += b[j];
         }
     }
+    drop(infl_b);
+    let (ovr, ovr_w, ovo) = (sums_a[0] + sums_b[0], sums_a[1] + sums_b[1], sums_a[2] + sums_b[2]);
     let boot = config.resamples > 0;
     [("roc_auc_ovr", ovr, 0usize), ("roc_auc_ovr_weighted", ovr_w, 1), ("roc_auc_ovo", ovo, 2)]
         .into_iter()
