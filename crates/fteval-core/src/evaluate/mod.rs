@@ -1,0 +1,455 @@
+//! One model on one test set: every metric that fits the task, each with its confidence
+//! interval, the per-class table, the confusion matrix and the checks.
+
+use serde::Serialize;
+
+use crate::checks::{self, Check, ClassFacts, Severity};
+use crate::data::{ClassificationInput, Task};
+use crate::metrics::classification::{self as cls, Quantity};
+use crate::metrics::confusion::ConfusionMatrix;
+use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig, Interval};
+
+mod intervals;
+mod multilabel;
+mod score_metrics;
+
+pub use multilabel::evaluate_multilabel;
+
+/// How a confidence interval was obtained (the JSON `ci_method`).
+pub mod ci_method {
+    /// Percentile bootstrap; confusion-matrix metrics resample multinomial cell counts,
+    /// which has exactly the distribution of resampling rows.
+    pub const BOOTSTRAP: &str = "bootstrap_percentile";
+    /// Percentile bootstrap on scores merged onto a 1024-point grid, shifted to the exact value.
+    pub const BOOTSTRAP_BINNED: &str = "bootstrap_percentile_binned_scores";
+    /// DeLong's asymptotic variance (as pROC's `ci.auc`), normal interval clipped to [0, 1].
+    pub const DELONG: &str = "delong";
+    /// DeLong-type influence variance of an average of AUCs over the same rows.
+    pub const DELONG_AVERAGE: &str = "delong_influence";
+    /// Normal interval for a mean of per-row values (used at large n).
+    pub const NORMAL: &str = "normal_mean";
+}
+
+/// Rows up to which means (log loss, Brier) are bootstrapped rather than given a normal interval.
+pub(crate) const MEAN_BOOTSTRAP_MAX_ROWS: usize = 20_000;
+/// Score groups above which binned resampling bounds the bootstrap's work.
+pub(crate) const MAX_SCORE_CELLS: usize = 1024;
+
+/// One metric's value and interval. `value` is None only when the reference cannot compute it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct MetricResult {
+    pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_method: Option<&'static str>,
+    /// Why the value (or its interval) is missing or partly undefined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl MetricResult {
+    fn undefined(reason: impl Into<String>) -> MetricResult {
+        MetricResult { reason: Some(reason.into()), ..Default::default() }
+    }
+
+    fn point(value: f64) -> MetricResult {
+        MetricResult { value: Some(value), ..Default::default() }
+    }
+
+    fn with_interval(mut self, iv: Option<Interval>, method: &'static str) -> MetricResult {
+        if let Some(iv) = iv {
+            self.ci_low = Some(iv.low);
+            self.ci_high = Some(iv.high);
+            self.ci_method = Some(method);
+        }
+        self
+    }
+}
+
+/// One row of the per-class table.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassRow {
+    pub label: String,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub support: u64,
+    /// Rows predicted as this class.
+    pub predicted: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision_ci: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recall_ci: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub f1_ci: Option<[f64; 2]>,
+}
+
+/// Everything `fteval metrics` reports for one model.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    pub task: Task,
+    pub n: u64,
+    pub labels: Vec<String>,
+    pub positive_label: Option<String>,
+    pub metrics: Vec<(String, MetricResult)>,
+    pub per_class: Vec<ClassRow>,
+    pub confusion: Option<ConfusionMatrix>,
+    pub checks: Vec<Check>,
+    pub config: BootstrapConfig,
+}
+
+/// Keys of the confusion-matrix metrics for a task, in report order.
+pub fn cm_metric_keys(task: Task) -> &'static [&'static str] {
+    match task {
+        Task::Binary => &[
+            "accuracy",
+            "balanced_accuracy",
+            "precision",
+            "recall",
+            "f1",
+            "specificity",
+            "matthews_corrcoef",
+            "cohen_kappa",
+            "precision_macro",
+            "recall_macro",
+            "f1_macro",
+            "precision_weighted",
+            "recall_weighted",
+            "f1_weighted",
+        ],
+        _ => &[
+            "accuracy",
+            "balanced_accuracy",
+            "matthews_corrcoef",
+            "cohen_kappa",
+            "precision_macro",
+            "recall_macro",
+            "f1_macro",
+            "jaccard_macro",
+            "precision_micro",
+            "recall_micro",
+            "f1_micro",
+            "jaccard_micro",
+            "precision_weighted",
+            "recall_weighted",
+            "f1_weighted",
+            "jaccard_weighted",
+        ],
+    }
+}
+
+/// Confusion-matrix metrics of a flat K×K count slice: the task's keys, then per class
+/// precision, recall and F1. NaN marks a value the reference leaves undefined.
+pub fn cm_stats(cm: &[u64], k: usize, task: Task, positive: Option<usize>, out: &mut [f64]) {
+    let classes = cls::class_counts(cm, k);
+    let mut i = 0;
+    let mut put = |v: f64| {
+        out[i] = v;
+        i += 1;
+    };
+    put(cls::accuracy(cm, k));
+    put(cls::balanced_accuracy(&classes));
+    if task == Task::Binary {
+        let p = positive.unwrap_or(k - 1);
+        let pos = &classes[p];
+        put(pos.precision());
+        put(pos.recall());
+        put(pos.f1());
+        // Specificity: recall of the negative class, i.e. TN / (TN + FP).
+        let neg_support: u64 = classes.iter().map(|c| c.support).sum::<u64>() - pos.support;
+        put(cls::ratio(neg_support - pos.fp, neg_support));
+    }
+    put(cls::matthews_corrcoef(cm, k));
+    put(cls::cohen_kappa(cm, k));
+    let quantities: &[Quantity] = if task == Task::Binary {
+        &[Quantity::Precision, Quantity::Recall, Quantity::F1]
+    } else {
+        &[Quantity::Precision, Quantity::Recall, Quantity::F1, Quantity::Jaccard]
+    };
+    for &q in quantities {
+        put(cls::macro_avg(&classes, q));
+    }
+    if task != Task::Binary {
+        for &q in quantities {
+            put(cls::micro_avg(&classes, q));
+        }
+    }
+    for &q in quantities {
+        put(cls::weighted_avg(&classes, q));
+    }
+    for c in &classes {
+        put(c.precision());
+        put(c.recall());
+        put(c.f1());
+    }
+}
+
+/// Reasons the reference leaves a confusion-matrix metric undefined.
+fn cm_undefined_reason(key: &str) -> &'static str {
+    match key {
+        "cohen_kappa" => {
+            "gold and predictions agree on a single class for every row: chance agreement is total and kappa is 0/0"
+        }
+        _ => "undefined on this data",
+    }
+}
+
+pub(crate) fn interval_pair(iv: Option<Interval>) -> Option<[f64; 2]> {
+    iv.map(|i| [i.low, i.high])
+}
+
+/// The per-class table from class counts and the per-class (precision, recall, F1) triples
+/// of `point` and `intervals`.
+pub(crate) fn class_rows(
+    labels: &[String],
+    counts: &[cls::ClassCounts],
+    point: &[f64],
+    intervals: &[Option<Interval>],
+) -> Vec<ClassRow> {
+    (0..labels.len())
+        .map(|c| ClassRow {
+            label: labels[c].clone(),
+            precision: point[3 * c],
+            recall: point[3 * c + 1],
+            f1: point[3 * c + 2],
+            support: counts[c].support,
+            predicted: counts[c].tp + counts[c].fp,
+            precision_ci: interval_pair(intervals[3 * c]),
+            recall_ci: interval_pair(intervals[3 * c + 1]),
+            f1_ci: interval_pair(intervals[3 * c + 2]),
+        })
+        .collect()
+}
+
+/// What the checks need to know about each class.
+pub(crate) fn class_facts(rows: &[ClassRow]) -> Vec<ClassFacts<'_>> {
+    rows.iter()
+        .map(|r| ClassFacts {
+            label: &r.label,
+            support: r.support,
+            predicted: r.predicted,
+            recall: r.recall,
+            precision: r.precision,
+            f1_ci_width: r.f1_ci.map(|[lo, hi]| hi - lo),
+        })
+        .collect()
+}
+
+/// Evaluates a binary or multiclass test set.
+pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapConfig) -> Evaluation {
+    let k = input.labels.len();
+    let n = input.gold.len() as u64;
+    let cm = ConfusionMatrix::from_codes(k, &input.gold, &input.pred);
+    let keys = cm_metric_keys(input.task);
+    let n_stats = keys.len() + 3 * k;
+    let mut point = vec![0.0; n_stats];
+    cm_stats(&cm.counts, k, input.task, input.positive, &mut point);
+
+    let mut replicates = if config.resamples > 0 {
+        cell_bootstrap(&cm.counts, config, n_stats, |c, out| cm_stats(c, k, input.task, input.positive, out))
+    } else {
+        vec![Vec::new(); n_stats]
+    };
+    let mut intervals: Vec<Option<Interval>> = Vec::with_capacity(n_stats);
+    let mut undefined_resamples = vec![0usize; n_stats];
+    for (j, reps) in replicates.iter_mut().enumerate() {
+        if config.resamples == 0 {
+            intervals.push(None);
+            continue;
+        }
+        let p = percentile_interval(reps, config.level, point[j]);
+        undefined_resamples[j] = p.undefined;
+        intervals.push(p.interval);
+    }
+
+    let mut metrics = Vec::new();
+    for (j, key) in keys.iter().enumerate() {
+        let result = if point[j].is_nan() {
+            MetricResult::undefined(cm_undefined_reason(key))
+        } else {
+            let mut r = MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP);
+            if undefined_resamples[j] > 0 {
+                r.reason = Some(format!(
+                    "undefined on {} of {} bootstrap resamples; the interval uses the others",
+                    undefined_resamples[j], config.resamples
+                ));
+            }
+            r
+        };
+        metrics.push((key.to_string(), result));
+    }
+
+    let classes = cls::class_counts(&cm.counts, k);
+    let per_class = class_rows(&input.labels, &classes, &point[keys.len()..], &intervals[keys.len()..]);
+
+    let mut checks = Vec::new();
+    if let Some(scores) = &input.scores {
+        let (score_metrics, score_checks) = score_metrics::score_metrics(input, scores, config);
+        metrics.extend(score_metrics);
+        checks.extend(score_checks);
+    }
+
+    checks.extend(classification_checks(input, &metrics, &per_class, n));
+    checks.sort_by(|a, b| b.severity.cmp(&a.severity));
+    Evaluation {
+        task: input.task,
+        n,
+        labels: input.labels.clone(),
+        positive_label: input.positive.map(|p| input.labels[p].clone()),
+        metrics,
+        per_class,
+        confusion: Some(cm),
+        checks,
+        config: *config,
+    }
+}
+
+fn metric_value(metrics: &[(String, MetricResult)], key: &str) -> Option<(f64, Option<f64>)> {
+    metrics.iter().find(|(k, _)| k == key).and_then(|(_, m)| m.value.map(|v| (v, m.ci_low)))
+}
+
+fn classification_checks(
+    input: &ClassificationInput,
+    metrics: &[(String, MetricResult)],
+    per_class: &[ClassRow],
+    n: u64,
+) -> Vec<Check> {
+    let facts = class_facts(per_class);
+    let mut out = Vec::new();
+    if let Some((acc, acc_low)) = metric_value(metrics, "accuracy") {
+        out.extend(checks::accuracy_paradox(acc, acc_low, &facts, input.positive, n));
+    }
+    out.extend(checks::collapsed_predictions(&facts, n));
+    out.extend(checks::class_never_predicted(&facts));
+    out.extend(checks::small_support(&facts));
+    out.extend(checks::label_space_mismatch(&facts, input.model_classes.as_deref()));
+    out.extend(undefined_metric_check(input, per_class));
+    out
+}
+
+/// `undefined_metric`: where scikit-learn's zero_division convention supplied a 0.
+fn undefined_metric_check(input: &ClassificationInput, per_class: &[ClassRow]) -> Option<Check> {
+    let mut notes = Vec::new();
+    for r in per_class {
+        if r.predicted == 0 {
+            notes.push(format!("precision of '{}' (never predicted)", r.label));
+        }
+        if r.support == 0 {
+            notes.push(format!("recall of '{}' (no gold examples)", r.label));
+        }
+        if r.predicted == 0 && r.support == 0 {
+            notes.push(format!("F1 of '{}'", r.label));
+        }
+    }
+    if notes.is_empty() {
+        return None;
+    }
+    let headline = match input.positive {
+        Some(p) if per_class[p].predicted == 0 => {
+            " This includes the headline precision: the positive class is never predicted.".to_string()
+        }
+        _ => String::new(),
+    };
+    Some(Check::new(
+        "undefined_metric",
+        Severity::Info,
+        format!(
+            "Set to 0 because the denominator is empty (scikit-learn's zero_division=0): {}.{headline} Averages that include these zeros are pulled down.",
+            notes.join(", ")
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Scores;
+    use crate::metrics::scores::multiclass as mc;
+    use crate::stats::rng::Rng;
+
+    fn metric<'a>(e: &'a Evaluation, key: &str) -> &'a MetricResult {
+        &e.metrics.iter().find(|(k, _)| k == key).unwrap().1
+    }
+
+    /// Draws a binary test set of n rows from a model with true accuracy 0.8.
+    fn binary_sample(rng: &mut Rng, n: usize) -> ClassificationInput {
+        let gold: Vec<u32> = (0..n).map(|_| (rng.uniform() < 0.4) as u32).collect();
+        let pred: Vec<u32> = gold.iter().map(|&g| if rng.uniform() < 0.8 { g } else { 1 - g }).collect();
+        ClassificationInput {
+            task: Task::Binary,
+            labels: vec!["neg".into(), "pos".into()],
+            positive: Some(1),
+            gold,
+            pred,
+            scores: None,
+            model_classes: None,
+        }
+    }
+
+    /// Measured: 95.5% of 400 simulated test sets.
+    #[test]
+    fn accuracy_interval_covers_the_truth_about_95_percent_of_the_time() {
+        let mut rng = Rng::new(11, 0);
+        let runs = 400;
+        let mut covered = 0;
+        for r in 0..runs {
+            let input = binary_sample(&mut rng, 300);
+            let cfg = BootstrapConfig { resamples: 400, level: 0.95, seed: r };
+            let e = evaluate_classification(&input, &cfg);
+            let acc = metric(&e, "accuracy");
+            if acc.ci_low.unwrap() <= 0.8 && 0.8 <= acc.ci_high.unwrap() {
+                covered += 1;
+            }
+        }
+        let rate = covered as f64 / runs as f64;
+        assert!((0.915..=0.98).contains(&rate), "coverage {rate}");
+    }
+
+    /// The analytic interval of the averaged AUCs has the width a row-level bootstrap gives
+    /// (measured: 0.0129 vs 0.0121 one-vs-rest, 0.0129 vs 0.0142 one-vs-one).
+    #[test]
+    fn averaged_auc_interval_matches_a_row_bootstrap() {
+        let (n, k) = (900usize, 3usize);
+        let mut rng = Rng::new(5, 0);
+        let gold: Vec<u32> = (0..n).map(|_| rng.below(k as u64) as u32).collect();
+        let mut probs = Vec::with_capacity(n * k);
+        for &g in &gold {
+            let raw: Vec<f64> = (0..k).map(|c| (rng.uniform() + if c as u32 == g { 0.6 } else { 0.0 }).exp()).collect();
+            let sum: f64 = raw.iter().sum();
+            probs.extend(raw.iter().map(|x| x / sum));
+        }
+        let pred: Vec<u32> = probs.chunks(k).map(|r| mc::row_top(r).1 as u32).collect();
+        let input = ClassificationInput {
+            task: Task::Multiclass,
+            labels: vec!["a".into(), "b".into(), "c".into()],
+            positive: None,
+            gold: gold.clone(),
+            pred: pred.clone(),
+            scores: Some(Scores::PerClass(probs.clone())),
+            model_classes: None,
+        };
+        let e = evaluate_classification(&input, &BootstrapConfig::default());
+        let none = BootstrapConfig { resamples: 0, ..Default::default() };
+        for key in ["roc_auc_ovr", "roc_auc_ovo"] {
+            let analytic = metric(&e, key);
+            let width = analytic.ci_high.unwrap() - analytic.ci_low.unwrap();
+            let mut reps = Vec::new();
+            for _ in 0..300 {
+                let rows: Vec<usize> = (0..n).map(|_| rng.below(n as u64) as usize).collect();
+                let resampled = ClassificationInput {
+                    gold: rows.iter().map(|&r| gold[r]).collect(),
+                    pred: rows.iter().map(|&r| pred[r]).collect(),
+                    scores: Some(Scores::PerClass(
+                        rows.iter().flat_map(|&r| probs[r * k..(r + 1) * k].to_vec()).collect(),
+                    )),
+                    ..input.clone()
+                };
+                reps.push(metric(&evaluate_classification(&resampled, &none), key).value.unwrap());
+            }
+            let p = percentile_interval(&mut reps, 0.95, f64::NAN).interval.unwrap();
+            let boot_width = p.high - p.low;
+            assert!((width / boot_width - 1.0).abs() < 0.2, "{key}: analytic width {width}, bootstrap {boot_width}");
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Metrics of predicted probabilities with their intervals: binary (ROC AUC, average
+//! precision, log loss, Brier, ECE) and multiclass (log loss, one-vs-rest and one-vs-one AUC,
+//! Brier, ECE, top-2 accuracy).
+
+use rayon::prelude::*;
+
+use super::intervals::{bootstrap_means, mean_se, normal_interval, score_cell_intervals};
+use super::{ci_method, MetricResult, MAX_SCORE_CELLS, MEAN_BOOTSTRAP_MAX_ROWS};
+use crate::checks::{self, Check, Severity};
+use crate::data::{ClassificationInput, Scores, Task};
+use crate::metrics::scores::{self, multiclass as mc, ScoreGroups};
+use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig, Interval};
+use crate::stats::delong::{class_aucs, class_influence, delong_variance_groups, sorted_by_score};
+
+pub(super) fn score_metrics(
+    input: &ClassificationInput,
+    scores: &Scores,
+    config: &BootstrapConfig,
+) -> (Vec<(String, MetricResult)>, Vec<Check>) {
+    match (input.task, scores) {
+        (Task::Binary, Scores::Positive(s)) => (binary_score_metrics(input, s, config), Vec::new()),
+        (Task::Binary, Scores::PerClass(p)) => {
+            let k = input.labels.len();
+            let pos = input.positive.unwrap_or(k - 1);
+            let s: Vec<f64> = p.chunks(k).map(|row| row[pos]).collect();
+            let mut checks = Vec::new();
+            checks.extend(normalisation_check(p, k));
+            (binary_score_metrics(input, &s, config), checks)
+        }
+        (_, Scores::PerClass(p)) => {
+            let k = input.labels.len();
+            (multiclass_score_metrics(input, p, config), normalisation_check(p, k).into_iter().collect())
+        }
+        (_, Scores::Positive(_)) => (
+            Vec::new(),
+            vec![Check::new(
+                "scores_ignored",
+                Severity::Warn,
+                "A single score column cannot describe a multiclass model; score-based metrics were skipped. \
+                 Give one probability column per class (prob_<label>) or a list column (--probs-col).",
+            )],
+        ),
+    }
+}
+
+fn normalisation_check(probs: &[f64], k: usize) -> Option<Check> {
+    let mut bad = 0usize;
+    let mut first = None;
+    for (i, row) in probs.chunks(k).enumerate() {
+        let s: f64 = row.iter().sum();
+        if (s - 1.0).abs() > 1e-3 {
+            bad += 1;
+            if first.is_none() {
+                first = Some((i, s));
+            }
+        }
+    }
+    checks::probabilities_not_normalised(bad, first, probs.len() / k.max(1))
+}
+
+fn binary_score_metrics(
+    input: &ClassificationInput,
+    s: &[f64],
+    config: &BootstrapConfig,
+) -> Vec<(String, MetricResult)> {
+    let pos = input.positive.unwrap_or(input.labels.len() - 1) as u32;
+    let is_pos = |i: usize| input.gold[i] == pos;
+    let groups = ScoreGroups::build(s, is_pos);
+    let (g_s, g_p, g_n) = (&groups.score, &groups.pos, &groups.neg);
+    let n_pos: u64 = g_p.iter().sum();
+    let n_neg: u64 = g_n.iter().sum();
+    let mut out = Vec::new();
+    let boot = config.resamples > 0;
+
+    // ROC AUC with DeLong's interval, computed on the score groups.
+    let auc = if n_pos == 0 || n_neg == 0 {
+        MetricResult::undefined(format!(
+            "ROC AUC needs both classes in gold; this test set has {} positive and {} negative rows",
+            n_pos, n_neg
+        ))
+    } else {
+        let auc = scores::roc_auc(g_p, g_n);
+        let var = delong_variance_groups(g_p, g_n, auc);
+        let iv = boot.then(|| normal_interval(auc, var.sqrt(), config.level, Some((0.0, 1.0))));
+        MetricResult::point(auc).with_interval(iv, ci_method::DELONG)
+    };
+    out.push(("roc_auc".to_string(), auc));
+
+    let exact = [
+        scores::average_precision(g_p, g_n),
+        scores::ece_binary(g_s, g_p, g_n),
+        scores::log_loss_binary(g_s, g_p, g_n),
+        scores::brier_binary(g_s, g_p, g_n),
+    ];
+    let stat = |sc: &[f64], p: &[u64], n: &[u64], o: &mut [f64]| {
+        o[0] = scores::average_precision(p, n);
+        o[1] = scores::ece_binary(sc, p, n);
+        o[2] = scores::log_loss_binary(sc, p, n);
+        o[3] = scores::brier_binary(sc, p, n);
+    };
+    let exact_cells = groups.score.len() <= MAX_SCORE_CELLS || s.len() <= MEAN_BOOTSTRAP_MAX_ROWS;
+    let intervals = if !boot {
+        vec![None; 4]
+    } else if exact_cells {
+        score_cell_intervals(&groups, &exact, config, stat)
+    } else {
+        score_cell_intervals(&groups.coarsen(MAX_SCORE_CELLS), &exact, config, stat)
+    };
+    let cell_method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::BOOTSTRAP_BINNED };
+
+    out.push((
+        "average_precision".to_string(),
+        if exact[0].is_nan() {
+            MetricResult::undefined("average precision needs at least one positive example in gold")
+        } else {
+            MetricResult::point(exact[0]).with_interval(intervals[0], cell_method)
+        },
+    ));
+    // Means: bootstrap at small n, normal interval at large n.
+    let n = s.len() as f64;
+    for (j, key) in [(2usize, "log_loss"), (3, "brier_score")] {
+        let iv = if !boot {
+            None
+        } else if exact_cells {
+            intervals[j]
+        } else {
+            let (mean, sq) = group_moments(g_s, g_p, g_n, j == 2);
+            let var = (sq / n - mean * mean).max(0.0) * n / (n - 1.0);
+            Some(normal_interval(exact[j], (var / n).sqrt(), config.level, Some((0.0, f64::INFINITY))))
+        };
+        let method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::NORMAL };
+        out.push((key.to_string(), MetricResult::point(exact[j]).with_interval(iv, method)));
+    }
+    out.push(("ece".to_string(), MetricResult::point(exact[1]).with_interval(intervals[1], cell_method)));
+    // Keep the key order of SPEC: roc_auc, average_precision, log_loss, brier_score, ece.
+    out
+}
+
+/// Mean and mean square of per-row log loss (or Brier) over score groups.
+fn group_moments(sc: &[f64], p: &[u64], n: &[u64], log_loss: bool) -> (f64, f64) {
+    let (mut sum, mut sq, mut count) = (0.0, 0.0, 0.0);
+    for i in 0..sc.len() {
+        let s = sc[i];
+        let (lp, ln) = if log_loss {
+            (-s.clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln(), -(1.0 - s).clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln())
+        } else {
+            ((1.0 - s) * (1.0 - s), s * s)
+        };
+        let (wp, wn) = (p[i] as f64, n[i] as f64);
+        sum += wp * lp + wn * ln;
+        sq += wp * lp * lp + wn * ln * ln;
+        count += wp + wn;
+    }
+    (sum / count, sq / count)
+}
+
+fn multiclass_score_metrics(
+    input: &ClassificationInput,
+    probs: &[f64],
+    config: &BootstrapConfig,
+) -> Vec<(String, MetricResult)> {
+    let k = input.labels.len();
+    let n = input.gold.len();
+    let boot = config.resamples > 0;
+    let rows = || probs.chunks_exact(k);
+    let gold = &input.gold;
+
+    let losses: Vec<f64> = rows().zip(gold).map(|(r, &g)| mc::row_log_loss(r, g as usize)).collect();
+    let briers: Vec<f64> = rows().zip(gold).map(|(r, &g)| mc::row_brier(r, g as usize)).collect();
+    let mean_intervals: Vec<Option<Interval>> = if !boot {
+        vec![None, None]
+    } else if n <= MEAN_BOOTSTRAP_MAX_ROWS {
+        bootstrap_means(&[&losses, &briers], config, 0x5C0E)
+    } else {
+        [&losses, &briers]
+            .iter()
+            .map(|v| {
+                let (m, se) = mean_se(v);
+                Some(normal_interval(m, se, config.level, Some((0.0, f64::INFINITY))))
+            })
+            .collect()
+    };
+    let mean_method = if n <= MEAN_BOOTSTRAP_MAX_ROWS { ci_method::BOOTSTRAP } else { ci_method::NORMAL };
+    let mut out = Vec::new();
+    let (ll, _) = mean_se(&losses);
+    out.push(("log_loss".to_string(), MetricResult::point(ll).with_interval(mean_intervals[0], mean_method)));
+
+    out.extend(multiclass_auc_metrics(input, probs, config));
+
+    let (br, _) = mean_se(&briers);
+    out.push(("brier_score".to_string(), MetricResult::point(br).with_interval(mean_intervals[1], mean_method)));
+
+    // ECE on (confidence, correct) groups; top-2 accuracy on hit/miss counts.
+    let mut conf_rows: Vec<(f64, bool)> = rows()
+        .zip(gold)
+        .map(|(r, &g)| {
+            let (c, arg) = mc::row_top(r);
+            (c, arg == g as usize)
+        })
+        .collect();
+    conf_rows.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut groups = ScoreGroups::default();
+    for (c, ok) in conf_rows {
+        if groups.score.last() != Some(&c) {
+            groups.score.push(c);
+            groups.pos.push(0);
+            groups.neg.push(0);
+        }
+        let last = groups.score.len() - 1;
+        if ok {
+            groups.pos[last] += 1;
+        } else {
+            groups.neg[last] += 1;
+        }
+    }
+    let ece = scores::ece_groups(&groups.score, &groups.pos, &groups.neg);
+    let exact_cells = groups.score.len() <= MAX_SCORE_CELLS || n <= MEAN_BOOTSTRAP_MAX_ROWS;
+    let ece_stat = |sc: &[f64], p: &[u64], q: &[u64], o: &mut [f64]| o[0] = scores::ece_groups(sc, p, q);
+    let ece_iv = if !boot {
+        None
+    } else if exact_cells {
+        score_cell_intervals(&groups, &[ece], config, ece_stat)[0]
+    } else {
+        score_cell_intervals(&groups.coarsen(MAX_SCORE_CELLS), &[ece], config, ece_stat)[0]
+    };
+    let ece_method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::BOOTSTRAP_BINNED };
+    out.push(("ece".to_string(), MetricResult::point(ece).with_interval(ece_iv, ece_method)));
+
+    if k > 2 {
+        let hits = rows().zip(gold).filter(|(r, &g)| mc::row_in_top_k(r, g as usize, 2)).count() as u64;
+        let cells = [hits, n as u64 - hits];
+        let top2 = hits as f64 / n as f64;
+        let iv = boot.then(|| {
+            let mut reps = cell_bootstrap(&cells, config, 1, |c, o| o[0] = c[0] as f64 / (c[0] + c[1]) as f64)
+                .pop()
+                .unwrap_or_default();
+            percentile_interval(&mut reps, config.level, top2).interval
+        });
+        out.push((
+            "top_2_accuracy".to_string(),
+            MetricResult::point(top2).with_interval(iv.flatten(), ci_method::BOOTSTRAP),
+        ));
+    }
+    out
+}
+
+const MULTICLASS_AUC_KEYS: [&str; 3] = ["roc_auc_ovr", "roc_auc_ovr_weighted", "roc_auc_ovo"];
+
+/// One-vs-rest (macro and prevalence-weighted) and one-vs-one (Hand & Till) ROC AUC, with
+/// DeLong-type intervals from per-row influence values.
+fn multiclass_auc_metrics(
+    input: &ClassificationInput,
+    probs: &[f64],
+    config: &BootstrapConfig,
+) -> Vec<(String, MetricResult)> {
+    let k = input.labels.len();
+    let n = input.gold.len();
+    let gold = &input.gold;
+    let support: Vec<u64> = (0..k).map(|c| gold.iter().filter(|&&g| g as usize == c).count() as u64).collect();
+    let all_undefined = |reason: String| -> Vec<(String, MetricResult)> {
+        MULTICLASS_AUC_KEYS.iter().map(|key| (key.to_string(), MetricResult::undefined(reason.clone()))).collect()
+    };
+    if k < 2 {
+        return all_undefined("ROC AUC needs at least two classes".to_string());
+    }
+    if let Some(c) = (0..k).find(|&c| support[c] == 0) {
+        return all_undefined(format!(
+            "class '{}' has no examples in gold, so its one-vs-rest AUC is undefined (scikit-learn refuses too)",
+            input.labels[c]
+        ));
+    }
+    // Classes are split between two workers; each sorts a class's scores once, gets its
+    // one-vs-rest and one-vs-one AUCs in one pass and each row's influence on them in a
+    // second, adding the influences into its own per-row sums. No per-class row buffers
+    // outlive their class: at a million rows, fresh memory costs more than the arithmetic.
+    let n_pairs = (k * (k - 1) / 2) as f64;
+    let work = |classes: std::ops::Range<usize>| {
+        let mut infl = vec![[0.0f64; 3]; n];
+        let mut sums = [0.0f64; 3];
+        for c in classes {
+            let sorted = sorted_by_score(n, |i| probs[i * k + c]);
+            let aucs = class_aucs(&sorted, gold, c, &support);
+            let w = support[c] as f64 / n as f64;
+            sums[0] += aucs.ovr / k as f64;
+            sums[1] += aucs.ovr * w;
+            sums[2] += aucs.ovo.iter().filter(|x| !x.is_nan()).sum::<f64>() / (2.0 * n_pairs);
+            let weights = [1.0 / k as f64, w, 1.0 / (2.0 * n_pairs)];
+            class_influence(&sorted, gold, &aucs, &support, |row, ovr, ovo| {
+                let slot = &mut infl[row];
+                slot[0] += weights[0] * ovr;
+                slot[1] += weights[1] * ovr;
+                slot[2] += weights[2] * ovo;
+            });
+        }
+        (infl, sums)
+    };
+    let ((mut infl, sums_a), (infl_b, sums_b)) = rayon::join(|| work(0..k / 2), || work(k / 2..k));
+    for (a, b) in infl.iter_mut().zip(&infl_b) {
+        for j in 0..3 {
+            a[j] += b[j];
+        }
+    }
+    drop(infl_b);
+    let boot = config.resamples > 0;
+    MULTICLASS_AUC_KEYS
+        .iter()
+        .enumerate()
+        .map(|(j, key)| {
+            let value = sums_a[j] + sums_b[j];
+            let var: f64 = infl.iter().map(|x| x[j] * x[j]).sum();
+            let iv = boot.then(|| normal_interval(value, var.sqrt(), config.level, Some((0.0, 1.0))));
+            (key.to_string(), MetricResult::point(value).with_interval(iv, ci_method::DELONG_AVERAGE))
+        })
+        .collect()
+}
