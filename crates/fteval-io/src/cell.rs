@@ -28,11 +28,12 @@ impl<'a> Cell<'a> {
         }
     }
 
-    /// True for missing, null, empty or whitespace-only text, and NaN.
+    /// True for missing, null, empty or whitespace-only text, and NaN (pandas writes missing
+    /// values as empty fields or `nan`; `NA` and `None` can be real labels and are kept).
     pub fn is_empty(&self) -> bool {
         match self {
             Cell::Missing | Cell::Null => true,
-            Cell::Text(s) => s.trim().is_empty() || matches!(s.trim(), "nan" | "NaN" | "null" | "None" | "NA"),
+            Cell::Text(s) => s.trim().is_empty() || matches!(s.trim(), "nan" | "NaN"),
             Cell::Number(x) => x.is_nan(),
             _ => false,
         }

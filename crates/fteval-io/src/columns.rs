@@ -147,7 +147,35 @@ impl ColumnPlan {
                 ProbsPlan::PerClass { columns, logits }
             }
         };
-        Ok(ColumnPlan { names: names.to_vec(), id, label, pred, score, probs, text })
+        let plan = ColumnPlan { names: names.to_vec(), id, label, pred, score, probs, text };
+        plan.reject_ambiguous(file)?;
+        Ok(plan)
+    }
+
+    /// A role column whose name occurs twice (`label,Label`) is ambiguous: refuse it.
+    fn reject_ambiguous(&self, file: &str) -> Result<()> {
+        let mut roles: Vec<usize> =
+            [self.id, self.label, self.pred, self.score, self.text].into_iter().flatten().collect();
+        match &self.probs {
+            ProbsPlan::Single { column, .. } => roles.push(*column),
+            ProbsPlan::PerClass { columns, .. } => roles.extend(columns.iter().map(|(c, _)| *c)),
+            ProbsPlan::None => {}
+        }
+        for &r in &roles {
+            let name = self.names[r].trim();
+            let same: Vec<usize> = (0..self.names.len())
+                .filter(|&i| self.names[i].trim().eq_ignore_ascii_case(name))
+                .map(|i| i + 1)
+                .collect();
+            if same.len() > 1 {
+                return Err(InputError::new(
+                    file,
+                    format!("column '{name}' appears {} times (columns {:?})", same.len(), same),
+                    "rename the duplicates so each column name is unique (names are compared case-insensitively)",
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn name(&self, column: usize) -> &str {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod formats;
 pub mod predictions;
 pub mod prepare;
+pub mod pyliteral;
 pub mod source;
 
 pub use columns::ColumnOverrides;

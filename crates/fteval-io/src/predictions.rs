@@ -119,6 +119,21 @@ impl LabelColumn {
             codes.dedup();
             return self.push_set(Some(codes), row, file);
         }
+        if let Cell::Text(t) = cell {
+            let t = t.trim();
+            if t.starts_with('[') && t.ends_with(']') {
+                return Err(InputError::new(
+                    file,
+                    format!(
+                        "column '{}' holds {}, which looks like a list but cannot be read",
+                        self.column,
+                        cell.describe()
+                    ),
+                    "write lists of labels as JSON ([\"a\", \"b\"]) or as Python prints them (['a', 'b'])",
+                )
+                .at(row.location().to_string()));
+            }
+        }
         if cell.is_empty() {
             self.missing += 1;
             self.first_missing.get_or_insert(row.location());
@@ -202,17 +217,14 @@ fn scalar_label(v: &Value) -> Option<String> {
     }
 }
 
-/// Parses list-like text: JSON, or a Python list repr with single quotes.
+/// Parses list-like text: JSON, or a list/dict as Python (or numpy) prints it.
 fn parse_structured(text: &str) -> Option<Value> {
     let t = text.trim();
     let structured = (t.starts_with('[') && t.ends_with(']')) || (t.starts_with('{') && t.ends_with('}'));
     if !structured {
         return None;
     }
-    serde_json::from_str(t).ok().or_else(|| {
-        let fixed = t.replace('\'', "\"").replace("True", "true").replace("False", "false").replace("None", "null");
-        serde_json::from_str(&fixed).ok()
-    })
+    serde_json::from_str(t).ok().or_else(|| crate::pyliteral::parse(t))
 }
 
 fn as_list(cell: &Cell) -> Option<Vec<Value>> {
@@ -234,6 +246,17 @@ pub struct ProbTable {
     pub k: usize,
     pub values: Vec<f64>,
     pub logits: bool,
+    /// Empty cells seen before the first list/object told how many classes there are.
+    leading_missing: usize,
+}
+
+impl ProbTable {
+    /// Sets the class count on the first non-empty row, backfilling earlier empty rows.
+    fn set_k(&mut self, k: usize) {
+        self.k = k;
+        self.values.extend(std::iter::repeat_n(f64::NAN, self.leading_missing * k));
+        self.leading_missing = 0;
+    }
 }
 
 /// A prediction file read into typed columns.
@@ -287,21 +310,28 @@ fn number_error(file: &str, column: &str, cell: &Cell, row: &dyn Row) -> InputEr
 fn push_structured_probs(table: &mut ProbTable, cell: &Cell, row: &dyn Row, file: &str) -> Result<()> {
     let parsed;
     let value: &Value = match cell {
+        c if c.is_empty() => {
+            if table.k == 0 {
+                table.leading_missing += 1;
+            } else {
+                table.values.extend(std::iter::repeat_n(f64::NAN, table.k));
+            }
+            return Ok(());
+        }
         Cell::Json(v) => v.as_ref(),
         Cell::Text(s) => {
             parsed = parse_structured(s).ok_or_else(|| structured_error(file, table, cell, row))?;
             &parsed
-        }
-        c if c.is_empty() => {
-            table.values.extend(std::iter::repeat_n(f64::NAN, table.k.max(1)));
-            return Ok(());
         }
         _ => return Err(structured_error(file, table, cell, row)),
     };
     match value {
         Value::Array(a) => {
             if table.k == 0 {
-                table.k = a.len();
+                if a.is_empty() {
+                    return Err(structured_error(file, table, cell, row));
+                }
+                table.set_k(a.len());
             }
             if a.len() != table.k || table.classes.is_some() {
                 return Err(InputError::new(
@@ -317,8 +347,11 @@ fn push_structured_probs(table: &mut ProbTable, cell: &Cell, row: &dyn Row, file
         }
         Value::Object(m) => {
             if table.k == 0 {
+                if m.is_empty() {
+                    return Err(structured_error(file, table, cell, row));
+                }
                 table.classes = Some(m.keys().map(|k| canonical_label(k).into_owned()).collect());
-                table.k = m.len();
+                table.set_k(m.len());
             }
             let classes = table.classes.as_ref().ok_or_else(|| structured_error(file, table, cell, row))?;
             if m.len() != classes.len() {
@@ -380,6 +413,7 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
             k: 0,
             values: Vec::new(),
             logits: *logits,
+            leading_missing: 0,
         }),
         ProbsPlan::PerClass { columns, logits } => Some(ProbTable {
             column: columns.iter().map(|(c, _)| plan.name(*c)).collect::<Vec<_>>().join(", "),
@@ -387,6 +421,7 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
             k: columns.len(),
             values: Vec::new(),
             logits: *logits,
+            leading_missing: 0,
         }),
     };
     // Reserve for the rows the file's size suggests: untouched capacity costs nothing, while
@@ -412,7 +447,7 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
         }
         if let (Some(ids), Some(c)) = (ids.as_mut(), plan.id) {
             ids.push(match row.cell(c) {
-                Cell::Text(s) => s.trim().to_string(),
+                Cell::Text(s) => canonical_label(s).into_owned(),
                 Cell::Number(x) => number_label(x),
                 other if other.is_empty() => String::new(),
                 other => other.describe(),
@@ -438,6 +473,15 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
         }
         Ok(())
     })?;
+    if let Some(t) = &probs {
+        if t.k == 0 {
+            return Err(InputError::new(
+                &file,
+                format!("column '{}' is empty in every row", t.column),
+                "remove the column, or fill it with per-class scores ([0.1, 0.9] or {\"ham\": 0.1, \"spam\": 0.9})",
+            ));
+        }
+    }
     Ok(Predictions {
         file,
         rows,

@@ -51,21 +51,37 @@ pub fn attach_gold(preds: &mut Predictions, gold_file: Predictions) -> Result<Ve
         )
     })?;
     let mut checks = Vec::new();
+    if let Some(own) = &preds.gold {
+        checks.push(Check::new(
+            "gold_from_file",
+            Severity::Info,
+            format!(
+                "Gold labels come from {}; the column '{}' of {} was not used.",
+                gold_file.file, own.column, preds.file
+            ),
+        ));
+    }
     match (&preds.ids, &gold_file.ids) {
         (Some(pred_ids), Some(gold_ids)) => {
             let mut index: HashMap<&str, usize> = HashMap::with_capacity(gold_ids.len());
-            let mut repeated = 0usize;
             for (i, id) in gold_ids.iter().enumerate() {
-                if index.insert(id.as_str(), i).is_some() {
-                    repeated += 1;
+                if let Some(first) = index.insert(id.as_str(), i) {
+                    return Err(InputError::new(
+                        &gold_file.file,
+                        format!("id '{id}' appears more than once (data rows {} and {})", first + 1, i + 1),
+                        "ids must be unique to join gold labels to predictions; deduplicate the gold file",
+                    ));
                 }
             }
-            if repeated > 0 {
-                return Err(InputError::new(
-                    &gold_file.file,
-                    format!("{repeated} ids appear more than once in the gold file"),
-                    "ids must be unique to join gold labels to predictions; deduplicate the gold file",
-                ));
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(pred_ids.len());
+            for (i, id) in pred_ids.iter().enumerate() {
+                if let Some(first) = seen.insert(id.as_str(), i) {
+                    return Err(InputError::new(
+                        &preds.file,
+                        format!("id '{id}' appears more than once (data rows {} and {})", first + 1, i + 1),
+                        "each example must be predicted once; deduplicate the predictions",
+                    ));
+                }
             }
             let mut rows = Vec::with_capacity(pred_ids.len());
             let mut unmatched = Vec::new();
@@ -257,6 +273,7 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     // Missing gold or prediction values.
     let n = gold.len();
     let missing: Vec<bool> = (0..n).map(|i| is_missing(&gold, i) || is_missing(&pred, i)).collect();
+    validate_scores(&preds, &missing, &file)?;
     let n_missing = missing.iter().filter(|&&m| m).count();
     let mut gold = gold;
     if n_missing > 0 {
@@ -300,21 +317,24 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     }
     let multilabel = gold.is_multilabel() || pred.is_multilabel() || options.task == Some(Task::Multilabel);
     if multilabel {
-        return Ok(PreparedInput { input: Prepared::Multilabel(multilabel_input(&gold, &pred)), checks });
+        return Ok(PreparedInput { input: Prepared::Multilabel(multilabel_input(&file, &gold, &pred)?), checks });
     }
 
     // Label space: gold ∪ predictions ∪ named score classes.
-    let mut labels: Vec<String> = Vec::new();
-    let mut add = |l: &String| {
-        if !labels.contains(l) {
-            labels.push(l.clone());
+    let mut labels: Vec<String> = used_labels(&gold);
+    for l in used_labels(&pred) {
+        if !labels.contains(&l) {
+            labels.push(l);
         }
-    };
-    used_labels(&gold).iter().for_each(&mut add);
-    used_labels(&pred).iter().for_each(&mut add);
+    }
+    if let Some(note) = per_class_scores_without_labels(&mut preds, &labels, &file)? {
+        checks.push(note);
+    }
     let named_classes = preds.probs.as_ref().and_then(|t| t.classes.clone());
-    if let Some(classes) = &named_classes {
-        classes.iter().for_each(&mut add);
+    for c in named_classes.iter().flatten() {
+        if !labels.contains(c) {
+            labels.push(c.clone());
+        }
     }
     check_not_regression(&file, &labels)?;
     let positive_name = options.positive.as_deref().map(|p| canonical_label(p).into_owned());
@@ -406,12 +426,9 @@ fn retain_f64(v: &mut Vec<f64>, keep: &[bool], k: usize) {
 /// Labels that occur in a column (its dictionary may hold labels only of dropped rows).
 fn used_labels(col: &LabelColumn) -> Vec<String> {
     let mut used = vec![false; col.dict.len()];
-    if let LabelValues::Single(v) = &col.values {
-        for &c in v {
-            if c != MISSING {
-                used[c as usize] = true;
-            }
-        }
+    match &col.values {
+        LabelValues::Single(v) => v.iter().filter(|&&c| c != MISSING).for_each(|&c| used[c as usize] = true),
+        LabelValues::Sets(v) => v.iter().flatten().flatten().for_each(|&c| used[c as usize] = true),
     }
     col.dict.iter().zip(used).filter(|(_, u)| *u).map(|(l, _)| l.clone()).collect()
 }
@@ -495,6 +512,76 @@ fn derive_predictions(
     Ok((col, note))
 }
 
+/// Per-class score columns none of whose names is a label: one such column (`prob_pos` next
+/// to labels 0/1) is the positive-class score; several are an error, not phantom classes.
+fn per_class_scores_without_labels(preds: &mut Predictions, labels: &[String], file: &str) -> Result<Option<Check>> {
+    let Some(t) = &preds.probs else { return Ok(None) };
+    let Some(classes) = &t.classes else { return Ok(None) };
+    if classes.iter().any(|c| labels.contains(c)) {
+        return Ok(None);
+    }
+    if classes.len() == 1 && preds.score.is_none() && !t.logits {
+        let t = preds.probs.take().expect("checked above");
+        let note = Check::new(
+            "score_column_assumed",
+            Severity::Info,
+            format!("'{}' names no label; it was read as the positive-class score.", t.column),
+        );
+        preds.score = Some((t.column, t.values));
+        return Ok(Some(note));
+    }
+    Err(InputError::new(
+        file,
+        format!("the score columns ({}) name no label; the labels are: {}", t.column, labels.join(", ")),
+        "name per-class score columns prob_<label> after the labels, or give the positive-class score with --score-col",
+    ))
+}
+
+/// Every score of every kept row must be a finite number, and a probability unless it is a
+/// logit. Row numbers count data rows of the file, before any are dropped.
+fn validate_scores(preds: &Predictions, dropped: &[bool], file: &str) -> Result<()> {
+    let bad = |name: &str, row: usize, x: f64, what: &str, hint: &str| {
+        InputError::new(file, format!("column '{name}' holds {x} in data row {}, {what}", row + 1), hint.to_string())
+    };
+    if let Some((name, s)) = &preds.score {
+        for (row, &x) in s.iter().enumerate().filter(|(r, _)| !dropped[*r]) {
+            if !x.is_finite() {
+                return Err(bad(
+                    name,
+                    row,
+                    x,
+                    "which is empty, NaN or infinite",
+                    "every row needs a score; fill it in or remove the row",
+                ));
+            }
+            if !(0.0..=1.0).contains(&x) {
+                return Err(bad(
+                    name,
+                    row,
+                    x,
+                    "outside [0, 1]",
+                    "the score column must be the positive-class probability; apply a sigmoid to raw logits first",
+                ));
+            }
+        }
+    }
+    if let Some(t) = &preds.probs {
+        for (i, &x) in t.values.iter().enumerate() {
+            let row = i / t.k.max(1);
+            if dropped[row] {
+                continue;
+            }
+            if !x.is_finite() {
+                return Err(bad(&t.column, row, x, "which is empty, NaN or infinite", "every row needs its scores (--drop-missing only drops rows without a label or prediction); fill in or remove these rows"));
+            }
+            if !t.logits && !(0.0..=1.0).contains(&x) {
+                return Err(bad(&t.column, row, x, "outside [0, 1]", "per-class scores must be probabilities; name raw scores logit_<label> (or a `logits` column) so fteval applies softmax"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Scores in the order the core expects: the positive-class probability (binary) or one
 /// column per label in label order (multiclass).
 fn align_scores(
@@ -504,17 +591,9 @@ fn align_scores(
     positive: Option<usize>,
     file: &str,
 ) -> Result<Option<Scores>> {
-    let any_missing = |v: &[f64]| v.iter().position(|x| !x.is_finite());
     if let Some(mut table) = preds.probs.take() {
         if table.logits {
             softmax_rows(&mut table.values, table.k);
-        }
-        if let Some(row) = any_missing(&table.values) {
-            return Err(InputError::new(
-                file,
-                format!("column '{}' is empty, NaN or infinite in data row {}", table.column, row / table.k.max(1) + 1),
-                "every row needs its scores (--drop-missing only drops rows without a label or prediction); fill in or remove these rows",
-            ));
         }
         let k = labels.len();
         let n = table.values.len() / table.k.max(1);
@@ -560,34 +639,25 @@ fn align_scores(
             return Ok(Some(Scores::PerClass(aligned)));
         }
     }
-    if let Some((name, s)) = preds.score.take() {
-        if let Some(row) = any_missing(&s) {
-            return Err(InputError::new(
-                file,
-                format!("column '{name}' is empty, NaN or infinite in data row {}", row + 1),
-                "every row needs a score; fill it in or remove the row",
-            ));
-        }
-        if task == Task::Binary {
-            if let Some(i) = s.iter().position(|&x| !(0.0..=1.0).contains(&x)) {
-                return Err(InputError::new(
-                    file,
-                    format!("column '{name}' holds {} in data row {}, outside [0, 1]", s[i], i + 1),
-                    "the score column must be the positive-class probability; apply a sigmoid to raw logits first",
-                ));
-            }
-        }
+    if let Some((_, s)) = preds.score.take() {
         return Ok(Some(Scores::Positive(s)));
     }
     Ok(None)
 }
 
-fn multilabel_input(gold: &LabelColumn, pred: &LabelColumn) -> MultilabelInput {
-    let mut labels: Vec<String> = gold.dict.clone();
-    for l in &pred.dict {
-        if !labels.contains(l) {
-            labels.push(l.clone());
+fn multilabel_input(file: &str, gold: &LabelColumn, pred: &LabelColumn) -> Result<MultilabelInput> {
+    let mut labels: Vec<String> = used_labels(gold);
+    for l in used_labels(pred) {
+        if !labels.contains(&l) {
+            labels.push(l);
         }
+    }
+    if labels.is_empty() {
+        return Err(InputError::new(
+            file,
+            "every gold and predicted label list is empty",
+            "multilabel evaluation needs at least one label somewhere; check the label columns",
+        ));
     }
     sort_labels(&mut labels);
     let sets = |col: &LabelColumn| -> Vec<Vec<u32>> {
@@ -603,5 +673,5 @@ fn multilabel_input(gold: &LabelColumn, pred: &LabelColumn) -> MultilabelInput {
         }
     };
     let (g, p) = (sets(gold), sets(pred));
-    MultilabelInput { labels, rows: g.into_iter().zip(p).map(|(gold, pred)| SetPair { gold, pred }).collect() }
+    Ok(MultilabelInput { labels, rows: g.into_iter().zip(p).map(|(gold, pred)| SetPair { gold, pred }).collect() })
 }

@@ -49,8 +49,19 @@ pub fn detect_format(path: &str, forced: Option<Format>) -> Result<Format> {
             format!("add --input-format with one of: {FORMAT_NAMES}"),
         ));
     }
+    if std::path::Path::new(path).is_dir() {
+        return Err(InputError::new(path, "is a directory", "give the path of a prediction file"));
+    }
     let lower = path.to_ascii_lowercase();
     let stem = lower.strip_suffix(".gz").unwrap_or(&lower);
+    let file_name = stem.rsplit('/').next().unwrap_or(stem);
+    if !file_name.contains('.') {
+        return Err(InputError::new(
+            path,
+            "the file name has no extension, so its format is unknown",
+            format!("say --input-format ({FORMAT_NAMES}), or rename the file"),
+        ));
+    }
     let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     if matches!(ext, "npz" | "npy" | "pkl" | "pickle" | "pt") {
         return Err(InputError::new(

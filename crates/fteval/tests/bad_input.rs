@@ -133,3 +133,47 @@ fn continuous_targets_are_refused() {
     let p = write(&dir, "reg.csv", body.as_bytes());
     assert_usage_error(&metrics(&p, &[]), &["look continuous", "regression"]);
 }
+
+/// Regressions found by an adversarial review.
+#[test]
+fn review_regressions() {
+    let dir = tempfile::tempdir().unwrap();
+    // All-null logits column: an input error, not a panic.
+    let p = write(&dir, "null_logits.jsonl", b"{\"label\": \"a\", \"pred\": \"a\", \"logits\": null}\n{\"label\": \"b\", \"pred\": \"a\", \"logits\": null}\n");
+    assert_usage_error(&metrics(&p, &["--positive", "a"]), &["empty in every row"]);
+    // Null scores in leading rows that --drop-missing removes, then real lists.
+    let p = write(
+        &dir,
+        "late_k.jsonl",
+        b"{\"label\": null, \"pred\": \"a\", \"probs\": null}\n{\"label\": \"a\", \"pred\": \"a\", \"probs\": [0.7, 0.2, 0.1]}\n{\"label\": \"b\", \"pred\": \"c\", \"probs\": [0.1, 0.3, 0.6]}\n{\"label\": \"c\", \"pred\": \"c\", \"probs\": [0.1, 0.2, 0.7]}\n",
+    );
+    let run = metrics(&p, &["--drop-missing", "--bootstrap", "20"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["n"], 3);
+    // Ragged rows name the line and the field counts.
+    let p = write(&dir, "ragged.csv", b"label,pred\na,a\nb\n");
+    assert_usage_error(&metrics(&p, &[]), &["line 3", "1 fields but the header has 2"]);
+    // Duplicate role columns are ambiguous.
+    let p = write(&dir, "dup.csv", b"label,Label,pred\na,b,a\n");
+    assert_usage_error(&metrics(&p, &[]), &["appears 2 times"]);
+    // Probabilities outside [0, 1] are refused like a bad score column.
+    let p = write(&dir, "neg.csv", b"label,pred,prob_a,prob_b\na,a,1.1,-0.1\nb,b,0.2,0.8\n");
+    assert_usage_error(&metrics(&p, &[]), &["outside [0, 1]", "data row 1"]);
+    // Duplicate prediction ids when joining gold.
+    let preds = write(&dir, "p.csv", b"id,pred\n1,a\n2,b\n2,b\n");
+    let gold = write(&dir, "g.csv", b"id,label\n1,a\n2,b\n");
+    assert_usage_error(&metrics(&preds, &["--gold", &gold, "--positive", "a"]), &["id '2' appears more than once"]);
+}
+
+#[test]
+fn gold_file_flags_apply_to_the_right_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let preds = write(&dir, "p.csv", b"id,yhat,conf\n1,b,0.9\n2,a,0.2\n3,b,0.7\n");
+    let gold = write(&dir, "g.csv", b"id,truth\n3,b\n1,a\n2,a\n");
+    let run = metrics(
+        &preds,
+        &["--gold", &gold, "--label-col", "truth", "--pred-col", "yhat", "--score-col", "conf", "--positive", "b"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!((run.metric("accuracy") - 2.0 / 3.0).abs() < 1e-12);
+}

@@ -121,3 +121,20 @@ fn predictions_are_derived_from_scores_when_the_file_has_none() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(close(run.metric("accuracy"), 2.0 / 3.0));
 }
+
+#[test]
+fn python_list_cells_and_multilabel_drop_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("ml.csv");
+    std::fs::write(
+        &p,
+        "labels,predictions\n\"['TrueCrime', \"\"don't\"\"]\",\"['TrueCrime']\"\n\"['NoneSuch']\",\"['NoneSuch', 'drama']\"\n,\"['zzz']\"\n",
+    )
+    .unwrap();
+    let run = fteval(&["metrics", p.to_str().unwrap(), "--format", "json", "--bootstrap", "0", "--drop-missing"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    // 'zzz' occurs only in the dropped row and is not a label.
+    assert_eq!(doc["labels"], serde_json::json!(["NoneSuch", "TrueCrime", "don't", "drama"]));
+    assert_eq!(doc["n"], 2);
+}

@@ -124,8 +124,8 @@ fn binary_score_metrics(
         } else if exact_cells {
             intervals[j]
         } else {
-            let (mean, sq) = group_moments(g_s, g_p, g_n, j == 2);
-            let var = (sq / n - mean * mean).max(0.0) * n / (n - 1.0);
+            let (mean, mean_sq) = group_moments(g_s, g_p, g_n, j == 2);
+            let var = (mean_sq - mean * mean).max(0.0) * n / (n - 1.0);
             Some(normal_interval(exact[j], (var / n).sqrt(), config.level, Some((0.0, f64::INFINITY))))
         };
         let method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::NORMAL };
@@ -265,7 +265,7 @@ fn multiclass_auc_metrics(
     }
     if let Some(c) = (0..k).find(|&c| support[c] == 0) {
         return all_undefined(format!(
-            "class '{}' has no examples in gold, so its one-vs-rest AUC is undefined (scikit-learn refuses too)",
+            "class '{}' has no examples in gold, so its one-vs-rest AUC (and the averages over classes) is undefined",
             input.labels[c]
         ));
     }

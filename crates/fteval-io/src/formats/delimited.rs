@@ -35,7 +35,7 @@ impl DelimitedSource {
     pub fn open(path: &str, name: &str, delimiter: u8) -> Result<DelimitedSource> {
         let input = source::open(path)?;
         let mut reader =
-            csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(input);
+            csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).has_headers(true).from_reader(input);
         let headers = reader.headers().map_err(|e| csv_error(name, e, delimiter))?;
         let columns: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
         if columns.is_empty() || columns.iter().all(|c| c.is_empty()) {
@@ -56,9 +56,19 @@ fn csv_error(name: &str, e: csv::Error, delimiter: u8) -> InputError {
             "the text is not valid UTF-8".to_string(),
             "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)".to_string(),
         ),
-        csv::ErrorKind::Io(io) => {
-            (format!("read failed: {io}"), "check that the file is complete and readable".to_string())
-        }
+        csv::ErrorKind::Io(io) => (
+            format!("read failed: {io}"),
+            if crate::source::is_gzip(name) {
+                "the file may be truncated or not really gzip; try `gzip -t` on it".to_string()
+            } else {
+                "check that the file is complete and readable".to_string()
+            },
+        ),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => (
+            format!("this row has {len} fields but the header has {expected_len}"),
+            "check for unquoted delimiters in text fields (quote them with \"…\") or a missing or extra field"
+                .to_string(),
+        ),
         _ => (
             format!("cannot parse the {}: {e}", if delimiter == b'\t' { "TSV" } else { "CSV" }),
             "check quoting: a field with the delimiter or a newline must be in double quotes".to_string(),

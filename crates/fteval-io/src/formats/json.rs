@@ -44,11 +44,15 @@ pub struct JsonLinesSource {
     columns: Vec<String>,
 }
 
+/// Objects read before streaming starts, to find every column.
+const PEEK_OBJECTS: usize = 1000;
+
 const NOT_OBJECT_HINT: &str =
     "each line of a .jsonl file must be one JSON object, e.g. {\"id\": 1, \"label\": \"spam\", \"pred\": \"ham\"}";
 
 impl JsonLinesSource {
-    /// Reads up to the first object to learn the columns; the rest is streamed.
+    /// Reads the first objects (up to `PEEK_OBJECTS`) to learn the columns — a key may first
+    /// appear after a row that lacks it; the rest is streamed.
     pub fn open(path: &str, name: &str) -> Result<JsonLinesSource> {
         let mut reader = source::open(path)?;
         let mut src = JsonLinesSource {
@@ -72,7 +76,9 @@ impl JsonLinesSource {
             let object = src.parse(&buf, src.next_line)?;
             extend_columns(&mut src.columns, &object);
             src.lines.push((src.next_line, object));
-            break;
+            if src.lines.len() >= PEEK_OBJECTS {
+                break;
+            }
         }
         if src.columns.is_empty() {
             return Err(InputError::new(name, "no JSON objects found: the file is empty", NOT_OBJECT_HINT));
@@ -91,7 +97,12 @@ impl JsonLinesSource {
             )
             .at(format!("line {line}"))),
             Err(e) => {
-                Err(InputError::new(&self.name, format!("not valid JSON ({})", json_reason(&e)), NOT_OBJECT_HINT)
+                let hint = if text.contains("NaN") || text.contains("Infinity") {
+                    "JSON has no NaN or Infinity (Python's json module writes them anyway); write null for missing values"
+                } else {
+                    NOT_OBJECT_HINT
+                };
+                Err(InputError::new(&self.name, format!("not valid JSON ({})", json_reason(&e)), hint)
                     .at(format!("line {line}, column {}", e.column())))
             }
         }

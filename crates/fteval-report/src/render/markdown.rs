@@ -9,8 +9,9 @@ use crate::document::MetricsDocument;
 
 pub struct Markdown;
 
+/// Text safe inside a Markdown table cell: pipes escaped, line breaks as spaces.
 fn escape(s: &str) -> String {
-    s.replace('|', "\\|")
+    s.replace('|', "\\|").replace("\r\n", " ").replace(['\n', '\r'], " ")
 }
 
 impl Renderer for Markdown {

@@ -32,6 +32,9 @@ pub fn read_options(args: &InputArgs, keep_ids: bool) -> ReadOptions {
     }
 }
 
+/// More resamples than anyone needs; bounds memory (one value per metric per resample).
+const MAX_RESAMPLES: usize = 1_000_000;
+
 pub fn run(args: MetricsArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
     if !(args.ci > 0.0 && args.ci < 1.0) {
@@ -41,16 +44,33 @@ pub fn run(args: MetricsArgs) -> Result<i32, CliError> {
         ));
     }
     let config = BootstrapConfig { resamples: args.bootstrap, level: args.ci, seed: args.common.seed };
-    let keep_ids = args.input.gold.is_some();
-    let mut preds = read_predictions(&args.file, &read_options(&args.input, keep_ids))?;
-    let mut input_checks = Vec::new();
-    if let Some(gold_path) = &args.input.gold {
-        // The gold file's label column follows the same detection (and --label-col).
-        let mut gold_opts = read_options(&args.input, true);
-        gold_opts.format = None;
-        let gold = read_predictions(gold_path, &gold_opts)?;
-        input_checks.extend(attach_gold(&mut preds, gold)?);
+    if args.bootstrap > MAX_RESAMPLES {
+        return Err(CliError::usage(
+            format!("--bootstrap {}: at most {MAX_RESAMPLES} resamples", args.bootstrap),
+            "1000 (the default) gives stable 95% intervals; 10000 is plenty for publication",
+        ));
     }
+    let mut input_checks = Vec::new();
+    let preds = match &args.input.gold {
+        None => read_predictions(&args.file, &read_options(&args.input, false))?,
+        Some(gold_path) => {
+            // With --gold, --label-col names the gold file's column; the prediction flags
+            // name the predictions file's columns; --id-col applies to both.
+            let mut pred_opts = read_options(&args.input, true);
+            pred_opts.columns.label = None;
+            let mut preds = read_predictions(&args.file, &pred_opts)?;
+            let mut gold_opts = read_options(&args.input, true);
+            gold_opts.format = None;
+            gold_opts.columns = ColumnOverrides {
+                id: args.input.id_col.clone(),
+                label: args.input.label_col.clone(),
+                ..Default::default()
+            };
+            let gold = read_predictions(gold_path, &gold_opts)?;
+            input_checks.extend(attach_gold(&mut preds, gold)?);
+            preds
+        }
+    };
     let options = PrepareOptions {
         task: args.input.task.map(|t| match t {
             TaskArg::Binary => Task::Binary,
