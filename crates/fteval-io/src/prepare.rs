@@ -453,12 +453,28 @@ fn derive_predictions(
         )
     };
     if let (None, Some((name, scores))) = (&preds.probs, &preds.score) {
-        let labels = used_labels(gold);
+        let mut labels = used_labels(gold);
+        if let Some(p) = positive.map(|p| canonical_label(p).into_owned()) {
+            if !labels.contains(&p) {
+                labels.push(p);
+            }
+        }
         let pos = match positive {
             Some(p) => labels.iter().position(|l| l == canonical_label(p).as_ref()),
             None => infer_positive(&labels),
         };
-        let (Some(pos), 2) = (pos, labels.len()) else { return Err(no_pred()) };
+        if labels.len() != 2 {
+            return Err(InputError::new(
+                file,
+                format!(
+                    "no prediction column, and '{name}' cannot be turned into predictions: gold has {} label(s) ({})",
+                    labels.len(),
+                    labels.join(", ")
+                ),
+                "a binary score needs exactly two labels to choose between; add a prediction column (--pred-col) or pass --positive with the missing label",
+            ));
+        }
+        let Some(pos) = pos else { return Err(no_pred()) };
         let neg = 1 - pos;
         let mut col = LabelColumn::empty(&format!("{name} >= 0.5"));
         let (pc, nc) = (col.intern_label(&labels[pos]), col.intern_label(&labels[neg]));

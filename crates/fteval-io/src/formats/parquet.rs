@@ -48,14 +48,22 @@ enum Column {
     Float(ArrayRef),
     Bool(ArrayRef),
     List(ArrayRef),
-    Unsupported,
+    /// A type fteval does not read (maps, structs…), named for messages.
+    Unsupported(String),
+}
+
+fn unsupported(array: &ArrayRef) -> Column {
+    Column::Unsupported(format!(
+        "<Parquet type {} (not supported: use a list or one column per class)>",
+        array.data_type()
+    ))
 }
 
 fn normalise(array: &ArrayRef) -> Column {
     let cast = |to: &DataType| arrow_cast::cast(array, to).ok();
     match array.data_type() {
         DataType::Boolean => Column::Bool(array.clone()),
-        t if t.is_numeric() => cast(&DataType::Float64).map(Column::Float).unwrap_or(Column::Unsupported),
+        t if t.is_numeric() => cast(&DataType::Float64).map(Column::Float).unwrap_or_else(|| unsupported(array)),
         DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(_, _) => {
             let inner = match array.data_type() {
                 DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => f.data_type().clone(),
@@ -64,9 +72,9 @@ fn normalise(array: &ArrayRef) -> Column {
             let elem = if inner.is_numeric() { DataType::Float64 } else { DataType::Utf8 };
             cast(&DataType::List(Arc::new(Field::new("item", elem, true))))
                 .map(Column::List)
-                .unwrap_or(Column::Unsupported)
+                .unwrap_or_else(|| unsupported(array))
         }
-        _ => cast(&DataType::Utf8).map(Column::Text).unwrap_or(Column::Unsupported),
+        _ => cast(&DataType::Utf8).map(Column::Text).unwrap_or_else(|| unsupported(array)),
     }
 }
 
@@ -103,7 +111,7 @@ impl Row for ArrowRow<'_> {
             }
             Column::Bool(a) if a.is_valid(i) => Cell::Bool(a.as_boolean().value(i)),
             Column::List(a) if a.is_valid(i) => Cell::Json(Cow::Owned(list_value(a, i))),
-            Column::Unsupported => Cell::Missing,
+            Column::Unsupported(desc) => Cell::Text(desc),
             _ => Cell::Null,
         }
     }
