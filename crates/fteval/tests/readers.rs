@@ -138,3 +138,18 @@ fn python_list_cells_and_multilabel_drop_missing() {
     assert_eq!(doc["labels"], serde_json::json!(["NoneSuch", "TrueCrime", "don't", "drama"]));
     assert_eq!(doc["n"], 2);
 }
+
+/// A class the model predicts but gold never has: AUC averages as scikit-learn computes them
+/// with `labels=[a, b, c, d]` (values from scikit-learn 1.9).
+#[test]
+fn multiclass_auc_with_a_class_absent_from_gold() {
+    let run = fteval(&["metrics", &data("absent_class.csv"), "--format", "json", "--bootstrap", "100"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!((run.metric("roc_auc_ovr_weighted") - 0.873778297829783).abs() < 1e-9);
+    assert!((run.metric("roc_auc_ovo") - 0.8738962251567294).abs() < 1e-9);
+    assert!((run.metric("f1_macro") - 0.5247200975501607).abs() < 1e-9);
+    assert!((run.metric("log_loss") - 0.8761784934822816).abs() < 1e-9);
+    let doc = run.json();
+    assert!(doc["metrics"]["roc_auc_ovr"]["value"].is_null());
+    assert!(doc["metrics"]["roc_auc_ovr"]["reason"].as_str().unwrap().contains("'d'"));
+}

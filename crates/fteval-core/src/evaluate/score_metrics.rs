@@ -263,21 +263,19 @@ fn multiclass_auc_metrics(
     if k < 2 {
         return all_undefined("ROC AUC needs at least two classes".to_string());
     }
-    if let Some(c) = (0..k).find(|&c| support[c] == 0) {
-        return all_undefined(format!(
-            "class '{}' has no examples in gold, so its one-vs-rest AUC (and the averages over classes) is undefined",
-            input.labels[c]
-        ));
+    // As scikit-learn with `labels=`: classes absent from gold leave the one-vs-rest macro
+    // average undefined, weigh 0 in the prevalence-weighted one, and one-vs-one pairs are
+    // formed among the classes present.
+    let present: Vec<usize> = (0..k).filter(|&c| support[c] > 0).collect();
+    if present.len() < 2 {
+        return all_undefined("ROC AUC needs at least two classes with examples in gold".to_string());
     }
-    // Classes are split between two workers; each sorts a class's scores once, gets its
-    // one-vs-rest and one-vs-one AUCs in one pass and each row's influence on them in a
-    // second, adding the influences into its own per-row sums. No per-class row buffers
-    // outlive their class: at a million rows, fresh memory costs more than the arithmetic.
-    let n_pairs = (k * (k - 1) / 2) as f64;
-    let work = |classes: std::ops::Range<usize>| {
+    let absent: Vec<&str> = (0..k).filter(|&c| support[c] == 0).map(|c| input.labels[c].as_str()).collect();
+    let n_pairs = (present.len() * (present.len() - 1) / 2) as f64;
+    let work = |classes: &[usize]| {
         let mut infl = vec![[0.0f64; 3]; n];
         let mut sums = [0.0f64; 3];
-        for c in classes {
+        for &c in classes {
             let sorted = sorted_by_score(n, |i| probs[i * k + c]);
             let aucs = class_aucs(&sorted, gold, c, &support);
             let w = support[c] as f64 / n as f64;
@@ -294,7 +292,8 @@ fn multiclass_auc_metrics(
         }
         (infl, sums)
     };
-    let ((mut infl, sums_a), (infl_b, sums_b)) = rayon::join(|| work(0..k / 2), || work(k / 2..k));
+    let (first, second) = present.split_at(present.len() / 2);
+    let ((mut infl, sums_a), (infl_b, sums_b)) = rayon::join(|| work(first), || work(second));
     for (a, b) in infl.iter_mut().zip(&infl_b) {
         for j in 0..3 {
             a[j] += b[j];
@@ -306,6 +305,15 @@ fn multiclass_auc_metrics(
         .iter()
         .enumerate()
         .map(|(j, key)| {
+            if j == 0 && !absent.is_empty() {
+                return (
+                    key.to_string(),
+                    MetricResult::undefined(format!(
+                        "no gold examples of {}: their one-vs-rest AUC is undefined, and so is the macro average (scikit-learn gives NaN)",
+                        absent.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ")
+                    )),
+                );
+            }
             let value = sums_a[j] + sums_b[j];
             let var: f64 = infl.iter().map(|x| x[j] * x[j]).sum();
             let iv = boot.then(|| normal_interval(value, var.sqrt(), config.level, Some((0.0, 1.0))));

@@ -55,7 +55,7 @@ pub fn sorted_by_score(n: usize, score: impl Fn(usize) -> f64 + Sync) -> Vec<(u6
 pub struct ClassAucs {
     pub c: usize,
     pub ovr: f64,
-    /// AUC of `c` against each class (NaN at `c` itself).
+    /// AUC of `c` against each class (NaN at `c` itself and at classes without rows).
     pub ovo: Vec<f64>,
 }
 
@@ -82,7 +82,7 @@ fn for_each_tie_group(sorted: &[(u64, u32)], gold: &[u32], k: usize, mut f: impl
 }
 
 /// The one-vs-rest and one-vs-one AUCs of class `c`, in one pass over the rows sorted by c's
-/// score (`gold` indexed by row; `support[j]` = rows of class j, every class non-empty).
+/// score (`gold` indexed by row; `support[j]` = rows of class j; class c must have rows).
 pub fn class_aucs(sorted: &[(u64, u32)], gold: &[u32], c: usize, support: &[u64]) -> ClassAucs {
     let k = support.len();
     let n: u64 = support.iter().sum();
@@ -101,7 +101,9 @@ pub fn class_aucs(sorted: &[(u64, u32)], gold: &[u32], c: usize, support: &[u64]
             pair_sum[o] += tie_pos * (below[o] as f64 + 0.5 * tie[o] as f64);
         }
     });
-    let ovo = (0..k).map(|o| if o == c { f64::NAN } else { pair_sum[o] / (n_c * support[o] as f64) }).collect();
+    let ovo = (0..k)
+        .map(|o| if o == c || support[o] == 0 { f64::NAN } else { pair_sum[o] / (n_c * support[o] as f64) })
+        .collect();
     ClassAucs { c, ovr: ovr_sum / (n_c * n_rest), ovo }
 }
 
@@ -129,7 +131,7 @@ pub fn class_influence(
         let pos_ovr = (v10_ovr - aucs.ovr) / n_c;
         let mut pos_ovo = 0.0;
         if tie_pos > 0 {
-            for o in (0..k).filter(|&o| o != c) {
+            for o in (0..k).filter(|&o| o != c && support[o] > 0) {
                 let v10 = (below[o] as f64 + 0.5 * tie[o] as f64) / support[o] as f64;
                 pos_ovo += (v10 - aucs.ovo[o]) / n_c;
             }
