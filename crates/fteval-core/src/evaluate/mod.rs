@@ -139,16 +139,17 @@ pub fn cm_metric_keys(task: Task) -> &'static [&'static str] {
     }
 }
 
-/// Confusion-matrix metrics of a flat K×K count slice: the task's keys, then per class
-/// precision, recall and F1. NaN marks a value the reference leaves undefined.
-pub fn cm_stats(cm: &[u64], k: usize, task: Task, positive: Option<usize>, out: &mut [f64]) {
-    let classes = cls::class_counts(cm, k);
+/// Confusion-matrix metrics from the matrix's non-zero `cells` holding `counts` rows: the
+/// task's keys, then per class precision, recall and F1. NaN marks a value the reference
+/// leaves undefined.
+pub fn cm_stats(cells: &[(u32, u32)], counts: &[u64], k: usize, task: Task, positive: Option<usize>, out: &mut [f64]) {
+    let classes = cls::class_counts(cells, counts, k);
     let mut i = 0;
     let mut put = |v: f64| {
         out[i] = v;
         i += 1;
     };
-    put(cls::accuracy(cm, k));
+    put(cls::accuracy(&classes));
     put(cls::balanced_accuracy(&classes));
     if task == Task::Binary {
         let p = positive.unwrap_or(k - 1);
@@ -160,8 +161,8 @@ pub fn cm_stats(cm: &[u64], k: usize, task: Task, positive: Option<usize>, out: 
         let neg_support: u64 = classes.iter().map(|c| c.support).sum::<u64>() - pos.support;
         put(cls::ratio(neg_support - pos.fp, neg_support));
     }
-    put(cls::matthews_corrcoef(cm, k));
-    put(cls::cohen_kappa(cm, k));
+    put(cls::matthews_corrcoef(&classes));
+    put(cls::cohen_kappa(&classes));
     let quantities: &[Quantity] = if task == Task::Binary {
         &[Quantity::Precision, Quantity::Recall, Quantity::F1]
     } else {
@@ -244,10 +245,11 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     let keys = cm_metric_keys(input.task);
     let n_stats = keys.len() + 3 * k;
     let mut point = vec![0.0; n_stats];
-    cm_stats(&cm.counts, k, input.task, input.positive, &mut point);
+    let (cells, counts) = cm.nonzero();
+    cm_stats(&cells, &counts, k, input.task, input.positive, &mut point);
 
     let mut replicates = if config.resamples > 0 {
-        cell_bootstrap(&cm.counts, config, n_stats, |c, out| cm_stats(c, k, input.task, input.positive, out))
+        cell_bootstrap(&counts, config, n_stats, |c, out| cm_stats(&cells, c, k, input.task, input.positive, out))
     } else {
         vec![Vec::new(); n_stats]
     };
@@ -280,7 +282,7 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
         metrics.push((key.to_string(), result));
     }
 
-    let classes = cls::class_counts(&cm.counts, k);
+    let classes = cls::class_counts(&cells, &counts, k);
     let per_class = class_rows(&input.labels, &classes, &point[keys.len()..], &intervals[keys.len()..]);
 
     let mut checks = Vec::new();

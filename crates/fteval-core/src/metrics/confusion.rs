@@ -26,6 +26,20 @@ impl ConfusionMatrix {
         self.counts.chunks(self.k).map(|r| r.to_vec()).collect()
     }
 
+    /// The non-zero cells as (gold, predicted) coordinates and their counts: all a resample
+    /// can ever fill.
+    pub fn nonzero(&self) -> (Vec<(u32, u32)>, Vec<u64>) {
+        let mut cells = Vec::new();
+        let mut counts = Vec::new();
+        for (i, &c) in self.counts.iter().enumerate() {
+            if c > 0 {
+                cells.push(((i / self.k) as u32, (i % self.k) as u32));
+                counts.push(c);
+            }
+        }
+        (cells, counts)
+    }
+
     pub fn total(&self) -> u64 {
         self.counts.iter().sum()
     }
