@@ -256,7 +256,8 @@ fn multiclass_auc_metrics(
     let k = input.labels.len();
     let n = input.gold.len();
     let gold = &input.gold;
-    let support: Vec<u64> = (0..k).map(|c| gold.iter().filter(|&&g| g as usize == c).count() as u64).collect();
+    let mut support = vec![0u64; k];
+    gold.iter().for_each(|&g| support[g as usize] += 1);
     let all_undefined = |reason: String| -> Vec<(String, MetricResult)> {
         MULTICLASS_AUC_KEYS.iter().map(|key| (key.to_string(), MetricResult::undefined(reason.clone()))).collect()
     };
