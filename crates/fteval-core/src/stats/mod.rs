@@ -2,6 +2,7 @@
 
 pub mod bootstrap;
 pub mod delong;
+pub mod mcnemar;
 pub mod multinomial;
 pub mod rng;
 pub mod sort_key;
