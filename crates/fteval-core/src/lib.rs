@@ -3,6 +3,7 @@
 //! no terminal, so the same core can back Python bindings.
 
 pub mod checks;
+pub mod compare;
 pub mod data;
 pub mod evaluate;
 pub mod labels;
