@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use fteval_core::Severity;
 
-use super::{interval, num, summary_line, Renderer};
+use super::{ci_header, interval, num, summary_line, Renderer};
 use crate::document::MetricsDocument;
 
 pub struct Markdown;
@@ -23,7 +23,7 @@ impl Renderer for Markdown {
         if fails + warns > 0 {
             writeln!(out, "**{} warning(s), {} failure(s)** — see Checks below.\n", warns, fails)?;
         }
-        writeln!(out, "| metric | value | 95% CI | CI method |")?;
+        writeln!(out, "| metric | value | {} | CI method |", ci_header(doc))?;
         writeln!(out, "| --- | ---: | --- | --- |")?;
         for (k, m) in &doc.metrics.0 {
             let note = m.reason.as_deref().map(|r| format!(" ({})", escape(r))).unwrap_or_default();
@@ -36,7 +36,7 @@ impl Renderer for Markdown {
             )?;
         }
         writeln!(out, "\n### Per class\n")?;
-        writeln!(out, "| label | precision | recall | F1 | F1 95% CI | support | predicted |")?;
+        writeln!(out, "| label | precision | recall | F1 | F1 {} | support | predicted |", ci_header(doc))?;
         writeln!(out, "| --- | ---: | ---: | ---: | --- | ---: | ---: |")?;
         for (label, r) in &doc.per_class.0 {
             let ci = r.f1_ci.map(|[l, h]| format!("[{l:.3}, {h:.3}]")).unwrap_or_default();

@@ -33,6 +33,11 @@ pub(crate) fn interval(low: Option<f64>, high: Option<f64>) -> String {
     }
 }
 
+/// "95% CI" for the document's confidence level.
+pub(crate) fn ci_header(doc: &MetricsDocument) -> String {
+    format!("{}% CI", doc.bootstrap.level * 100.0)
+}
+
 /// The sentence under the title: task, size and how intervals were made.
 pub(crate) fn summary_line(doc: &MetricsDocument) -> String {
     let mut s = format!("{} · {} rows · {} labels", doc.task, doc.n, doc.labels.len());

@@ -6,7 +6,7 @@ use comfy_table::presets::UTF8_HORIZONTAL_ONLY;
 use comfy_table::{CellAlignment, Table, TableComponent};
 use fteval_core::Severity;
 
-use super::{interval, num, summary_line, Renderer};
+use super::{ci_header, interval, num, summary_line, Renderer};
 use crate::document::MetricsDocument;
 
 pub struct Terminal {
@@ -45,7 +45,7 @@ impl Renderer for Terminal {
         writeln!(out, "{}", self.paint("1", &format!("fteval metrics — {}", doc.source)))?;
         writeln!(out, "{}\n", summary_line(doc))?;
 
-        let mut t = table(vec!["metric".into(), "value".into(), "95% CI".into(), "method".into()]);
+        let mut t = table(vec!["metric".into(), "value".into(), ci_header(doc), "method".into()]);
         for (k, m) in &doc.metrics.0 {
             let method = match (&m.value, &m.reason) {
                 (None, Some(r)) => format!("undefined: {r}"),
@@ -58,7 +58,7 @@ impl Renderer for Terminal {
 
         writeln!(out, "{}", self.paint("1", "Per class"))?;
         let mut t = table(
-            ["label", "precision", "recall", "F1", "F1 95% CI", "support", "predicted"]
+            ["label", "precision", "recall", "F1", &format!("F1 {}", ci_header(doc)), "support", "predicted"]
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
