@@ -29,6 +29,54 @@ pub struct Delta {
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
     pub p_value: Option<f64>,
+    /// Bootstrap standard error of the delta.
+    pub se: Option<f64>,
+}
+
+/// What the comparison says about the primary metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Improved,
+    Regressed,
+    NoSignificantChange,
+    /// The test set is too small to tell a change of the margin from noise.
+    Inconclusive,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Improved => "improved",
+            Verdict::Regressed => "regressed",
+            Verdict::NoSignificantChange => "no_significant_change",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// The smallest true delta this test set detects with 80% power at the interval's level
+/// (two-sided): (z_{1−α/2} + z_{0.8}) · SE.
+pub fn minimum_detectable_effect(se: f64, level: f64) -> f64 {
+    use crate::stats::special::normal_quantile;
+    (normal_quantile(0.5 + level / 2.0) + normal_quantile(0.8)) * se
+}
+
+/// The verdict on a delta (higher is better): improved when its interval lies above `margin`,
+/// regressed when it lies below 0, otherwise inconclusive if the minimum detectable effect
+/// exceeds the margin (a change of that size could hide in the noise), else no significant change.
+pub fn verdict(d: &Delta, margin: f64, level: f64) -> (Verdict, Option<f64>) {
+    let mde = d.se.map(|se| minimum_detectable_effect(se, level));
+    let (Some(low), Some(high)) = (d.ci_low, d.ci_high) else { return (Verdict::Inconclusive, mde) };
+    if low > margin {
+        return (Verdict::Improved, mde);
+    }
+    if high < 0.0 {
+        return (Verdict::Regressed, mde);
+    }
+    match mde {
+        Some(m) if m > margin.max(0.0) + 1e-12 && margin > 0.0 => (Verdict::Inconclusive, mde),
+        _ => (Verdict::NoSignificantChange, mde),
+    }
 }
 
 /// The non-zero joint cells as (gold, baseline, candidate) and their counts.
@@ -75,7 +123,7 @@ pub fn compare_cm_metrics(p: &PairedPredictions, config: &BootstrapConfig) -> Ve
         .map(|(j, key)| {
             let (baseline, candidate) = (point[j], point[n_keys + j]);
             let delta = candidate - baseline;
-            let (mut ci, mut p_value) = (None, None);
+            let (mut ci, mut p_value, mut se) = (None, None, None);
             if !reps.is_empty() {
                 let mut deltas: Vec<f64> = reps[n_keys + j].iter().zip(&reps[j]).map(|(b, a)| b - a).collect();
                 deltas.retain(|d| !d.is_nan());
@@ -84,6 +132,10 @@ pub fn compare_cm_metrics(p: &PairedPredictions, config: &BootstrapConfig) -> Ve
                     let above = deltas.iter().filter(|&&d| d >= 0.0).count() as f64;
                     let total = deltas.len() as f64;
                     p_value = Some((2.0 * below.min(above) / total).min(1.0));
+                    let mean = deltas.iter().sum::<f64>() / total;
+                    se = Some(
+                        (deltas.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / (total - 1.0).max(1.0)).sqrt(),
+                    );
                 }
                 ci = percentile_interval(&mut deltas, config.level, delta).interval;
             }
@@ -95,6 +147,7 @@ pub fn compare_cm_metrics(p: &PairedPredictions, config: &BootstrapConfig) -> Ve
                 ci_low: ci.map(|c| c.low),
                 ci_high: ci.map(|c| c.high),
                 p_value,
+                se,
             }
         })
         .collect()
@@ -135,6 +188,31 @@ mod tests {
         let acc = accuracy(&d);
         assert_eq!((acc.baseline, acc.candidate, acc.delta), (0.5, 0.75, 0.25));
         assert!(acc.ci_low.is_none() && acc.p_value.is_none());
+    }
+
+    #[test]
+    fn verdicts() {
+        let cfg = BootstrapConfig { resamples: 500, level: 0.95, seed: 1 };
+        let mut rng = Rng::new(23, 0);
+        let gain = compare_cm_metrics(&simulate(&mut rng, 2000, 0.75, 0.85), &cfg);
+        assert_eq!(verdict(accuracy(&gain), 0.0, 0.95).0, Verdict::Improved);
+        let loss = compare_cm_metrics(&simulate(&mut rng, 2000, 0.85, 0.75), &cfg);
+        assert_eq!(verdict(accuracy(&loss), 0.0, 0.95).0, Verdict::Regressed);
+        // 60 examples cannot tell a 1-point change from noise; 20,000 can.
+        // Both models right on 48 of 60 examples, each on 6 the other gets wrong.
+        let gold: Vec<u32> = (0..60).map(|i| (i % 2) as u32).collect();
+        let flip = |range: std::ops::Range<usize>| -> Vec<u32> {
+            gold.iter().enumerate().map(|(i, &g)| if range.contains(&i) { g } else { 1 - g }).collect()
+        };
+        let (baseline, candidate) = (flip(0..48), flip(6..54));
+        let paired = PairedPredictions { task: Task::Binary, k: 2, positive: Some(1), gold, baseline, candidate };
+        let small = compare_cm_metrics(&paired, &cfg);
+        let (v, mde) = verdict(accuracy(&small), 0.01, 0.95);
+        assert_eq!(v, Verdict::Inconclusive, "mde {mde:?}");
+        assert!(mde.unwrap() > 0.05);
+        let large = compare_cm_metrics(&simulate(&mut rng, 20_000, 0.8, 0.8), &cfg);
+        let (v, mde) = verdict(accuracy(&large), 0.02, 0.95);
+        assert_eq!(v, Verdict::NoSignificantChange, "mde {mde:?}");
     }
 
     /// Equal-quality models: "significant" differences in about 5% of comparisons or fewer
