@@ -36,17 +36,8 @@ pub struct LabelColumn {
 }
 
 impl LabelColumn {
-    /// An empty column to be filled by `intern_label` (e.g. predictions derived from scores).
-    pub fn empty(column: &str) -> LabelColumn {
-        LabelColumn::new(column)
-    }
-
-    /// Interns a label and returns its code.
-    pub fn intern_label(&mut self, label: &str) -> u32 {
-        self.intern(label)
-    }
-
-    fn new(column: &str) -> LabelColumn {
+    /// An empty column named `column`, filled by `push` or `intern`.
+    pub fn new(column: &str) -> LabelColumn {
         LabelColumn {
             column: column.to_string(),
             dict: Vec::new(),
@@ -58,7 +49,8 @@ impl LabelColumn {
         }
     }
 
-    fn intern(&mut self, label: &str) -> u32 {
+    /// The code of `label` (canonical spelling), adding it to the dictionary when new.
+    pub fn intern(&mut self, label: &str) -> u32 {
         if let Some((_, c)) = self.spellings.iter().find(|(s, _)| s == label) {
             return *c;
         }
@@ -104,8 +96,8 @@ impl LabelColumn {
     /// Keeps only rows where `keep` is true.
     pub fn retain_rows(&mut self, keep: &[bool]) {
         match &mut self.values {
-            LabelValues::Single(v) => retain(v, keep),
-            LabelValues::Sets(v) => retain(v, keep),
+            LabelValues::Single(v) => retain_rows(v, keep, 1),
+            LabelValues::Sets(v) => retain_rows(v, keep, 1),
         }
     }
 
@@ -190,10 +182,12 @@ impl LabelColumn {
     }
 }
 
-fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+/// Keeps the rows where `keep` is true of a row-major vector with `width` values per row.
+pub(crate) fn retain_rows<T>(v: &mut Vec<T>, keep: &[bool], width: usize) {
+    let width = width.max(1);
     let mut i = 0;
     v.retain(|_| {
-        let k = keep[i];
+        let k = keep[i / width];
         i += 1;
         k
     });

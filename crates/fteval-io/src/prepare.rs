@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use fteval_core::checks::{Check, Severity};
 use fteval_core::labels::{canonical_label, infer_positive, sort_labels, POSITIVE_NAMES};
 use fteval_core::metrics::multilabel::SetPair;
+use fteval_core::metrics::scores::multiclass::row_top;
 use fteval_core::{ClassificationInput, MultilabelInput, Scores, Task};
 
 use crate::error::{InputError, Result};
-use crate::predictions::{LabelColumn, LabelValues, Predictions, MISSING};
+use crate::predictions::{retain_rows, LabelColumn, LabelValues, Predictions, MISSING};
 
 /// Settings that shape the evaluation input.
 #[derive(Clone, Debug, Default)]
@@ -294,11 +295,11 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
         gold.retain_rows(&keep);
         pred.retain_rows(&keep);
         if let Some((_, s)) = preds.score.as_mut() {
-            retain_f64(s, &keep, 1);
+            retain_rows(s, &keep, 1);
         }
         if let Some(t) = preds.probs.as_mut() {
             let k = t.k;
-            retain_f64(&mut t.values, &keep, k);
+            retain_rows(&mut t.values, &keep, k);
         }
         checks.push(Check::new(
             "dropped_rows",
@@ -413,16 +414,6 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     })
 }
 
-fn retain_f64(v: &mut Vec<f64>, keep: &[bool], k: usize) {
-    let mut out = Vec::with_capacity(v.len());
-    for (i, chunk) in v.chunks(k.max(1)).enumerate() {
-        if keep[i] {
-            out.extend_from_slice(chunk);
-        }
-    }
-    *v = out;
-}
-
 /// Labels that occur in a column (its dictionary may hold labels only of dropped rows).
 fn used_labels(col: &LabelColumn) -> Vec<String> {
     let mut used = vec![false; col.dict.len()];
@@ -476,8 +467,8 @@ fn derive_predictions(
         }
         let Some(pos) = pos else { return Err(no_pred()) };
         let neg = 1 - pos;
-        let mut col = LabelColumn::empty(&format!("{name} >= 0.5"));
-        let (pc, nc) = (col.intern_label(&labels[pos]), col.intern_label(&labels[neg]));
+        let mut col = LabelColumn::new(&format!("{name} >= 0.5"));
+        let (pc, nc) = (col.intern(&labels[pos]), col.intern(&labels[neg]));
         col.values = LabelValues::Single(
             scores
                 .iter()
@@ -501,7 +492,7 @@ fn derive_predictions(
     }
     let table = preds.probs.as_ref().ok_or_else(no_pred)?;
     let classes = table.classes.clone().ok_or_else(no_pred)?;
-    let mut col = LabelColumn::empty(&format!("argmax({})", table.column));
+    let mut col = LabelColumn::new(&format!("argmax({})", table.column));
     let codes: Vec<u32> = table
         .values
         .chunks(table.k)
@@ -509,14 +500,7 @@ fn derive_predictions(
             if row.iter().any(|v| v.is_nan()) {
                 return MISSING;
             }
-            let (mut best, mut arg) = (f64::NEG_INFINITY, 0usize);
-            for (j, &v) in row.iter().enumerate() {
-                if v > best {
-                    best = v;
-                    arg = j;
-                }
-            }
-            col.intern_label(&classes[arg])
+            col.intern(&classes[row_top(row).1])
         })
         .collect();
     col.values = LabelValues::Single(codes);

@@ -95,6 +95,7 @@ pub struct Evaluation {
     pub metrics: Vec<(String, MetricResult)>,
     pub per_class: Vec<ClassRow>,
     pub confusion: Option<ConfusionMatrix>,
+    /// In the order found; report documents order them by severity.
     pub checks: Vec<Check>,
     pub config: BootstrapConfig,
 }
@@ -293,7 +294,6 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     }
 
     checks.extend(classification_checks(input, &metrics, &per_class, n));
-    checks.sort_by(|a, b| b.severity.cmp(&a.severity));
     Evaluation {
         task: input.task,
         n,

@@ -51,7 +51,6 @@ pub fn evaluate_multilabel(input: &MultilabelInput, config: &BootstrapConfig) ->
     checks.extend(checks::class_never_predicted(&facts));
     checks.extend(checks::small_support(&facts));
     checks.extend(checks::label_space_mismatch(&facts, None));
-    checks.sort_by(|a, b| b.severity.cmp(&a.severity));
     Evaluation {
         task: Task::Multilabel,
         n,
