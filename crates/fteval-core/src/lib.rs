@@ -4,10 +4,13 @@
 
 pub mod checks;
 pub mod compare;
+pub mod costs;
 pub mod data;
 pub mod evaluate;
+pub mod gates;
 pub mod labels;
 pub mod metrics;
+pub mod profile;
 pub mod stats;
 
 pub use checks::{Check, Severity};

@@ -34,6 +34,9 @@ pub struct ColumnOverrides {
     pub score: Option<String>,
     pub probs: Option<String>,
     pub text: Option<String>,
+    /// Find no score columns by name: only explicit `score`/`probs` are read (two models in
+    /// one file, where a detected `prob` column could belong to either).
+    pub no_score_detection: bool,
 }
 
 /// Where per-class scores come from.
@@ -107,16 +110,19 @@ impl ColumnPlan {
                 Some(explicit(file, names, "--probs-col", w)?)
             }
             Some(_) => None,
+            None if o.no_score_detection => None,
             None => find(names, PROBS_NAMES, &taken),
         };
         taken.extend(probs_single);
-        let score = pick("--score-col", &o.score, SCORE_NAMES, &mut taken)?;
+        let score_names = if o.no_score_detection { &[][..] } else { SCORE_NAMES };
+        let score = pick("--score-col", &o.score, score_names, &mut taken)?;
         let probs = if let Some(column) = probs_single {
             ProbsPlan::Single { column, logits: names[column].to_ascii_lowercase().contains("logit") }
         } else {
             // `--probs-col PREFIX` names a per-class prefix; otherwise SPEC's prefixes.
             let prefixes: Vec<String> = match &o.probs {
                 Some(p) => vec![p.to_ascii_lowercase()],
+                None if o.no_score_detection => Vec::new(),
                 None => PROB_PREFIXES.iter().map(|s| s.to_string()).collect(),
             };
             let mut columns = Vec::new();

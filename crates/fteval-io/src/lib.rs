@@ -5,6 +5,7 @@ pub mod cell;
 pub mod columns;
 pub mod error;
 pub mod formats;
+pub mod pair;
 pub mod predictions;
 pub mod prepare;
 pub mod pyliteral;
@@ -12,6 +13,7 @@ pub mod source;
 
 pub use columns::ColumnOverrides;
 pub use error::InputError;
+pub use pair::{align_predictions, AlignedInputs};
 pub use predictions::{read_predictions, Predictions, ReadOptions};
 pub use prepare::{attach_gold, prepare, PrepareOptions, Prepared, PreparedInput};
 pub use source::Format;

@@ -101,6 +101,36 @@ impl LabelColumn {
         }
     }
 
+    /// The column restricted to `rows`, in that order (rows may repeat).
+    pub fn take_rows(&self, rows: &[usize]) -> LabelColumn {
+        let mut out = self.clone();
+        out.values = match &self.values {
+            LabelValues::Single(v) => LabelValues::Single(take_rows(v, rows, 1)),
+            LabelValues::Sets(v) => LabelValues::Sets(take_rows(v, rows, 1)),
+        };
+        out.missing = 0;
+        out.first_missing = None;
+        out
+    }
+
+    /// Whether row `i` has no label.
+    pub fn is_missing(&self, i: usize) -> bool {
+        match &self.values {
+            LabelValues::Single(v) => v[i] == MISSING,
+            LabelValues::Sets(v) => v[i].is_none(),
+        }
+    }
+
+    /// The label of row `i` as text (a multilabel set joined with `|`), None when missing.
+    pub fn display(&self, i: usize) -> Option<String> {
+        match &self.values {
+            LabelValues::Single(v) => (v[i] != MISSING).then(|| self.dict[v[i] as usize].clone()),
+            LabelValues::Sets(v) => {
+                v[i].as_ref().map(|s| s.iter().map(|&c| self.dict[c as usize].as_str()).collect::<Vec<_>>().join("|"))
+            }
+        }
+    }
+
     fn push(&mut self, cell: &Cell, row: &dyn Row, file: &str) -> Result<()> {
         if let Some(list) = as_list(cell) {
             let mut codes: Vec<u32> = Vec::with_capacity(list.len());
@@ -183,6 +213,16 @@ impl LabelColumn {
 }
 
 /// Keeps the rows where `keep` is true of a row-major vector with `width` values per row.
+/// `rows` of a row-major table of `width` values per row, in that order.
+pub(crate) fn take_rows<T: Clone>(v: &[T], rows: &[usize], width: usize) -> Vec<T> {
+    let width = width.max(1);
+    let mut out = Vec::with_capacity(rows.len() * width);
+    for &r in rows {
+        out.extend_from_slice(&v[r * width..(r + 1) * width]);
+    }
+    out
+}
+
 pub(crate) fn retain_rows<T>(v: &mut Vec<T>, keep: &[bool], width: usize) {
     let width = width.max(1);
     let mut i = 0;
@@ -264,7 +304,31 @@ pub struct Predictions {
     pub pred: Option<LabelColumn>,
     pub score: Option<(String, Vec<f64>)>,
     pub probs: Option<ProbTable>,
+    /// The text column, when asked for (shown next to flipped examples).
+    pub text: Option<(String, Vec<String>)>,
     pub columns: Vec<String>,
+}
+
+impl Predictions {
+    /// Keeps `rows` of every column, in that order.
+    pub fn take_rows(&mut self, rows: &[usize]) {
+        for col in [self.gold.as_mut(), self.pred.as_mut()].into_iter().flatten() {
+            *col = col.take_rows(rows);
+        }
+        if let Some(ids) = self.ids.as_mut() {
+            *ids = take_rows(ids, rows, 1);
+        }
+        if let Some((_, t)) = self.text.as_mut() {
+            *t = take_rows(t, rows, 1);
+        }
+        if let Some((_, s)) = self.score.as_mut() {
+            *s = take_rows(s, rows, 1);
+        }
+        if let Some(t) = self.probs.as_mut() {
+            t.values = take_rows(&t.values, rows, t.k);
+        }
+        self.rows = rows.len();
+    }
 }
 
 /// What to read.
@@ -274,6 +338,8 @@ pub struct ReadOptions {
     pub columns: ColumnOverrides,
     /// Keep the id column (needed to join with a gold file).
     pub keep_ids: bool,
+    /// Keep the text column (reports show it next to examples).
+    pub keep_text: bool,
 }
 
 fn parse_number(cell: &Cell) -> Option<f64> {
@@ -398,6 +464,8 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
     let mut gold = plan.label.map(|c| LabelColumn::new(plan.name(c)));
     let mut pred = plan.pred.map(|c| LabelColumn::new(plan.name(c)));
     let mut ids: Option<Vec<String>> = (options.keep_ids && plan.id.is_some()).then(Vec::new);
+    let mut text: Option<(String, Vec<String>)> =
+        plan.text.filter(|_| options.keep_text).map(|c| (plan.name(c).to_string(), Vec::new()));
     let mut score: Option<(String, Vec<f64>)> = plan.score.map(|c| (plan.name(c).to_string(), Vec::new()));
     let mut probs = match &plan.probs {
         ProbsPlan::None => None,
@@ -447,6 +515,14 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
                 other => other.describe(),
             });
         }
+        if let (Some((_, texts)), Some(c)) = (text.as_mut(), plan.text) {
+            texts.push(match row.cell(c) {
+                Cell::Text(s) => s.to_string(),
+                Cell::Number(x) => number_label(x),
+                other if other.is_empty() => String::new(),
+                other => other.describe(),
+            });
+        }
         if let (Some((name, values)), Some(c)) = (score.as_mut(), plan.score) {
             let cell = row.cell(c);
             values.push(parse_number(&cell).ok_or_else(|| number_error(&file, name, &cell, row))?);
@@ -485,6 +561,7 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
         pred,
         score,
         probs,
+        text,
         columns: plan.names.clone(),
     })
 }

@@ -112,7 +112,7 @@ pub fn attach_gold(preds: &mut Predictions, gold_file: Predictions) -> Result<Ve
                     format!("{} gold rows have no prediction and were not evaluated.", gold_ids.len() - rows.len()),
                 ));
             }
-            preds.gold = Some(select_rows(&gold, &rows));
+            preds.gold = Some(gold.take_rows(&rows));
         }
         _ => {
             if gold.len() != preds.rows {
@@ -126,22 +126,6 @@ pub fn attach_gold(preds: &mut Predictions, gold_file: Predictions) -> Result<Ve
         }
     }
     Ok(checks)
-}
-
-fn select_rows(col: &LabelColumn, rows: &[usize]) -> LabelColumn {
-    let mut out = col.clone();
-    out.values = match &col.values {
-        LabelValues::Single(v) => LabelValues::Single(rows.iter().map(|&r| v[r]).collect()),
-        LabelValues::Sets(v) => LabelValues::Sets(rows.iter().map(|&r| v[r].clone()).collect()),
-    };
-    out
-}
-
-fn is_missing(col: &LabelColumn, i: usize) -> bool {
-    match &col.values {
-        LabelValues::Single(v) => v[i] == MISSING,
-        LabelValues::Sets(v) => v[i].is_none(),
-    }
 }
 
 /// When one column spells a binary label as true/false and the other as 1/0, reads true as 1
@@ -273,7 +257,7 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
 
     // Missing gold or prediction values.
     let n = gold.len();
-    let missing: Vec<bool> = (0..n).map(|i| is_missing(&gold, i) || is_missing(&pred, i)).collect();
+    let missing: Vec<bool> = (0..n).map(|i| gold.is_missing(i) || pred.is_missing(i)).collect();
     validate_scores(&preds, &missing, &file)?;
     let n_missing = missing.iter().filter(|&&m| m).count();
     let mut gold = gold;
@@ -415,7 +399,7 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
 }
 
 /// Labels that occur in a column (its dictionary may hold labels only of dropped rows).
-fn used_labels(col: &LabelColumn) -> Vec<String> {
+pub(crate) fn used_labels(col: &LabelColumn) -> Vec<String> {
     let mut used = vec![false; col.dict.len()];
     match &col.values {
         LabelValues::Single(v) => v.iter().filter(|&&c| c != MISSING).for_each(|&c| used[c as usize] = true),

@@ -23,6 +23,12 @@ pub enum Command {
     /// How good is this model on this test set? Every metric with a 95% CI, per-class table,
     /// confusion matrix and checks.
     Metrics(MetricsArgs),
+    /// Did the fine-tuned model learn better than before? Paired comparison on the same examples:
+    /// deltas with CIs and p-values, McNemar, DeLong, flips, a verdict, and gates for CI.
+    Compare(CompareArgs),
+    /// Which of several models to ship? Leaderboard on the primary metric with CIs, each model
+    /// tested against the best (paired, Holm-adjusted).
+    Rank(RankArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +108,17 @@ pub struct InputArgs {
     pub drop_missing: bool,
 }
 
+/// How intervals are made.
+#[derive(Args, Debug, Clone)]
+pub struct StatsArgs {
+    /// Bootstrap resamples for confidence intervals (0 turns them off)
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub bootstrap: usize,
+    /// Confidence level of the intervals, in (0, 1)
+    #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
+    pub ci: f64,
+}
+
 #[derive(Args, Debug)]
 pub struct MetricsArgs {
     /// Prediction file (.csv, .tsv, .jsonl, .json, .parquet, optionally .gz), or - for stdin
@@ -109,12 +126,89 @@ pub struct MetricsArgs {
     pub file: String,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Bootstrap resamples for confidence intervals (0 turns them off)
-    #[arg(long, default_value_t = 1000, value_name = "N")]
-    pub bootstrap: usize,
-    /// Confidence level of the intervals, in (0, 1)
-    #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
-    pub ci: f64,
+    #[command(flatten)]
+    pub stats: StatsArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// What a comparison is judged on: the primary metric, the task profile, costs and gates.
+/// Each may also come from fteval.toml; flags win.
+#[derive(Args, Debug, Clone)]
+pub struct JudgeArgs {
+    /// The metric the verdict is about [default: the profile's, else f1 (binary) or f1_macro]
+    #[arg(long, value_name = "KEY")]
+    pub primary: Option<String>,
+    /// Which mistakes cost more: spam (precision first), fraud or medical (recall first), balanced (F1)
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Smallest improvement of the primary metric worth shipping; also what "inconclusive" is judged against
+    #[arg(long, value_name = "DELTA")]
+    pub margin: Option<f64>,
+    /// Cost of each error, e.g. fp=1,fn=20: expected cost per example and the cost-minimising threshold (binary)
+    #[arg(long, value_name = "fp=A,fn=B")]
+    pub cost: Option<String>,
+    /// Report each model's threshold with the best precision at recall ≥ R (binary, with scores)
+    #[arg(long, value_name = "R")]
+    pub min_recall: Option<f64>,
+    /// Report each model's threshold with the best recall at precision ≥ P (binary, with scores)
+    #[arg(long, value_name = "P")]
+    pub min_precision: Option<f64>,
+    /// Gate on the candidate's value, e.g. recall>=0.85 (repeatable); exit 1 when not met
+    #[arg(long, value_name = "METRIC>=X")]
+    pub require: Vec<String>,
+    /// Gate: the candidate may be worse by at most DELTA, ruled out by the paired CI, e.g. f1=0.01 (repeatable)
+    #[arg(long, value_name = "METRIC=DELTA")]
+    pub max_regression: Vec<String>,
+    /// Settings file [default: ./fteval.toml when present]
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Baseline predictions (or one file holding both models, with --baseline-col and --candidate-col)
+    #[arg(value_name = "BASELINE")]
+    pub baseline: String,
+    /// Candidate (fine-tuned) predictions on the same examples
+    #[arg(value_name = "CANDIDATE")]
+    pub candidate: Option<String>,
+    /// The baseline's prediction column (with one file: required)
+    #[arg(long, value_name = "NAME")]
+    pub baseline_col: Option<String>,
+    /// The candidate's prediction column (with one file: required)
+    #[arg(long, value_name = "NAME")]
+    pub candidate_col: Option<String>,
+    /// The baseline's positive-class score column, with one file
+    #[arg(long, value_name = "NAME")]
+    pub baseline_score_col: Option<String>,
+    /// The candidate's positive-class score column, with one file
+    #[arg(long, value_name = "NAME")]
+    pub candidate_score_col: Option<String>,
+    /// Flipped examples to show, of each kind
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub examples: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    #[command(flatten)]
+    pub stats: StatsArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RankArgs {
+    /// Prediction files of the models, on the same examples (two or more)
+    #[arg(value_name = "FILE", num_args = 2.., required = true)]
+    pub files: Vec<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    #[command(flatten)]
+    pub stats: StatsArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }

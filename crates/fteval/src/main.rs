@@ -23,6 +23,8 @@ fn main() {
     let cli = cli::Cli::parse();
     let code = match cli.command {
         cli::Command::Metrics(args) => commands::metrics::run(args),
+        cli::Command::Compare(args) => commands::compare::run(args),
+        cli::Command::Rank(args) => commands::rank::run(args),
     };
     match code {
         Ok(c) => std::process::exit(c),

@@ -92,3 +92,10 @@ fn comparison_tolerance_can_fail() {
     assert!(matches(None, &json!(null)));
     assert!(!matches(Some(&json!([[1, 2]])), &json!([[1, 3]])));
 }
+
+#[test]
+fn compare_conformance() {
+    let (cases, failures) = run_suite("compare.jsonl");
+    assert!(cases >= 5, "only {cases} cases found");
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}

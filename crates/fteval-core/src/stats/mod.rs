@@ -2,6 +2,7 @@
 
 pub mod bootstrap;
 pub mod delong;
+pub mod holm;
 pub mod mcnemar;
 pub mod multinomial;
 pub mod rng;

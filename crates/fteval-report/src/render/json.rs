@@ -3,12 +3,17 @@
 use std::io::{self, Write};
 
 use super::Renderer;
-use crate::document::MetricsDocument;
+use crate::document::{CompareDocument, MetricsDocument};
 
 pub struct Json;
 
 impl Renderer for Json {
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+
+    fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
         writeln!(out)
     }

@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use fteval_core::Severity;
 
-use super::{ci_header, interval, num, summary_line, Renderer};
-use crate::document::MetricsDocument;
+use super::{ci_header, compare_summary, delta_rows, interval, num, summary_line, verdict_word, Renderer};
+use crate::document::{CompareDocument, MetricsDocument};
 
 pub struct Markdown;
 
@@ -61,18 +61,124 @@ impl Renderer for Markdown {
                 writeln!(out, "| **{}** | {} |", escape(label), cells.join(" | "))?;
             }
         }
-        writeln!(out, "\n### Checks\n")?;
-        if doc.checks.is_empty() {
-            writeln!(out, "No problems found.")?;
-        }
-        for c in &doc.checks {
-            let icon = match c.severity {
-                Severity::Fail => "❌",
-                Severity::Warn => "⚠️",
-                Severity::Info => "ℹ️",
-            };
-            writeln!(out, "- {icon} **{}** — {}", c.id, escape(&c.message))?;
-        }
-        Ok(())
+        write_checks(&doc.checks, out)
     }
+
+    fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()> {
+        let icon = match doc.verdict {
+            "improved" => "✅",
+            "regressed" => "❌",
+            "no_significant_change" => "➖",
+            _ => "❔",
+        };
+        writeln!(out, "## fteval compare: {icon} {}\n", verdict_word(doc.verdict))?;
+        writeln!(out, "**{}**\n", escape(&doc.verdict_detail.summary))?;
+        writeln!(out, "{}\n", escape(&compare_summary(doc)))?;
+        if let Some(p) = &doc.profile {
+            writeln!(out, "Profile **{}**: {} — primary metric `{}`.\n", p.name, p.rationale, p.primary_metric)?;
+        }
+        if !doc.gates.is_empty() {
+            writeln!(out, "### Gates\n")?;
+            for g in &doc.gates {
+                let mark = if g.passed { "✅" } else { "❌" };
+                writeln!(out, "- {mark} `{}` — {}", g.gate, escape(&g.message))?;
+            }
+            writeln!(out)?;
+        }
+        writeln!(out, "### Metrics (candidate − baseline)\n")?;
+        let level = format!("{:.0}% CI", doc.bootstrap.level * 100.0);
+        writeln!(out, "| metric | baseline | candidate | Δ | {level} | p |")?;
+        writeln!(out, "| --- | ---: | ---: | ---: | --- | ---: |")?;
+        for r in delta_rows(doc) {
+            writeln!(out, "| {} |", r.iter().map(|c| escape(c)).collect::<Vec<_>>().join(" | "))?;
+        }
+        writeln!(out, "\n↓ lower is better.")?;
+        let m = &doc.mcnemar;
+        write!(
+            out,
+            "McNemar (exact): baseline-only correct {}, candidate-only correct {}, p = {}.",
+            m.baseline_only_correct,
+            m.candidate_only_correct,
+            super::p_value(Some(m.p_value))
+        )?;
+        if let Some(d) = &doc.delong {
+            write!(out, " DeLong (ROC AUC): z = {}, p = {}.", num(d.z), super::p_value(Some(d.p_value)))?;
+        }
+        writeln!(out)?;
+        if let Some(c) = &doc.costs {
+            writeln!(
+                out,
+                "\nExpected cost per example (FP = {}, FN = {}): baseline {:.4}, candidate {:.4} (Δ {:+.4}{}).",
+                c.fp,
+                c.fn_,
+                c.baseline,
+                c.candidate,
+                c.delta,
+                interval(c.ci_low, c.ci_high).split_once('[').map(|(_, r)| format!(", CI [{r}")).unwrap_or_default()
+            )?;
+        }
+        if let Some(t) = &doc.thresholds {
+            writeln!(out, "\n### Thresholds ({}) — optimistic\n", escape(&t.rule))?;
+            writeln!(out, "| model | threshold | precision | recall | expected cost |")?;
+            writeln!(out, "| --- | ---: | ---: | ---: | ---: |")?;
+            for (who, c) in [("baseline", &t.baseline), ("candidate", &t.candidate)] {
+                match c {
+                    Some(c) => writeln!(
+                        out,
+                        "| {who} | {} | {:.4} | {:.4} | {:.4} |",
+                        num(c.threshold),
+                        c.precision,
+                        c.recall,
+                        c.expected_cost
+                    )?,
+                    None => writeln!(out, "| {who} | none meets the rule | | | |")?,
+                }
+            }
+            writeln!(out, "\n{}", t.note)?;
+        }
+        let f = &doc.flips;
+        writeln!(out, "\n### Flips: {} fixed, {} broken\n", f.fixed, f.broken)?;
+        writeln!(out, "| gold class | fixed | broken |")?;
+        writeln!(out, "| --- | ---: | ---: |")?;
+        for (label, c) in &f.per_class.0 {
+            writeln!(out, "| {} | {} | {} |", escape(label), c.fixed, c.broken)?;
+        }
+        let broken: Vec<_> = f.examples.iter().filter(|e| e.kind == "broken").collect();
+        if !broken.is_empty() {
+            writeln!(out, "\n<details><summary>Examples the candidate broke ({})</summary>\n", broken.len())?;
+            writeln!(out, "| id | gold | baseline | candidate | confidence | text |")?;
+            writeln!(out, "| --- | --- | --- | --- | ---: | --- |")?;
+            for e in broken {
+                let id = e.id.clone().unwrap_or_else(|| format!("row {}", e.row));
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    escape(&id),
+                    escape(&e.gold),
+                    escape(&e.baseline),
+                    escape(&e.candidate),
+                    num(e.candidate_confidence),
+                    escape(e.text.as_deref().unwrap_or(""))
+                )?;
+            }
+            writeln!(out, "\n</details>")?;
+        }
+        write_checks(&doc.checks, out)
+    }
+}
+
+fn write_checks(checks: &[fteval_core::Check], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "\n### Checks\n")?;
+    if checks.is_empty() {
+        writeln!(out, "No problems found.")?;
+    }
+    for c in checks {
+        let icon = match c.severity {
+            Severity::Fail => "❌",
+            Severity::Warn => "⚠️",
+            Severity::Info => "ℹ️",
+        };
+        writeln!(out, "- {icon} **{}** — {}", c.id, escape(&c.message))?;
+    }
+    Ok(())
 }

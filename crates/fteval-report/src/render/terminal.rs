@@ -6,8 +6,8 @@ use comfy_table::presets::UTF8_HORIZONTAL_ONLY;
 use comfy_table::{CellAlignment, Table, TableComponent};
 use fteval_core::Severity;
 
-use super::{ci_header, interval, num, summary_line, Renderer};
-use crate::document::MetricsDocument;
+use super::{ci_header, compare_summary, delta_rows, interval, num, p_value, summary_line, verdict_word, Renderer};
+use crate::document::{CompareDocument, MetricsDocument};
 
 pub struct Terminal {
     pub color: bool,
@@ -94,11 +94,121 @@ impl Renderer for Terminal {
             writeln!(out, "{t}\n")?;
         }
 
+        self.checks(&doc.checks, out)
+    }
+
+    fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()> {
+        let colour = match doc.verdict {
+            "improved" => "1;32",
+            "regressed" => "1;31",
+            _ => "1;33",
+        };
+        writeln!(out, "{}  {}", self.paint(colour, verdict_word(doc.verdict)), doc.verdict_detail.summary)?;
+        writeln!(out, "{}", compare_summary(doc))?;
+        if let Some(p) = &doc.profile {
+            writeln!(out, "profile {}: {}", p.name, p.rationale)?;
+        }
+        writeln!(out)?;
+        for g in &doc.gates {
+            let tag = if g.passed { self.paint("32", "✓ pass") } else { self.paint("1;31", "✗ FAIL") };
+            writeln!(out, "  {tag}  {}: {}", self.paint("1", &g.gate), g.message)?;
+        }
+        if !doc.gates.is_empty() {
+            writeln!(out)?;
+        }
+        let level = format!("{:.0}% CI", doc.bootstrap.level * 100.0);
+        let mut t =
+            table(["metric", "baseline", "candidate", "Δ", &level, "p"].iter().map(|s| s.to_string()).collect());
+        for r in delta_rows(doc) {
+            t.add_row(r.to_vec());
+        }
+        right_align(&mut t, 1..6);
+        writeln!(out, "{t}")?;
+        writeln!(out, "  ↓ lower is better\n")?;
+        let m = &doc.mcnemar;
+        writeln!(
+            out,
+            "McNemar (exact): baseline-only correct {}, candidate-only correct {}, p = {}",
+            m.baseline_only_correct,
+            m.candidate_only_correct,
+            p_value(Some(m.p_value))
+        )?;
+        if let Some(d) = &doc.delong {
+            writeln!(out, "DeLong (ROC AUC): z = {}, p = {}", num(d.z), p_value(Some(d.p_value)))?;
+        }
+        if let Some(c) = &doc.costs {
+            writeln!(
+                out,
+                "Expected cost per example (FP = {}, FN = {}): baseline {:.4}, candidate {:.4}, Δ {:+.4} {}",
+                c.fp,
+                c.fn_,
+                c.baseline,
+                c.candidate,
+                c.delta,
+                interval(c.ci_low, c.ci_high)
+            )?;
+        }
+        if let Some(th) = &doc.thresholds {
+            writeln!(out, "\n{}", self.paint("1", &format!("Thresholds: {} (optimistic)", th.rule)))?;
+            for (who, c) in [("baseline", &th.baseline), ("candidate", &th.candidate)] {
+                match c {
+                    Some(c) => writeln!(
+                        out,
+                        "  {who:<9}  threshold {}  precision {:.4}  recall {:.4}  expected cost {:.4}",
+                        num(c.threshold),
+                        c.precision,
+                        c.recall,
+                        c.expected_cost
+                    )?,
+                    None => writeln!(out, "  {who:<9}  no threshold meets the rule")?,
+                }
+            }
+            writeln!(out, "  {}", th.note)?;
+        }
+        let f = &doc.flips;
+        writeln!(out, "\n{}", self.paint("1", &format!("Flips: {} fixed, {} broken", f.fixed, f.broken)))?;
+        let mut t = table(vec!["gold class".into(), "fixed".into(), "broken".into()]);
+        for (label, c) in &f.per_class.0 {
+            t.add_row(vec![label.clone(), c.fixed.to_string(), c.broken.to_string()]);
+        }
+        right_align(&mut t, 1..3);
+        writeln!(out, "{t}")?;
+        let broken: Vec<_> = f.examples.iter().filter(|e| e.kind == "broken").collect();
+        if !broken.is_empty() {
+            writeln!(out, "\n{}", self.paint("1", "Examples the candidate broke"))?;
+            let has_text = broken.iter().any(|e| e.text.as_deref().is_some_and(|t| !t.is_empty()));
+            let mut header = vec!["id", "gold", "baseline", "candidate", "confidence"];
+            if has_text {
+                header.push("text");
+            }
+            let mut t = table(header.iter().map(|s| s.to_string()).collect());
+            for e in broken {
+                let mut row = vec![
+                    e.id.clone().unwrap_or_else(|| format!("row {}", e.row)),
+                    e.gold.clone(),
+                    e.baseline.clone(),
+                    e.candidate.clone(),
+                    num(e.candidate_confidence),
+                ];
+                if has_text {
+                    row.push(e.text.as_deref().unwrap_or("").chars().take(60).collect());
+                }
+                t.add_row(row);
+            }
+            writeln!(out, "{t}")?;
+        }
+        writeln!(out)?;
+        self.checks(&doc.checks, out)
+    }
+}
+
+impl Terminal {
+    fn checks(&self, checks: &[fteval_core::Check], out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", self.paint("1", "Checks"))?;
-        if doc.checks.is_empty() {
+        if checks.is_empty() {
             writeln!(out, "  {}", self.paint("32", "✓ no problems found"))?;
         }
-        for c in &doc.checks {
+        for c in checks {
             let tag = match c.severity {
                 Severity::Fail => self.paint("1;31", "✗ fail"),
                 Severity::Warn => self.paint("33", "! warn"),

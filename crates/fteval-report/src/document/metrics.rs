@@ -1,48 +1,12 @@
-//! Report documents: the serde types behind `--format json` (SPEC's contract), from which
-//! every other format is rendered.
+//! `fteval.metrics/v1`: one model on one test set.
 
 use fteval_core::evaluate::{ClassRow, MetricResult};
 use fteval_core::{Check, Evaluation};
-use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
+
+use super::{BootstrapDoc, ConfusionDoc, Ordered, VERSION};
 
 pub const METRICS_SCHEMA: &str = "fteval.metrics/v1";
-
-/// The version written into every document.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// An ordered list of (key, value) serialised as a JSON object.
-#[derive(Clone, Debug)]
-pub struct Ordered<T>(pub Vec<(String, T)>);
-
-impl<T: Serialize> Serialize for Ordered<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
-
-impl<T> Ordered<T> {
-    pub fn get(&self, key: &str) -> Option<&T> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct ConfusionDoc {
-    pub labels: Vec<String>,
-    pub matrix: Vec<Vec<u64>>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct BootstrapDoc {
-    pub resamples: usize,
-    pub level: f64,
-    pub seed: u64,
-}
 
 /// `fteval.metrics/v1`.
 #[derive(Clone, Debug, Serialize)]

@@ -1,11 +1,13 @@
-//! Two models on the same examples: paired deltas of the confusion-matrix metrics with a
-//! paired bootstrap. A resample draws examples jointly, so it is drawn as multinomial counts
-//! over the joint (gold, baseline prediction, candidate prediction) cells — exactly the
+//! Paired deltas of the confusion-matrix metrics with a paired bootstrap. A resample draws
+//! examples jointly, so it is drawn as multinomial counts over the joint (gold, baseline prediction, candidate prediction) cells — exactly the
 //! distribution of resampling rows, in O(cells + K) per resample.
 
+#[cfg(test)]
+use super::{verdict, Verdict};
+use super::{Delta, PairedReplicates};
 use crate::data::Task;
 use crate::evaluate::{cm_metric_keys, cm_stats};
-use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig};
+use crate::stats::bootstrap::{cell_bootstrap, BootstrapConfig};
 
 /// Gold labels and two models' predicted labels, codes into one sorted label list.
 #[derive(Clone, Debug)]
@@ -16,67 +18,6 @@ pub struct PairedPredictions {
     pub gold: Vec<u32>,
     pub baseline: Vec<u32>,
     pub candidate: Vec<u32>,
-}
-
-/// One metric of both models, the paired delta (candidate − baseline), its interval and the
-/// two-sided bootstrap p-value of "no difference".
-#[derive(Clone, Debug, PartialEq)]
-pub struct Delta {
-    pub key: String,
-    pub baseline: f64,
-    pub candidate: f64,
-    pub delta: f64,
-    pub ci_low: Option<f64>,
-    pub ci_high: Option<f64>,
-    pub p_value: Option<f64>,
-    /// Bootstrap standard error of the delta.
-    pub se: Option<f64>,
-}
-
-/// What the comparison says about the primary metric.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    Improved,
-    Regressed,
-    NoSignificantChange,
-    /// The test set is too small to tell a change of the margin from noise.
-    Inconclusive,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Improved => "improved",
-            Verdict::Regressed => "regressed",
-            Verdict::NoSignificantChange => "no_significant_change",
-            Verdict::Inconclusive => "inconclusive",
-        }
-    }
-}
-
-/// The smallest true delta this test set detects with 80% power at the interval's level
-/// (two-sided): (z_{1−α/2} + z_{0.8}) · SE.
-pub fn minimum_detectable_effect(se: f64, level: f64) -> f64 {
-    use crate::stats::special::normal_quantile;
-    (normal_quantile(0.5 + level / 2.0) + normal_quantile(0.8)) * se
-}
-
-/// The verdict on a delta (higher is better): improved when its interval lies above `margin`,
-/// regressed when it lies below 0, otherwise inconclusive if the minimum detectable effect
-/// exceeds the margin (a change of that size could hide in the noise), else no significant change.
-pub fn verdict(d: &Delta, margin: f64, level: f64) -> (Verdict, Option<f64>) {
-    let mde = d.se.map(|se| minimum_detectable_effect(se, level));
-    let (Some(low), Some(high)) = (d.ci_low, d.ci_high) else { return (Verdict::Inconclusive, mde) };
-    if low > margin {
-        return (Verdict::Improved, mde);
-    }
-    if high < 0.0 {
-        return (Verdict::Regressed, mde);
-    }
-    match mde {
-        Some(m) if m > margin.max(0.0) + 1e-12 && margin > 0.0 => (Verdict::Inconclusive, mde),
-        _ => (Verdict::NoSignificantChange, mde),
-    }
 }
 
 /// The non-zero joint cells as (gold, baseline, candidate) and their counts.
@@ -121,34 +62,9 @@ pub fn compare_cm_metrics(p: &PairedPredictions, config: &BootstrapConfig) -> Ve
     keys.iter()
         .enumerate()
         .map(|(j, key)| {
-            let (baseline, candidate) = (point[j], point[n_keys + j]);
-            let delta = candidate - baseline;
-            let (mut ci, mut p_value, mut se) = (None, None, None);
-            if !reps.is_empty() {
-                let mut deltas: Vec<f64> = reps[n_keys + j].iter().zip(&reps[j]).map(|(b, a)| b - a).collect();
-                deltas.retain(|d| !d.is_nan());
-                if !deltas.is_empty() {
-                    let below = deltas.iter().filter(|&&d| d <= 0.0).count() as f64;
-                    let above = deltas.iter().filter(|&&d| d >= 0.0).count() as f64;
-                    let total = deltas.len() as f64;
-                    p_value = Some((2.0 * below.min(above) / total).min(1.0));
-                    let mean = deltas.iter().sum::<f64>() / total;
-                    se = Some(
-                        (deltas.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / (total - 1.0).max(1.0)).sqrt(),
-                    );
-                }
-                ci = percentile_interval(&mut deltas, config.level, delta).interval;
-            }
-            Delta {
-                key: key.to_string(),
-                baseline,
-                candidate,
-                delta,
-                ci_low: ci.map(|c| c.low),
-                ci_high: ci.map(|c| c.high),
-                p_value,
-                se,
-            }
+            let reps =
+                (!reps.is_empty()).then(|| PairedReplicates { baseline: &reps[j], candidate: &reps[n_keys + j] });
+            Delta::from_replicates(key, point[j], point[n_keys + j], true, reps, config.level)
         })
         .collect()
 }

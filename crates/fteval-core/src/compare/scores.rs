@@ -1,0 +1,232 @@
+//! Paired deltas of the score metrics: DeLong's test for ROC AUC; a paired row bootstrap for
+//! log loss, Brier, average precision, ECE and top-2 accuracy up to 20,000 rows; above that a
+//! normal interval for the mean per-example difference of the losses.
+
+use rayon::prelude::*;
+
+use super::{delta_method, Delta, PairedReplicates};
+use crate::data::{ClassificationInput, Scores, Task};
+use crate::evaluate::MEAN_BOOTSTRAP_MAX_ROWS;
+use crate::metrics::scores::{self, multiclass as mc, EceBins};
+use crate::stats::bootstrap::BootstrapConfig;
+use crate::stats::delong::{delong_paired, sorted_by_score, PairedAuc};
+use crate::stats::rng::Rng;
+
+/// Per-example quantities of one model's scores, and how to compute its score metrics from
+/// row weights (1 for every row, or how often a bootstrap resample drew it).
+struct RowScores {
+    /// Binary: positive-class scores and each row's tie group (ascending by score).
+    binary: Option<(Vec<f64>, Vec<u32>)>,
+    loss: Vec<f64>,
+    brier: Vec<f64>,
+    /// Multiclass: top-label confidence, whether the arg-max is gold, gold in the top 2.
+    conf: Vec<f64>,
+    correct: Vec<bool>,
+    top2: Vec<bool>,
+}
+
+/// Metric keys computed from row weights, in output order, with "higher is better".
+fn weighted_keys(task: Task, k: usize) -> Vec<(&'static str, bool)> {
+    let mut keys = vec![("log_loss", false), ("brier_score", false), ("ece", false)];
+    if task == Task::Binary {
+        keys.insert(0, ("average_precision", true));
+    } else if k > 2 {
+        keys.push(("top_2_accuracy", true));
+    }
+    keys
+}
+
+impl RowScores {
+    fn new(input: &ClassificationInput, is_pos: &[bool]) -> Option<RowScores> {
+        let clip = |p: f64| p.clamp(f64::EPSILON, 1.0 - f64::EPSILON);
+        match input.scores.as_ref()? {
+            Scores::Positive(s) => {
+                let sorted = sorted_by_score(s.len(), |i| s[i]);
+                let mut group = vec![0u32; s.len()];
+                let mut g = 0u32;
+                for w in 0..sorted.len() {
+                    if w > 0 && sorted[w].0 != sorted[w - 1].0 {
+                        g += 1;
+                    }
+                    group[sorted[w].1 as usize] = g;
+                }
+                let loss =
+                    s.iter().zip(is_pos).map(|(&p, &y)| -(if y { clip(p) } else { clip(1.0 - p) }).ln()).collect();
+                let brier = s.iter().zip(is_pos).map(|(&p, &y)| (p - y as u8 as f64).powi(2)).collect();
+                Some(RowScores {
+                    binary: Some((s.clone(), group)),
+                    loss,
+                    brier,
+                    conf: Vec::new(),
+                    correct: Vec::new(),
+                    top2: Vec::new(),
+                })
+            }
+            Scores::PerClass(v) => {
+                let k = input.labels.len();
+                let rows = || v.chunks(k).zip(&input.gold).map(|(r, &g)| (r, g as usize));
+                Some(RowScores {
+                    binary: None,
+                    loss: rows().map(|(r, g)| mc::row_log_loss(r, g)).collect(),
+                    brier: rows().map(|(r, g)| mc::row_brier(r, g)).collect(),
+                    conf: rows().map(|(r, _)| mc::row_top(r).0).collect(),
+                    correct: rows().map(|(r, g)| mc::row_top(r).1 == g).collect(),
+                    top2: rows().map(|(r, g)| mc::row_in_top_k(r, g, 2)).collect(),
+                })
+            }
+        }
+    }
+
+    /// The weighted-key metrics under row weights `w`, written to `out`.
+    fn stats(&self, w: &[u32], is_pos: &[bool], out: &mut [f64]) {
+        let total: f64 = w.iter().map(|&x| x as f64).sum();
+        let mean = |v: &[f64]| v.iter().zip(w).map(|(x, &c)| x * c as f64).sum::<f64>() / total;
+        let mut i = 0;
+        if let Some((s, group)) = &self.binary {
+            let groups = group.iter().max().map_or(0, |&g| g as usize + 1);
+            let (mut pos, mut neg, mut score) = (vec![0u64; groups], vec![0u64; groups], vec![0.0; groups]);
+            for r in 0..s.len() {
+                let g = group[r] as usize;
+                score[g] = s[r];
+                if is_pos[r] {
+                    pos[g] += w[r] as u64;
+                } else {
+                    neg[g] += w[r] as u64;
+                }
+            }
+            out[i] = scores::average_precision(&pos, &neg);
+            i += 1;
+            out[i] = mean(&self.loss);
+            out[i + 1] = mean(&self.brier);
+            out[i + 2] = scores::ece_binary(&score, &pos, &neg);
+            return;
+        }
+        out[i] = mean(&self.loss);
+        out[i + 1] = mean(&self.brier);
+        let mut bins = EceBins::default();
+        for r in 0..self.conf.len() {
+            if w[r] > 0 {
+                bins.add(self.conf[r], if self.correct[r] { w[r] as f64 } else { 0.0 }, w[r] as f64);
+            }
+        }
+        out[i + 2] = bins.ece();
+        if !self.top2.is_empty() && out.len() > i + 3 {
+            out[i + 3] = self.top2.iter().zip(w).filter(|(t, _)| **t).map(|(_, &c)| c as f64).sum::<f64>() / total;
+        }
+    }
+}
+
+/// Resample row weights: `resamples` draws of n rows with replacement (resample i uses
+/// generator stream i, so results do not depend on thread count).
+fn row_bootstrap<F>(n: usize, config: &BootstrapConfig, n_stats: usize, stat: F) -> Vec<Vec<f64>>
+where
+    F: Fn(&[u32], &mut [f64]) + Sync,
+{
+    let per_resample: Vec<Vec<f64>> = (0..config.resamples)
+        .into_par_iter()
+        .map_init(
+            || vec![0u32; n],
+            |w, i| {
+                let mut rng = Rng::new(config.seed ^ 0x9A1D_0000, i as u64 + 1);
+                w.iter_mut().for_each(|x| *x = 0);
+                for _ in 0..n {
+                    w[rng.below(n as u64) as usize] += 1;
+                }
+                let mut out = vec![f64::NAN; n_stats];
+                stat(w, &mut out);
+                out
+            },
+        )
+        .collect();
+    (0..n_stats).map(|j| per_resample.iter().map(|r| r[j]).collect()).collect()
+}
+
+/// Normal-interval delta of a mean: per-example differences candidate − baseline.
+fn mean_difference(key: &str, a: &[f64], b: &[f64], higher_is_better: bool, level: f64) -> Delta {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let d = mb - ma;
+    let var = a.iter().zip(b).map(|(x, y)| (y - x - d).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    Delta::from_normal(key, ma, mb, higher_is_better, (var / n).sqrt(), level, delta_method::NORMAL)
+}
+
+/// Score-metric deltas of two models with scores on the same rows, and DeLong's paired test
+/// (binary). Empty when either model lacks scores.
+pub fn compare_score_metrics(
+    baseline: &ClassificationInput,
+    candidate: &ClassificationInput,
+    config: &BootstrapConfig,
+) -> (Vec<Delta>, Option<PairedAuc>) {
+    let is_pos: Vec<bool> = match baseline.task {
+        Task::Binary => baseline.gold.iter().map(|&g| Some(g as usize) == baseline.positive).collect(),
+        _ => Vec::new(),
+    };
+    let (Some(ra), Some(rb)) = (RowScores::new(baseline, &is_pos), RowScores::new(candidate, &is_pos)) else {
+        return (Vec::new(), None);
+    };
+    let n = baseline.gold.len();
+    let mut deltas = Vec::new();
+    let mut delong = None;
+    if let (Some((sa, _)), Some((sb, _))) = (&ra.binary, &rb.binary) {
+        delong = delong_paired(sa, sb, &is_pos);
+        if let Some(t) = &delong {
+            let mut d = Delta::from_normal(
+                "roc_auc",
+                t.auc_a,
+                t.auc_b,
+                true,
+                t.var_diff.sqrt(),
+                config.level,
+                delta_method::DELONG,
+            );
+            d.p_value = Some(t.p_value);
+            if let (Some(lo), Some(hi)) = (d.ci_low, d.ci_high) {
+                d.ci_low = Some(lo.max(-1.0));
+                d.ci_high = Some(hi.min(1.0));
+            }
+            deltas.push(d);
+        }
+    }
+    let keys = weighted_keys(baseline.task, baseline.labels.len());
+    let m = keys.len();
+    let ones = vec![1u32; n];
+    let mut point = vec![f64::NAN; 2 * m];
+    {
+        let (a, b) = point.split_at_mut(m);
+        ra.stats(&ones, &is_pos, a);
+        rb.stats(&ones, &is_pos, b);
+    }
+    let boot = config.resamples > 0 && n <= MEAN_BOOTSTRAP_MAX_ROWS;
+    let reps = if boot {
+        row_bootstrap(n, config, 2 * m, |w, out| {
+            let (a, b) = out.split_at_mut(m);
+            ra.stats(w, &is_pos, a);
+            rb.stats(w, &is_pos, b);
+        })
+    } else {
+        Vec::new()
+    };
+    for (j, &(key, higher)) in keys.iter().enumerate() {
+        let d = if boot {
+            let r = PairedReplicates { baseline: &reps[j], candidate: &reps[m + j] };
+            Delta::from_replicates(key, point[j], point[m + j], higher, Some(r), config.level)
+        } else if config.resamples > 0 && (key == "log_loss" || key == "brier_score" || key == "top_2_accuracy") {
+            let (a, b): (Vec<f64>, Vec<f64>) = match key {
+                "log_loss" => (ra.loss.clone(), rb.loss.clone()),
+                "brier_score" => (ra.brier.clone(), rb.brier.clone()),
+                _ => (
+                    ra.top2.iter().map(|&t| t as u8 as f64).collect(),
+                    rb.top2.iter().map(|&t| t as u8 as f64).collect(),
+                ),
+            };
+            mean_difference(key, &a, &b, higher, config.level)
+        } else {
+            let reason = (config.resamples > 0).then(|| {
+                format!("paired intervals of {key} are computed up to {MEAN_BOOTSTRAP_MAX_ROWS} rows; compare the per-model intervals instead")
+            });
+            Delta::point_only(key, point[j], point[m + j], higher, reason)
+        };
+        deltas.push(d);
+    }
+    (deltas, delong)
+}

@@ -1,0 +1,77 @@
+//! Task profiles: which mistakes cost more decides the metric a comparison is judged on.
+
+use crate::data::Task;
+
+/// What kind of decision the classifier supports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// Flagging good mail as spam is the costly error: precision first.
+    Spam,
+    /// A missed fraud case is the costly error: recall first.
+    Fraud,
+    /// A missed diagnosis is the costly error: recall first.
+    Medical,
+    /// Both errors cost about the same: F1.
+    Balanced,
+}
+
+impl Profile {
+    pub fn parse(name: &str) -> Option<Profile> {
+        match name.to_ascii_lowercase().as_str() {
+            "spam" => Some(Profile::Spam),
+            "fraud" => Some(Profile::Fraud),
+            "medical" => Some(Profile::Medical),
+            "balanced" => Some(Profile::Balanced),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Spam => "spam",
+            Profile::Fraud => "fraud",
+            Profile::Medical => "medical",
+            Profile::Balanced => "balanced",
+        }
+    }
+
+    /// The metric a comparison is judged on for `task` (binary metrics are about the positive
+    /// class; multiclass falls back to the macro average, which weighs rare classes equally).
+    pub fn primary_metric(self, task: Task) -> &'static str {
+        match (self, task) {
+            (Profile::Spam, Task::Binary) => "precision",
+            (Profile::Fraud | Profile::Medical, Task::Binary) => "recall",
+            (Profile::Balanced, Task::Binary) => "f1",
+            (Profile::Spam, _) => "precision_macro",
+            (Profile::Fraud | Profile::Medical, _) => "recall_macro",
+            (Profile::Balanced, _) => "f1_macro",
+        }
+    }
+
+    /// The metric that must not collapse while the primary improves (the other error).
+    pub fn guard_metric(self, task: Task) -> Option<&'static str> {
+        match (self, task) {
+            (Profile::Spam, Task::Binary) => Some("recall"),
+            (Profile::Fraud | Profile::Medical, Task::Binary) => Some("precision"),
+            _ => None,
+        }
+    }
+
+    /// One sentence on why the primary metric fits.
+    pub fn rationale(self) -> &'static str {
+        match self {
+            Profile::Spam => "good mail marked as spam is the costly error, so precision (how many flagged messages really are spam) comes first",
+            Profile::Fraud => "a missed fraud case is the costly error, so recall (how many fraud cases are caught) comes first",
+            Profile::Medical => "a missed case is the costly error, so recall (sensitivity) comes first",
+            Profile::Balanced => "both kinds of error cost about the same, so F1 balances precision and recall",
+        }
+    }
+}
+
+/// The default primary metric without a profile: F1 for binary, macro F1 otherwise.
+pub fn default_primary(task: Task) -> &'static str {
+    match task {
+        Task::Binary => "f1",
+        _ => "f1_macro",
+    }
+}

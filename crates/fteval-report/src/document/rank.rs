@@ -1,0 +1,1 @@
+//! `fteval.rank/v1`: several models on one test set.

@@ -1,0 +1,264 @@
+//! `fteval compare BASELINE CANDIDATE`: did the fine-tuned model learn better than before?
+
+use fteval_core::compare::{compare_classification, verdict, Comparison, Delta, Verdict};
+use fteval_core::costs::{
+    cost_minimising_threshold, threshold_for_min_precision, threshold_for_min_recall, CostMatrix,
+};
+use fteval_core::gates::{check_max_regression, check_requirement, GateResult};
+use fteval_core::stats::special::normal_quantile;
+use fteval_core::{Check, ClassificationInput, Scores, Severity, Task};
+use fteval_io::{align_predictions, Predictions};
+use fteval_report::document::{CompareContext, CostsDoc, ProfileDoc, ThresholdDoc, ThresholdsDoc, VerdictDoc};
+use fteval_report::CompareDocument;
+
+use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
+use super::settings::{judge, Judge};
+use crate::cli::{CompareArgs, InputArgs};
+use crate::error::CliError;
+use crate::output::Output;
+
+/// Reads the two models' predictions: two files, or one file with a column per model.
+fn read_models(args: &CompareArgs, checks: &mut Vec<Check>) -> Result<(Predictions, Predictions), CliError> {
+    let input: &InputArgs = &args.input;
+    match &args.candidate {
+        Some(candidate) => {
+            let mut opts_a = read_options(input, true, true);
+            let mut opts_b = opts_a.clone();
+            if args.baseline_col.is_some() {
+                opts_a.columns.pred = args.baseline_col.clone();
+            }
+            if args.candidate_col.is_some() {
+                opts_b.columns.pred = args.candidate_col.clone();
+            }
+            let (mut ca, mut cb) = (Vec::new(), Vec::new());
+            let (a, b) = std::thread::scope(|s| {
+                let a = s.spawn(|| read_with_gold(&args.baseline, input, opts_a, &mut ca));
+                let b = read_with_gold(candidate, input, opts_b, &mut cb);
+                (a.join().expect("reader thread"), b)
+            });
+            checks.extend(ca);
+            checks.extend(cb);
+            Ok((a?, b?))
+        }
+        None => {
+            let (Some(col_a), Some(col_b)) = (&args.baseline_col, &args.candidate_col) else {
+                return Err(CliError::usage(
+                    "compare needs a baseline and a candidate",
+                    "give two prediction files (fteval compare BASELINE CANDIDATE), or one file with a column per model: fteval compare FILE --baseline-col A --candidate-col B",
+                ));
+            };
+            let read_one = |col: &str, score: &Option<String>, checks: &mut Vec<Check>| {
+                let mut opts = read_options(input, true, true);
+                opts.columns.pred = Some(col.to_string());
+                opts.columns.score = score.clone();
+                opts.columns.probs = None;
+                opts.columns.no_score_detection = true;
+                let mut p = read_with_gold(&args.baseline, input, opts, checks)?;
+                p.file = format!("{}:{col}", p.file);
+                Ok::<_, CliError>(p)
+            };
+            let a = read_one(col_a, &args.baseline_score_col, checks)?;
+            let b = read_one(col_b, &args.candidate_score_col, checks)?;
+            Ok((a, b))
+        }
+    }
+}
+
+/// The delta of `key`, or a usage error naming `flag` and listing the keys there are.
+pub fn find_delta<'a>(deltas: &'a [Delta], key: &str, flag: &str) -> Result<&'a Delta, CliError> {
+    deltas.iter().find(|d| d.key == key).ok_or_else(|| {
+        let keys: Vec<&str> = deltas.iter().map(|d| d.key.as_str()).collect();
+        CliError::usage(
+            format!("{flag}: no metric '{key}' for this task"),
+            format!("the metrics are: {}", keys.join(", ")),
+        )
+    })
+}
+
+/// One sentence with the numbers behind the verdict.
+fn verdict_summary(v: Verdict, d: &Delta, margin: f64, mde: Option<f64>, level: f64, n: u64) -> String {
+    let pct = level * 100.0;
+    let change = format!("{} {:.4} → {:.4} ({:+.4}", d.key, d.baseline, d.candidate, d.delta);
+    let ci = match (d.ci_low, d.ci_high) {
+        (Some(l), Some(h)) => format!(", {pct:.0}% CI [{l:+.4}, {h:+.4}]"),
+        _ => String::new(),
+    };
+    let p = d.p_value.map(|p| format!(", p = {}", if p < 1e-4 { format!("{p:.1e}") } else { format!("{p:.4}") }));
+    let numbers = format!("{change}{ci}{})", p.unwrap_or_default());
+    match v {
+        Verdict::Improved if margin > 0.0 => format!("The candidate is better: {numbers}; the gain exceeds the margin of {margin}."),
+        Verdict::Improved => format!("The candidate is better: {numbers}."),
+        Verdict::Regressed => format!("The candidate is worse: {numbers}."),
+        Verdict::NoSignificantChange => match mde {
+            Some(m) => format!("No significant change: {numbers}. With {n} examples, changes of {m:.4} or more would be detected."),
+            None => format!("No significant change: {numbers}."),
+        },
+        Verdict::Inconclusive => match (mde, d.ci_low) {
+            (Some(m), Some(_)) => format!(
+                "Inconclusive: {numbers}. With {n} examples only changes of {m:.4} or more can be told from noise, more than the margin of {margin}; use a larger test set."
+            ),
+            _ => format!("Inconclusive: {numbers}; no interval (--bootstrap 0 or the metric is undefined on resamples)."),
+        },
+    }
+}
+
+/// Expected cost per example for both models, with a normal interval for the mean paired
+/// per-example cost difference.
+fn costs(a: &ClassificationInput, b: &ClassificationInput, cost: &CostMatrix, level: f64) -> CostsDoc {
+    let pos = a.positive.expect("binary") as u32;
+    let row_cost = |g: u32, p: u32| match (g == pos, p == pos) {
+        (false, true) => cost.fp,
+        (true, false) => cost.fn_,
+        _ => 0.0,
+    };
+    let n = a.gold.len() as f64;
+    let diffs: Vec<f64> =
+        (0..a.gold.len()).map(|i| row_cost(a.gold[i], b.pred[i]) - row_cost(a.gold[i], a.pred[i])).collect();
+    let ca = (0..a.gold.len()).map(|i| row_cost(a.gold[i], a.pred[i])).sum::<f64>() / n;
+    let cb = (0..a.gold.len()).map(|i| row_cost(a.gold[i], b.pred[i])).sum::<f64>() / n;
+    let delta = cb - ca;
+    let var = diffs.iter().map(|d| (d - delta) * (d - delta)).sum::<f64>() / (n - 1.0).max(1.0);
+    let half = normal_quantile(0.5 + level / 2.0) * (var / n).sqrt();
+    CostsDoc {
+        fp: cost.fp,
+        fn_: cost.fn_,
+        baseline: ca,
+        candidate: cb,
+        delta,
+        ci_low: Some(delta - half),
+        ci_high: Some(delta + half),
+    }
+}
+
+/// Each model's decision threshold under the rule the flags ask for (binary, with scores).
+fn thresholds(a: &ClassificationInput, b: &ClassificationInput, judge: &Judge) -> Option<ThresholdsDoc> {
+    let cost = judge.cost.unwrap_or(CostMatrix { fp: 1.0, fn_: 1.0 });
+    let is_pos: Vec<bool> = a.gold.iter().map(|&g| Some(g as usize) == a.positive).collect();
+    let pick = |input: &ClassificationInput| -> Option<ThresholdDoc> {
+        let Some(Scores::Positive(s)) = &input.scores else { return None };
+        let choice = match (judge.min_recall, judge.min_precision) {
+            (Some(r), _) => threshold_for_min_recall(s, &is_pos, r, &cost),
+            (None, Some(p)) => threshold_for_min_precision(s, &is_pos, p, &cost),
+            (None, None) => Some(cost_minimising_threshold(s, &is_pos, &cost)),
+        };
+        choice.as_ref().map(ThresholdDoc::from)
+    };
+    let rule = match (judge.min_recall, judge.min_precision) {
+        (Some(r), _) => format!("highest precision with recall ≥ {r}"),
+        (None, Some(p)) => format!("highest recall with precision ≥ {p}"),
+        (None, None) => format!("least expected cost at FP = {}, FN = {}", cost.fp, cost.fn_),
+    };
+    Some(ThresholdsDoc {
+        rule,
+        baseline: pick(a),
+        candidate: pick(b),
+        optimistic: true,
+        note: "Chosen on this test set itself, so these numbers are optimistic: confirm the threshold on held-out data before relying on it.",
+    })
+}
+
+/// Gates evaluated on the deltas; unknown metrics are usage errors.
+pub fn gates(deltas: &[Delta], judge: &Judge) -> Result<Vec<GateResult>, CliError> {
+    let mut out = Vec::new();
+    for r in &judge.require {
+        out.push(check_requirement(r, find_delta(deltas, &r.metric, &format!("--require {}", r.metric))?));
+    }
+    for m in &judge.max_regression {
+        out.push(check_max_regression(m, find_delta(deltas, &m.metric, &format!("--max-regression {}", m.metric))?));
+    }
+    Ok(out)
+}
+
+/// A warning when the primary metric improved at the cost of the error the profile guards
+/// against (spam: recall fell; fraud/medical: precision fell) significantly.
+fn trade_off(cmp: &Comparison, judge: &Judge, task: Task, v: Verdict) -> Option<Check> {
+    let profile = judge.profile?;
+    let guard = profile.guard_metric(task)?;
+    let d = cmp.deltas.iter().find(|d| d.key == guard)?;
+    (v == Verdict::Improved && d.ci_high? < 0.0).then(|| {
+        Check::new(
+            "trade_off",
+            Severity::Warn,
+            format!(
+                "The primary metric improved, but {guard} fell significantly ({:.4} → {:.4}): profile {} puts {} first; check that the loss of {guard} is acceptable.",
+                d.baseline,
+                d.candidate,
+                profile.as_str(),
+                profile.primary_metric(task)
+            ),
+        )
+    })
+}
+
+pub fn run(args: CompareArgs) -> Result<i32, CliError> {
+    let output = Output::from_args(&args.common)?;
+    let config = bootstrap_config(&args.stats, &args.common)?;
+    let judge = judge(&args.judge)?;
+    let mut checks: Vec<Check> = judge.note.iter().cloned().collect();
+    let (a, b) = read_models(&args, &mut checks)?;
+    let (source_a, source_b) = (a.file.clone(), b.file.clone());
+    let aligned = align_predictions(vec![a, b], &prepare_options(&args.input))?;
+    checks.extend(aligned.checks);
+    let (ia, ib) = (&aligned.inputs[0], &aligned.inputs[1]);
+    if ia.scores.is_some() != ib.scores.is_some() {
+        let (with, without) = if ia.scores.is_some() { (&source_a, &source_b) } else { (&source_b, &source_a) };
+        checks.push(Check::new(
+            "scores_in_one_file",
+            Severity::Warn,
+            format!("{with} has scores but {without} does not: ROC AUC, log loss and the other score metrics are not compared."),
+        ));
+    }
+    let task = ia.task;
+    if judge.cost.is_some() && task != Task::Binary {
+        return Err(CliError::usage(
+            "--cost: expected cost needs a binary task (a false positive and a false negative)",
+            "leave out --cost, or pass --task binary with --positive LABEL",
+        ));
+    }
+    let cmp = compare_classification(ia, ib, &config, args.examples);
+    let primary = judge.primary(task);
+    let d = find_delta(&cmp.deltas, &primary, "--primary")?;
+    let (v, mde) = verdict(d, judge.margin, config.level);
+    let summary = verdict_summary(v, d, judge.margin, mde, config.level, cmp.n);
+    checks.extend(trade_off(&cmp, &judge, task, v));
+    let gates = gates(&cmp.deltas, &judge)?;
+    let costs = judge.cost.filter(|_| task == Task::Binary).map(|c| costs(ia, ib, &c, config.level));
+    let wants_threshold = judge.cost.is_some() || judge.min_recall.is_some() || judge.min_precision.is_some();
+    let thresholds = if wants_threshold && task == Task::Binary && ia.scores.is_some() && ib.scores.is_some() {
+        thresholds(ia, ib, &judge)
+    } else {
+        if wants_threshold && (judge.min_recall.is_some() || judge.min_precision.is_some()) {
+            checks.push(Check::new(
+                "no_threshold_search",
+                Severity::Warn,
+                "--min-recall/--min-precision need a binary task and scores in both files; no thresholds were searched.",
+            ));
+        }
+        None
+    };
+    let profile = judge.profile.map(|p| ProfileDoc {
+        name: p.as_str(),
+        primary_metric: p.primary_metric(task),
+        rationale: p.rationale(),
+    });
+    let ctx = CompareContext {
+        baseline_source: source_a,
+        candidate_source: source_b,
+        baseline: ia,
+        candidate: ib,
+        ids: aligned.ids.as_deref(),
+        text: aligned.text.as_deref(),
+        primary: primary.clone(),
+        verdict: v,
+        verdict_detail: VerdictDoc { metric: primary, margin: judge.margin, minimum_detectable_effect: mde, summary },
+        profile,
+        costs,
+        thresholds,
+        gates,
+        checks,
+    };
+    let doc = CompareDocument::new(&cmp, ctx);
+    let renderer = output.renderer();
+    output.write(|w| renderer.compare(&doc, w))?;
+    Ok(if doc.failed() { 1 } else { 0 })
+}

@@ -1,0 +1,87 @@
+//! Reading prediction files as the input flags say, shared by every command.
+
+use fteval_core::{BootstrapConfig, Check, Task};
+use fteval_io::{attach_gold, read_predictions, ColumnOverrides, Format, Predictions, PrepareOptions, ReadOptions};
+
+use crate::cli::{CommonArgs, InputArgs, InputFormat, StatsArgs, TaskArg};
+use crate::error::CliError;
+
+/// The reader settings for `args`.
+pub fn read_options(args: &InputArgs, keep_ids: bool, keep_text: bool) -> ReadOptions {
+    ReadOptions {
+        format: args.input_format.map(|f| match f {
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Tsv => Format::Tsv,
+            InputFormat::Jsonl | InputFormat::Ndjson => Format::Jsonl,
+            InputFormat::Json => Format::Json,
+            InputFormat::Parquet => Format::Parquet,
+        }),
+        columns: ColumnOverrides {
+            id: args.id_col.clone(),
+            label: args.label_col.clone(),
+            pred: args.pred_col.clone(),
+            score: args.score_col.clone(),
+            probs: args.probs_col.clone(),
+            text: args.text_col.clone(),
+            no_score_detection: false,
+        },
+        keep_ids,
+        keep_text,
+    }
+}
+
+/// More resamples than anyone needs; bounds memory (one value per metric per resample).
+const MAX_RESAMPLES: usize = 1_000_000;
+
+/// The validated bootstrap settings.
+pub fn bootstrap_config(stats: &StatsArgs, common: &CommonArgs) -> Result<BootstrapConfig, CliError> {
+    if !(stats.ci > 0.0 && stats.ci < 1.0) {
+        return Err(CliError::usage(
+            format!("--ci {}: the confidence level must be between 0 and 1", stats.ci),
+            "e.g. --ci 0.95",
+        ));
+    }
+    if stats.bootstrap > MAX_RESAMPLES {
+        return Err(CliError::usage(
+            format!("--bootstrap {}: at most {MAX_RESAMPLES} resamples", stats.bootstrap),
+            "1000 (the default) gives stable 95% intervals; 10000 is plenty for publication",
+        ));
+    }
+    Ok(BootstrapConfig { resamples: stats.bootstrap, level: stats.ci, seed: common.seed })
+}
+
+/// Task, positive class and missing-value handling from the flags.
+pub fn prepare_options(args: &InputArgs) -> PrepareOptions {
+    PrepareOptions {
+        task: args.task.map(|t| match t {
+            TaskArg::Binary => Task::Binary,
+            TaskArg::Multiclass => Task::Multiclass,
+            TaskArg::Multilabel => Task::Multilabel,
+        }),
+        positive: args.positive.clone(),
+        drop_missing: args.drop_missing,
+    }
+}
+
+/// Reads `path` with `options`; with `--gold FILE`, attaches its gold labels (then
+/// `--label-col` names the gold file's column and `--id-col` applies to both).
+pub fn read_with_gold(
+    path: &str,
+    args: &InputArgs,
+    mut options: ReadOptions,
+    checks: &mut Vec<Check>,
+) -> Result<Predictions, CliError> {
+    let Some(gold_path) = &args.gold else { return Ok(read_predictions(path, &options)?) };
+    options.columns.label = None;
+    options.keep_ids = true;
+    let mut preds = read_predictions(path, &options)?;
+    let gold_opts = ReadOptions {
+        format: None,
+        columns: ColumnOverrides { id: args.id_col.clone(), label: args.label_col.clone(), ..Default::default() },
+        keep_ids: true,
+        keep_text: false,
+    };
+    let gold = read_predictions(gold_path, &gold_opts)?;
+    checks.extend(attach_gold(&mut preds, gold)?);
+    Ok(preds)
+}

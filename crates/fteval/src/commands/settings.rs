@@ -1,0 +1,182 @@
+//! What a comparison is judged on — profile, primary metric, margin, costs, thresholds and
+//! gates — from fteval.toml and the flags (flags win; gates from both apply), validated once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use fteval_core::costs::CostMatrix;
+use fteval_core::gates::{parse_max_regression, parse_requirement, MaxRegression, Requirement};
+use fteval_core::profile::{default_primary, Profile};
+use fteval_core::{Check, Severity, Task};
+use serde::Deserialize;
+
+use crate::cli::JudgeArgs;
+use crate::error::CliError;
+
+/// The settings fteval.toml may hold for compare and rank.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    profile: Option<String>,
+    primary: Option<String>,
+    margin: Option<f64>,
+    min_recall: Option<f64>,
+    min_precision: Option<f64>,
+    cost: Option<CostConfig>,
+    #[serde(default)]
+    gates: GatesConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CostConfig {
+    fp: f64,
+    #[serde(rename = "fn")]
+    fn_: f64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GatesConfig {
+    #[serde(default)]
+    require: Vec<String>,
+    #[serde(default)]
+    max_regression: BTreeMap<String, f64>,
+}
+
+/// Validated judgement settings.
+#[derive(Debug, Default)]
+pub struct Judge {
+    primary: Option<String>,
+    pub profile: Option<Profile>,
+    pub margin: f64,
+    pub cost: Option<CostMatrix>,
+    pub min_recall: Option<f64>,
+    pub min_precision: Option<f64>,
+    pub require: Vec<Requirement>,
+    pub max_regression: Vec<MaxRegression>,
+    /// Where settings came from, when a config file was read.
+    pub note: Option<Check>,
+}
+
+impl Judge {
+    /// The primary metric: --primary, else the profile's, else the task's default.
+    pub fn primary(&self, task: Task) -> String {
+        match (&self.primary, self.profile) {
+            (Some(p), _) => p.clone(),
+            (None, Some(profile)) => profile.primary_metric(task).to_string(),
+            (None, None) => default_primary(task).to_string(),
+        }
+    }
+}
+
+fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>, CliError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(_) if !explicit => return Ok(None),
+        Err(e) => {
+            return Err(CliError::usage(
+                format!("--config {}: cannot read the file: {e}", path.display()),
+                "check the path, or leave out --config",
+            ))
+        }
+    };
+    let config: ConfigFile = toml::from_str(&text).map_err(|e| {
+        CliError::usage(
+            format!("{}: {}", path.display(), e.message()),
+            "the keys it may hold: profile, primary, margin, min_recall, min_precision, [cost] fp/fn, [gates] require = [\"recall>=0.85\"] and max_regression = { f1 = 0.01 }",
+        )
+    })?;
+    Ok(Some(config))
+}
+
+fn parse_cost(s: &str) -> Result<CostMatrix, CliError> {
+    let bad = || {
+        CliError::usage(
+            format!("--cost {s}: expected fp=COST,fn=COST"),
+            "e.g. --cost fp=1,fn=20 when a missed case costs 20 false alarms",
+        )
+    };
+    let (mut fp, mut fn_) = (None, None);
+    for part in s.split(',') {
+        let (k, v) = part.split_once('=').ok_or_else(bad)?;
+        let v: f64 = v.trim().parse().map_err(|_| bad())?;
+        if !(v >= 0.0 && v.is_finite()) {
+            return Err(bad());
+        }
+        match k.trim().to_ascii_lowercase().as_str() {
+            "fp" => fp = Some(v),
+            "fn" => fn_ = Some(v),
+            _ => return Err(bad()),
+        }
+    }
+    Ok(CostMatrix { fp: fp.ok_or_else(bad)?, fn_: fn_.ok_or_else(bad)? })
+}
+
+fn check_rate(flag: &str, v: Option<f64>) -> Result<Option<f64>, CliError> {
+    match v {
+        Some(x) if !(0.0..=1.0).contains(&x) => {
+            Err(CliError::usage(format!("{flag} {x}: must be between 0 and 1"), format!("e.g. {flag} 0.9")))
+        }
+        _ => Ok(v),
+    }
+}
+
+/// Merges fteval.toml (explicit --config, or ./fteval.toml when present) with the flags.
+pub fn judge(args: &JudgeArgs) -> Result<Judge, CliError> {
+    let (path, explicit) = match &args.config {
+        Some(p) => (p.clone(), true),
+        None => (PathBuf::from("fteval.toml"), false),
+    };
+    let file = read_config(&path, explicit)?;
+    let note = file.as_ref().map(|_| {
+        Check::new(
+            "settings_from_config",
+            Severity::Info,
+            format!("Settings read from {}; flags override them.", path.display()),
+        )
+    });
+    let file = file.unwrap_or_default();
+    let profile_name = args.profile.clone().or(file.profile);
+    let profile = match &profile_name {
+        Some(name) => Some(Profile::parse(name).ok_or_else(|| {
+            CliError::usage(format!("--profile {name}: unknown profile"), "choose spam, fraud, medical or balanced")
+        })?),
+        None => None,
+    };
+    let margin = args.margin.or(file.margin).unwrap_or(0.0);
+    if !(margin >= 0.0 && margin.is_finite()) {
+        return Err(CliError::usage(format!("--margin {margin}: must be 0 or more"), "e.g. --margin 0.01"));
+    }
+    let cost = match (&args.cost, file.cost) {
+        (Some(s), _) => Some(parse_cost(s)?),
+        (None, Some(c)) => Some(parse_cost(&format!("fp={},fn={}", c.fp, c.fn_))?),
+        (None, None) => None,
+    };
+    let mut require = Vec::new();
+    for s in file.gates.require.iter().chain(&args.require) {
+        require.push(
+            parse_requirement(s)
+                .map_err(|e| CliError::usage(format!("--require {s}: {e}"), "e.g. --require recall>=0.85"))?,
+        );
+    }
+    let mut max_regression = Vec::new();
+    let from_file = file.gates.max_regression.iter().map(|(k, v)| format!("{k}={v}"));
+    for s in from_file.chain(args.max_regression.iter().cloned()) {
+        max_regression.push(
+            parse_max_regression(&s)
+                .map_err(|e| CliError::usage(format!("--max-regression {s}: {e}"), "e.g. --max-regression f1=0.01"))?,
+        );
+    }
+    Ok(Judge {
+        primary: args.primary.clone().or(file.primary).map(|p| p.to_ascii_lowercase()),
+        profile,
+        margin,
+        cost,
+        min_recall: check_rate("--min-recall", args.min_recall.or(file.min_recall))?,
+        min_precision: check_rate("--min-precision", args.min_precision.or(file.min_precision))?,
+        require,
+        max_regression,
+        note,
+    })
+}
