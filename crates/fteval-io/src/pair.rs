@@ -1,9 +1,9 @@
 //! Two models' predictions on the same test set, made comparable: rows joined on id (or by
 //! position), gold labels checked to agree, and one label space and positive class for both.
 
-use std::collections::HashMap;
 
 use fteval_core::checks::{Check, Severity};
+use rustc_hash::FxHashMap;
 use fteval_core::labels::{infer_positive, sort_labels};
 use fteval_core::{ClassificationInput, Scores, Task};
 
@@ -55,15 +55,6 @@ pub fn align_predictions(mut files: Vec<Predictions>, options: &PrepareOptions) 
     Ok(AlignedInputs { inputs, ids, text, checks })
 }
 
-/// Each id's number of occurrences and first row.
-fn count_ids(ids: &[String]) -> HashMap<&str, (u32, usize)> {
-    let mut m: HashMap<&str, (u32, usize)> = HashMap::with_capacity(ids.len());
-    for (i, id) in ids.iter().enumerate() {
-        m.entry(id.as_str()).or_insert((0, i)).0 += 1;
-    }
-    m
-}
-
 /// Gold and prediction columns of every file.
 fn label_columns(files: &[Predictions]) -> impl Iterator<Item = &LabelColumn> {
     files.iter().flat_map(|f| [f.gold.as_ref(), f.pred.as_ref()]).flatten()
@@ -80,9 +71,14 @@ fn classification(p: crate::prepare::PreparedInput, checks: &mut Vec<Check>, fil
     }
 }
 
+/// Marks an id of the first file that a file lacks, or holds more than once.
+const ABSENT: u32 = u32::MAX;
+const REPEATED: u32 = u32::MAX - 1;
+
 /// Rows of each file to keep, in the first file's order, when the files are joined on id;
-/// None when they align as they are (same ids in the same order, or equal row counts and
-/// not every file has ids).
+/// None when they align as they are (the same unique ids in the same order, or equal row
+/// counts when not every file has ids). One hash insert per row of the first file and one
+/// lookup per row of the others.
 fn join_rows(files: &[Predictions], checks: &mut Vec<Check>) -> Result<Option<Vec<Vec<usize>>>> {
     let first = &files[0];
     let Some(all_ids) = files.iter().map(|f| f.ids.as_deref()).collect::<Option<Vec<&[String]>>>() else {
@@ -95,19 +91,71 @@ fn join_rows(files: &[Predictions], checks: &mut Vec<Check>) -> Result<Option<Ve
         }
         return Ok(None);
     };
-    let counts: Vec<HashMap<&str, (u32, usize)>> = all_ids.iter().map(|ids| count_ids(ids)).collect();
-    if all_ids.iter().all(|ids| *ids == all_ids[0]) && counts[0].len() == all_ids[0].len() {
+    let ids0 = all_ids[0];
+    let mut index: FxHashMap<&str, u32> = FxHashMap::with_capacity_and_hasher(ids0.len(), Default::default());
+    let mut repeated0 = vec![false; ids0.len()];
+    let mut repeated_ids: Vec<&str> = Vec::new();
+    for (i, id) in ids0.iter().enumerate() {
+        if let Some(&first_row) = index.get(id.as_str()) {
+            if !repeated0[first_row as usize] {
+                repeated_ids.push(id);
+            }
+            repeated0[first_row as usize] = true;
+            repeated0[i] = true;
+        } else {
+            index.insert(id, i as u32);
+        }
+    }
+    if repeated_ids.is_empty() && all_ids[1..].iter().all(|ids| *ids == ids0) {
         return Ok(None);
     }
-    let mut rows: Vec<Vec<usize>> = vec![Vec::with_capacity(first.rows); files.len()];
-    for id in all_ids[0] {
-        let found: Option<Vec<usize>> =
-            counts.iter().map(|c| c.get(id.as_str()).filter(|(n, _)| *n == 1).map(|&(_, row)| row)).collect();
-        if let Some(found) = found {
-            for (r, row) in rows.iter_mut().zip(found) {
-                r.push(row);
+    // For each other file, the row holding each id of the first file.
+    let mut unmatched: Vec<String> = Vec::new();
+    let mut rows_in: Vec<Vec<u32>> = Vec::with_capacity(files.len() - 1);
+    for (f, ids) in files[1..].iter().zip(&all_ids[1..]) {
+        let mut row_of = vec![ABSENT; ids0.len()];
+        let mut only_here = 0usize;
+        for (j, id) in ids.iter().enumerate() {
+            match index.get(id.as_str()) {
+                Some(&i) => {
+                    let slot = &mut row_of[i as usize];
+                    if *slot == ABSENT {
+                        *slot = j as u32;
+                    } else {
+                        if *slot != REPEATED {
+                            repeated_ids.push(id);
+                        }
+                        *slot = REPEATED;
+                    }
+                }
+                None => only_here += 1,
             }
         }
+        if only_here > 0 {
+            unmatched.push(format!("{only_here} rows of {} have ids not in {}", f.file, first.file));
+        }
+        rows_in.push(row_of);
+    }
+    let mut rows: Vec<Vec<usize>> = vec![Vec::with_capacity(ids0.len()); files.len()];
+    let mut missing_elsewhere = 0usize;
+    for i in 0..ids0.len() {
+        if repeated0[i] {
+            continue;
+        }
+        if rows_in.iter().any(|r| r[i] == ABSENT) {
+            missing_elsewhere += 1;
+            continue;
+        }
+        if rows_in.iter().any(|r| r[i] == REPEATED) {
+            continue;
+        }
+        rows[0].push(i);
+        for (out, r) in rows[1..].iter_mut().zip(&rows_in) {
+            out.push(r[i] as usize);
+        }
+    }
+    if missing_elsewhere > 0 {
+        unmatched.insert(0, format!("{missing_elsewhere} rows of {} have ids missing from another file", first.file));
     }
     let matched = rows[0].len();
     if matched == 0 {
@@ -116,42 +164,27 @@ fn join_rows(files: &[Predictions], checks: &mut Vec<Check>) -> Result<Option<Ve
             format!(
                 "no example id occurs exactly once in every file (ids like '{}' here, '{}' in {})",
                 all_ids[1].first().map(String::as_str).unwrap_or(""),
-                all_ids[0].first().map(String::as_str).unwrap_or(""),
+                ids0.first().map(String::as_str).unwrap_or(""),
                 first.file
             ),
             "the files must hold predictions for the same examples; check the id column (--id-col)",
         ));
     }
-    let mut repeated: Vec<&str> =
-        counts.iter().flat_map(|c| c.iter().filter(|(_, &(n, _))| n > 1).map(|(id, _)| *id)).collect();
-    repeated.sort_unstable();
-    repeated.dedup();
-    let unmatched: Vec<String> = files
-        .iter()
-        .zip(&counts)
-        .filter_map(|(f, c)| {
-            let only = c.keys().filter(|id| counts.iter().any(|o| !o.contains_key(*id))).count();
-            (only > 0).then(|| format!("{only} in {}", f.file))
-        })
-        .collect();
     if !unmatched.is_empty() {
         checks.push(Check::new(
             "unmatched_ids",
             Severity::Warn,
-            format!(
-                "Ids missing from another file were left out ({}); {matched} examples are compared.",
-                unmatched.join(", ")
-            ),
+            format!("{}; those rows were left out, so {matched} examples are compared.", unmatched.join("; ")),
         ));
     }
-    if !repeated.is_empty() {
+    if !repeated_ids.is_empty() {
         checks.push(Check::new(
             "repeated_ids",
             Severity::Warn,
             format!(
-                "{} ids occur more than once in a file (first: '{}'); their rows were left out.",
-                repeated.len(),
-                repeated[0]
+                "{} ids occur more than once in a file (first: '{}'); all their rows were left out.",
+                repeated_ids.len(),
+                repeated_ids[0]
             ),
         ));
     }
