@@ -11,6 +11,7 @@ pub mod gates;
 pub mod labels;
 pub mod metrics;
 pub mod profile;
+pub mod rank;
 pub mod stats;
 
 pub use checks::{Check, Severity};

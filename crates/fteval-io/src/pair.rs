@@ -1,11 +1,10 @@
 //! Two models' predictions on the same test set, made comparable: rows joined on id (or by
 //! position), gold labels checked to agree, and one label space and positive class for both.
 
-
 use fteval_core::checks::{Check, Severity};
-use rustc_hash::FxHashMap;
 use fteval_core::labels::{infer_positive, sort_labels};
 use fteval_core::{ClassificationInput, Scores, Task};
+use rustc_hash::FxHashMap;
 
 use crate::error::{InputError, Result};
 use crate::predictions::{LabelColumn, LabelValues, Predictions, MISSING};

@@ -4,5 +4,5 @@
 pub mod document;
 pub mod render;
 
-pub use document::{CompareDocument, MetricsDocument};
+pub use document::{CompareDocument, MetricsDocument, RankDocument};
 pub use render::{Json, Markdown, Renderer, Terminal};

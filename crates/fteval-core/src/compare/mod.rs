@@ -16,6 +16,11 @@ use crate::stats::delong::PairedAuc;
 use crate::stats::mcnemar::mcnemar_exact;
 use crate::stats::special::{normal_quantile, normal_two_sided_p};
 
+/// Metrics where smaller is better (losses and calibration error).
+pub fn lower_is_better(key: &str) -> bool {
+    matches!(key, "log_loss" | "brier_score" | "ece" | "hamming_loss" | "loss" | "perplexity")
+}
+
 /// How a delta's interval was obtained (the JSON `ci_method`).
 pub mod delta_method {
     /// Percentile bootstrap resampling examples jointly for both models.
@@ -263,7 +268,7 @@ impl PairedDeltas {
         for (key, a) in &eval_a.metrics {
             if let (Some(a), Some(b), false) = (a.value, value(eval_b, key), deltas.iter().any(|d| &d.key == key)) {
                 let reason = format!("no paired test for {key} yet; compare the per-model intervals");
-                deltas.push(Delta::point_only(key, a, b, true, Some(reason)));
+                deltas.push(Delta::point_only(key, a, b, !lower_is_better(key), Some(reason)));
             }
         }
         (deltas, self.delong)

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use fteval_core::Severity;
 
 use super::{ci_header, compare_summary, delta_rows, interval, num, summary_line, verdict_word, Renderer};
-use crate::document::{CompareDocument, MetricsDocument};
+use crate::document::{CompareDocument, MetricsDocument, RankDocument};
 
 pub struct Markdown;
 
@@ -62,6 +62,10 @@ impl Renderer for Markdown {
             }
         }
         write_checks(&doc.checks, out)
+    }
+
+    fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.rank_impl(doc, out)
     }
 
     fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()> {
@@ -162,6 +166,32 @@ impl Renderer for Markdown {
                 )?;
             }
             writeln!(out, "\n</details>")?;
+        }
+        write_checks(&doc.checks, out)
+    }
+}
+
+impl Markdown {
+    fn rank_impl(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "## fteval rank: {} first on {}\n", escape(&doc.best), doc.primary_metric)?;
+        writeln!(out, "**{}**\n", escape(&doc.summary))?;
+        let mut line = format!("{} · {} examples · models tested against the best, paired", doc.task, doc.n);
+        if doc.bootstrap.resamples > 0 {
+            line.push_str(&format!(" ({} resamples, seed {})", doc.bootstrap.resamples, doc.bootstrap.seed));
+        }
+        writeln!(out, "{line}\n")?;
+        let (header, rows) = super::rank_table(doc);
+        writeln!(out, "| {} |", header.iter().map(|h| escape(h)).collect::<Vec<_>>().join(" | "))?;
+        writeln!(out, "|{}", " --- |".repeat(header.len()))?;
+        for r in rows {
+            writeln!(out, "| {} |", r.iter().map(|c| escape(c)).collect::<Vec<_>>().join(" | "))?;
+        }
+        let lines = super::disagreement_lines(doc);
+        if !lines.is_empty() {
+            writeln!(out, "\n### Metrics that disagree with the ranking\n")?;
+            for l in lines {
+                writeln!(out, "- {}", escape(&l))?;
+            }
         }
         write_checks(&doc.checks, out)
     }

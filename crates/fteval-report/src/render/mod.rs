@@ -10,12 +10,100 @@ pub use json::Json;
 pub use markdown::Markdown;
 pub use terminal::Terminal;
 
-use crate::document::{CompareDocument, MetricsDocument};
+use crate::document::{CompareDocument, MetricsDocument, RankDocument};
 
 /// Writes a report document in one output format.
 pub trait Renderer {
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()>;
     fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()>;
+    fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Secondary metrics shown next to the primary on a leaderboard, when present.
+const RANK_SECONDARY: &[&str] = &["accuracy", "f1", "f1_macro", "roc_auc", "log_loss"];
+
+/// The leaderboard's header and rows: rank, model, primary [CI], Δ vs best [CI], Holm p,
+/// tied, then the secondary metrics.
+pub(crate) fn rank_table(doc: &RankDocument) -> (Vec<String>, Vec<Vec<String>>) {
+    let level = format!("{:.0}% CI", doc.bootstrap.level * 100.0);
+    let secondary: Vec<&str> = RANK_SECONDARY
+        .iter()
+        .copied()
+        .filter(|k| *k != doc.primary_metric && doc.models[0].metrics.get(k).is_some_and(|m| m.value.is_some()))
+        .collect();
+    let mut header: Vec<String> = vec![
+        "#".into(),
+        "model".into(),
+        doc.primary_metric.clone(),
+        level.clone(),
+        "Δ vs best".into(),
+        format!("Δ {level}"),
+        "p (Holm)".into(),
+        "tied with best".into(),
+    ];
+    header.extend(secondary.iter().map(|k| k.to_string()));
+    let rows = doc
+        .models
+        .iter()
+        .map(|m| {
+            let (delta, ci, p) = match &m.vs_best {
+                Some(v) => (
+                    signed(v.primary.delta),
+                    match (v.primary.ci_low, v.primary.ci_high) {
+                        (Some(l), Some(h)) => format!("[{l:+.4}, {h:+.4}]"),
+                        _ => String::new(),
+                    },
+                    p_value(v.p_value_holm),
+                ),
+                None => ("best".into(), String::new(), String::new()),
+            };
+            let mut row = vec![
+                m.rank.to_string(),
+                m.source.clone(),
+                num(m.primary.value),
+                interval(m.primary.ci_low, m.primary.ci_high),
+                delta,
+                ci,
+                p,
+                if m.vs_best.is_none() {
+                    "—".into()
+                } else if m.tied_with_best {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+            ];
+            for k in &secondary {
+                let v = m.metrics.get(k).and_then(|r| r.value);
+                row.push(num(v));
+            }
+            row
+        })
+        .collect();
+    (header, rows)
+}
+
+/// One line per disagreement: "B: log_loss 0.2000 vs 0.2500 (Δ −0.0500 [..], p = ..)".
+pub(crate) fn disagreement_lines(doc: &RankDocument) -> Vec<String> {
+    doc.disagreements
+        .iter()
+        .map(|d| {
+            format!(
+                "{} is better than {} on {}: {} vs {} (Δ {} {}, p = {})",
+                d.model,
+                d.best,
+                d.metric,
+                num(d.model_value),
+                num(d.best_value),
+                signed(d.delta),
+                match (d.ci_low, d.ci_high) {
+                    (Some(l), Some(h)) => format!("[{l:+.4}, {h:+.4}]"),
+                    _ => String::new(),
+                },
+                p_value(d.p_value)
+            )
+        })
+        .collect()
 }
 
 /// A signed change for people: "+0.0500".

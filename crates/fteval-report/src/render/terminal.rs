@@ -7,7 +7,7 @@ use comfy_table::{CellAlignment, Table, TableComponent};
 use fteval_core::Severity;
 
 use super::{ci_header, compare_summary, delta_rows, interval, num, p_value, summary_line, verdict_word, Renderer};
-use crate::document::{CompareDocument, MetricsDocument};
+use crate::document::{CompareDocument, MetricsDocument, RankDocument};
 
 pub struct Terminal {
     pub color: bool,
@@ -94,6 +94,28 @@ impl Renderer for Terminal {
             writeln!(out, "{t}\n")?;
         }
 
+        self.checks(&doc.checks, out)
+    }
+
+    fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "{}", self.paint("1", &format!("fteval rank — {} first on {}", doc.best, doc.primary_metric)))?;
+        writeln!(out, "{}\n", doc.summary)?;
+        let (header, rows) = super::rank_table(doc);
+        let cols = header.len();
+        let mut t = table(header);
+        for r in rows {
+            t.add_row(r);
+        }
+        right_align(&mut t, 2..cols);
+        writeln!(out, "{t}\n")?;
+        let lines = super::disagreement_lines(doc);
+        if !lines.is_empty() {
+            writeln!(out, "{}", self.paint("1", "Metrics that disagree with the ranking"))?;
+            for l in lines {
+                writeln!(out, "  {l}")?;
+            }
+            writeln!(out)?;
+        }
         self.checks(&doc.checks, out)
     }
 

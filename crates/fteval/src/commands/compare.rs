@@ -190,6 +190,19 @@ fn trade_off(cmp: &Comparison, judge: &Judge, task: Task, v: Verdict) -> Option<
     })
 }
 
+/// Names, on stderr, everything that makes the run exit 1, so a CI log shows why.
+fn report_failures(doc: &CompareDocument) {
+    if doc.verdict == Verdict::Regressed.as_str() {
+        eprintln!("fteval: regression: {}", doc.verdict_detail.summary);
+    }
+    for g in doc.gates.iter().filter(|g| !g.passed) {
+        eprintln!("fteval: gate failed: {}: {}", g.gate, g.message);
+    }
+    for c in doc.checks.iter().filter(|c| c.severity == Severity::Fail) {
+        eprintln!("fteval: check failed: {}: {}", c.id, c.message);
+    }
+}
+
 pub fn run(args: CompareArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
     let config = bootstrap_config(&args.stats, &args.common)?;
@@ -260,5 +273,6 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
     let doc = CompareDocument::new(&cmp, ctx);
     let renderer = output.renderer();
     output.write(|w| renderer.compare(&doc, w))?;
+    report_failures(&doc);
     Ok(if doc.failed() { 1 } else { 0 })
 }

@@ -1,8 +1,62 @@
-//! `fteval rank FILE FILE...`
+//! `fteval rank FILE FILE...`: which of several models to ship?
 
+use fteval_core::rank::rank_models;
+use fteval_io::align_predictions;
+use fteval_report::document::ProfileDoc;
+use fteval_report::RankDocument;
+
+use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
+use super::settings::judge;
 use crate::cli::RankArgs;
 use crate::error::CliError;
+use crate::output::Output;
 
-pub fn run(_args: RankArgs) -> Result<i32, CliError> {
-    Err(CliError::usage("rank: not built yet", ""))
+pub fn run(args: RankArgs) -> Result<i32, CliError> {
+    let output = Output::from_args(&args.common)?;
+    let config = bootstrap_config(&args.stats, &args.common)?;
+    let judge = judge(&args.judge)?;
+    let compare_only = judge.cost.is_some() || judge.min_recall.is_some() || judge.min_precision.is_some();
+    if compare_only || !args.judge.require.is_empty() || !args.judge.max_regression.is_empty() {
+        return Err(CliError::usage(
+            "rank: --cost, --min-recall, --min-precision, --require and --max-regression are settings of fteval compare",
+            "rank the models on a metric (--primary KEY), then compare the best two with fteval compare",
+        ));
+    }
+    let mut checks: Vec<_> = judge.note.iter().cloned().collect();
+    let files = std::thread::scope(|s| {
+        let handles: Vec<_> = args
+            .files
+            .iter()
+            .map(|f| {
+                s.spawn(|| {
+                    let mut c = Vec::new();
+                    read_with_gold(f, &args.input, read_options(&args.input, true, false), &mut c).map(|p| (p, c))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("reader thread")).collect::<Vec<_>>()
+    });
+    let mut preds = Vec::with_capacity(files.len());
+    for f in files {
+        let (p, c) = f?;
+        checks.extend(c);
+        preds.push(p);
+    }
+    let sources: Vec<String> = preds.iter().map(|p| p.file.clone()).collect();
+    let aligned = align_predictions(preds, &prepare_options(&args.input))?;
+    checks.extend(aligned.checks);
+    let task = aligned.inputs[0].task;
+    let primary = judge.primary(task);
+    let ranking = rank_models(&aligned.inputs, &primary, &config)
+        .map_err(|e| CliError::usage(format!("--primary {primary}: {e}"), "name a metric every model has"))?;
+    let profile = judge.profile.map(|p| ProfileDoc {
+        name: p.as_str(),
+        primary_metric: p.primary_metric(task),
+        rationale: p.rationale(),
+    });
+    let doc = RankDocument::new(&ranking, &sources, profile, checks);
+    let renderer = output.renderer();
+    output.write(|w| renderer.rank(&doc, w))?;
+    let failed = doc.checks.iter().any(|c| c.severity == fteval_core::Severity::Fail);
+    Ok(if failed { 1 } else { 0 })
 }

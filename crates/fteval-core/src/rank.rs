@@ -1,0 +1,153 @@
+//! Several models on the same examples: a leaderboard on the primary metric, each model tested
+//! against the best with paired statistics, Holm-adjusted, and the metrics that disagree.
+
+use rayon::prelude::*;
+
+use crate::compare::{lower_is_better, paired_deltas, Delta};
+use crate::data::ClassificationInput;
+use crate::evaluate::{evaluate_classification, Evaluation};
+use crate::stats::bootstrap::BootstrapConfig;
+use crate::stats::holm::holm_adjust;
+
+/// One model's place on the leaderboard.
+#[derive(Clone, Debug)]
+pub struct RankEntry {
+    /// Position of the model in the input order.
+    pub index: usize,
+    pub eval: Evaluation,
+    /// Paired deltas of every metric against the best model (model − best); None for the best.
+    pub vs_best: Option<Vec<Delta>>,
+    /// Holm-adjusted p-value of the primary metric's difference from the best.
+    pub p_holm: Option<f64>,
+    /// Not significantly different from the best on the primary metric (Holm-adjusted).
+    pub tied_with_best: bool,
+}
+
+/// A metric on which a lower-ranked model is significantly better than the best.
+#[derive(Clone, Debug)]
+pub struct Disagreement {
+    /// Input position of the model that is better on `delta.key`.
+    pub index: usize,
+    pub delta: Delta,
+}
+
+/// The leaderboard, best first.
+#[derive(Clone, Debug)]
+pub struct Ranking {
+    pub primary: String,
+    pub higher_is_better: bool,
+    pub entries: Vec<RankEntry>,
+    pub disagreements: Vec<Disagreement>,
+}
+
+fn value(e: &Evaluation, key: &str) -> Option<f64> {
+    e.metrics.iter().find(|(k, _)| k == key).and_then(|(_, m)| m.value)
+}
+
+/// Ranks `inputs` (same rows, labels, gold) on `primary`; Err names the missing metric.
+pub fn rank_models(inputs: &[ClassificationInput], primary: &str, config: &BootstrapConfig) -> Result<Ranking, String> {
+    let evals: Vec<Evaluation> = inputs.par_iter().map(|i| evaluate_classification(i, config)).collect();
+    let higher = !lower_is_better(primary);
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    let mut scores = Vec::with_capacity(inputs.len());
+    for e in &evals {
+        let v = value(e, primary).ok_or_else(|| {
+            let keys: Vec<&str> =
+                e.metrics.iter().filter(|(_, m)| m.value.is_some()).map(|(k, _)| k.as_str()).collect();
+            format!("no value of '{primary}' for every model; the metrics are: {}", keys.join(", "))
+        })?;
+        scores.push(if higher { v } else { -v });
+    }
+    // Best first; equal values keep the input order.
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let best = order[0];
+    let vs_best: Vec<(usize, Vec<Delta>)> = order[1..]
+        .par_iter()
+        .map(|&i| (i, paired_deltas(&inputs[best], &inputs[i], config).finish(&evals[best], &evals[i]).0))
+        .collect();
+    let p: Vec<f64> = vs_best
+        .iter()
+        .map(|(_, d)| d.iter().find(|d| d.key == primary).and_then(|d| d.p_value).unwrap_or(1.0))
+        .collect();
+    let has_p = vs_best.iter().all(|(_, d)| d.iter().any(|d| d.key == primary && d.p_value.is_some()));
+    let adjusted = holm_adjust(&p);
+    let alpha = 1.0 - config.level;
+    let mut disagreements = Vec::new();
+    let mut entries =
+        vec![RankEntry { index: best, eval: evals[best].clone(), vs_best: None, p_holm: None, tied_with_best: true }];
+    for ((i, deltas), &p_holm) in vs_best.into_iter().zip(&adjusted) {
+        for d in &deltas {
+            // The lower-ranked model is better on this metric, with an interval excluding 0.
+            let better = match (d.ci_low, d.ci_high) {
+                (Some(lo), _) if d.higher_is_better => lo > 0.0,
+                (_, Some(hi)) if !d.higher_is_better => hi < 0.0,
+                _ => false,
+            };
+            if better && d.key != primary {
+                disagreements.push(Disagreement { index: i, delta: d.clone() });
+            }
+        }
+        entries.push(RankEntry {
+            index: i,
+            eval: evals[i].clone(),
+            vs_best: Some(deltas),
+            p_holm: has_p.then_some(p_holm),
+            tied_with_best: has_p && p_holm >= alpha,
+        });
+    }
+    Ok(Ranking { primary: primary.to_string(), higher_is_better: higher, entries, disagreements })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Scores, Task};
+    use crate::stats::rng::Rng;
+
+    fn model(gold: &[u32], acc: f64, rng: &mut Rng) -> ClassificationInput {
+        let pred: Vec<u32> = gold.iter().map(|&g| if rng.uniform() < acc { g } else { 1 - g }).collect();
+        let scores = pred.iter().map(|&p| if p == 1 { 0.8 } else { 0.2 }).collect();
+        ClassificationInput {
+            task: Task::Binary,
+            labels: vec!["0".into(), "1".into()],
+            positive: Some(1),
+            gold: gold.to_vec(),
+            pred,
+            scores: Some(Scores::Positive(scores)),
+            model_classes: None,
+        }
+    }
+
+    #[test]
+    fn ranks_and_ties() {
+        let mut rng = Rng::new(5, 0);
+        let gold: Vec<u32> = (0..3000).map(|_| (rng.uniform() < 0.5) as u32).collect();
+        let good = model(&gold, 0.90, &mut rng);
+        // Nearly the same model: wrong on 3 more examples.
+        let mut close = good.clone();
+        let mut flipped = 0;
+        for i in 0..gold.len() {
+            if flipped < 3 && close.pred[i] == gold[i] {
+                close.pred[i] = 1 - gold[i];
+                flipped += 1;
+            }
+        }
+        let inputs = vec![model(&gold, 0.80, &mut rng), good, close];
+        let cfg = BootstrapConfig { resamples: 500, level: 0.95, seed: 1 };
+        let r = rank_models(&inputs, "accuracy", &cfg).unwrap();
+        let order: Vec<usize> = r.entries.iter().map(|e| e.index).collect();
+        assert_eq!(order, vec![1, 2, 0]);
+        // The 0.80 model is last and clearly worse; the two ~0.90 models are tied.
+        assert_eq!(*order.last().unwrap(), 0);
+        let last = r.entries.last().unwrap();
+        assert!(!last.tied_with_best && last.p_holm.unwrap() < 0.01);
+        assert!(r.entries[1].tied_with_best, "p_holm {:?}", r.entries[1].p_holm);
+        // Lower-is-better primary: log loss ranks the same way here.
+        let r = rank_models(&inputs, "log_loss", &cfg).unwrap();
+        assert!(!r.higher_is_better);
+        assert_eq!(r.entries.last().unwrap().index, 0);
+        // The 80% model says 0.8 and is right 80% of the time: better calibrated than the best.
+        assert!(r.disagreements.iter().any(|d| d.index == 0 && d.delta.key == "ece"), "{:?}", r.disagreements);
+        assert!(rank_models(&inputs, "nonsense", &cfg).is_err());
+    }
+}
