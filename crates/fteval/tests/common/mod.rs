@@ -34,8 +34,16 @@ pub fn fteval(args: &[&str]) -> Run {
     fteval_stdin(args, None)
 }
 
+/// Runs in `dir` (where a fteval.toml may be read).
+pub fn fteval_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    run(Command::cargo_bin("fteval").unwrap().current_dir(dir), args, None)
+}
+
 pub fn fteval_stdin(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
-    let mut cmd = Command::cargo_bin("fteval").unwrap();
+    run(&mut Command::cargo_bin("fteval").unwrap(), args, stdin)
+}
+
+fn run(cmd: &mut Command, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
     cmd.args(args).env("NO_COLOR", "1");
     if let Some(input) = stdin {
         cmd.write_stdin(input);
