@@ -104,9 +104,9 @@ impl RowScores {
         out[i] = mean(&self.loss);
         out[i + 1] = mean(&self.brier);
         let mut bins = EceBins::default();
-        for r in 0..self.conf.len() {
-            if w[r] > 0 {
-                bins.add(self.conf[r], if self.correct[r] { w[r] as f64 } else { 0.0 }, w[r] as f64);
+        for ((&conf, &ok), &c) in self.conf.iter().zip(&self.correct).zip(w) {
+            if c > 0 {
+                bins.add(conf, if ok { c as f64 } else { 0.0 }, c as f64);
             }
         }
         out[i + 2] = bins.ece();
