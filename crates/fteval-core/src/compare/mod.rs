@@ -25,7 +25,8 @@ pub fn lower_is_better(key: &str) -> bool {
 pub mod delta_method {
     /// Percentile bootstrap resampling examples jointly for both models.
     pub const PAIRED_BOOTSTRAP: &str = "paired_bootstrap_percentile";
-    /// Normal interval from DeLong's variance of the AUC difference.
+    /// Normal interval from DeLong's variance of the AUC difference (for averaged multiclass
+    /// AUCs, from the row-wise difference of the two models' influence values).
     pub const DELONG: &str = "delong_paired";
     /// Normal interval for the mean of per-example differences (large n).
     pub const NORMAL: &str = "paired_normal_mean";

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::{delta_method, Delta, PairedReplicates};
 use crate::data::{ClassificationInput, Scores, Task};
-use crate::evaluate::MEAN_BOOTSTRAP_MAX_ROWS;
+use crate::evaluate::{auc_influence, MEAN_BOOTSTRAP_MAX_ROWS, MULTICLASS_AUC_KEYS};
 use crate::metrics::scores::{self, multiclass as mc, EceBins};
 use crate::stats::bootstrap::BootstrapConfig;
 use crate::stats::delong::{delong_paired, sorted_by_score, PairedAuc};
@@ -150,6 +150,35 @@ fn mean_difference(key: &str, a: &[f64], b: &[f64], higher_is_better: bool, leve
     Delta::from_normal(key, ma, mb, higher_is_better, (var / n).sqrt(), level, delta_method::NORMAL)
 }
 
+/// Paired deltas of the averaged multiclass AUCs: the variance of a difference is the sum
+/// over rows of the squared difference of the two models' influence values.
+fn averaged_auc_deltas(
+    a: &ClassificationInput,
+    b: &ClassificationInput,
+    pa: &[f64],
+    pb: &[f64],
+    level: f64,
+) -> Vec<Delta> {
+    let (Some(ia), Some(ib)) = rayon::join(|| auc_influence(a, pa), || auc_influence(b, pb)) else {
+        return Vec::new();
+    };
+    MULTICLASS_AUC_KEYS
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != 0 || ia.absent.is_empty())
+        .map(|(j, key)| {
+            let var: f64 = ia.infl.iter().zip(&ib.infl).map(|(x, y)| (y[j] - x[j]) * (y[j] - x[j])).sum();
+            let mut d =
+                Delta::from_normal(key, ia.values[j], ib.values[j], true, var.sqrt(), level, delta_method::DELONG);
+            if let (Some(lo), Some(hi)) = (d.ci_low, d.ci_high) {
+                d.ci_low = Some(lo.max(-1.0));
+                d.ci_high = Some(hi.min(1.0));
+            }
+            d
+        })
+        .collect()
+}
+
 /// Score-metric deltas of two models with scores on the same rows, and DeLong's paired test
 /// (binary). Empty when either model lacks scores.
 pub fn compare_score_metrics(
@@ -186,6 +215,9 @@ pub fn compare_score_metrics(
             }
             deltas.push(d);
         }
+    }
+    if let (Some(Scores::PerClass(pa)), Some(Scores::PerClass(pb))) = (&baseline.scores, &candidate.scores) {
+        deltas.extend(averaged_auc_deltas(baseline, candidate, pa, pb, config.level));
     }
     let keys = weighted_keys(baseline.task, baseline.labels.len());
     let m = keys.len();
@@ -229,4 +261,71 @@ pub fn compare_score_metrics(
         deltas.push(d);
     }
     (deltas, delong)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::rng::Rng;
+
+    /// Three classes; each model's probabilities favour gold with its own noise.
+    fn model(rng: &mut Rng, gold: &[u32], signal: f64) -> ClassificationInput {
+        let mut probs = Vec::with_capacity(gold.len() * 3);
+        for &g in gold {
+            let raw: Vec<f64> = (0..3).map(|c| rng.uniform() + if c == g { signal } else { 0.0 }).collect();
+            let sum: f64 = raw.iter().sum();
+            probs.extend(raw.iter().map(|x| x / sum));
+        }
+        let pred = probs.chunks(3).map(|r| mc::row_top(r).1 as u32).collect();
+        ClassificationInput {
+            task: Task::Multiclass,
+            labels: vec!["a".into(), "b".into(), "c".into()],
+            positive: None,
+            gold: gold.to_vec(),
+            pred,
+            scores: Some(Scores::PerClass(probs)),
+            model_classes: None,
+        }
+    }
+
+    /// The influence-based SE of an averaged-AUC difference agrees with a paired row bootstrap.
+    #[test]
+    fn averaged_auc_difference_se_matches_the_bootstrap() {
+        let mut rng = Rng::new(41, 0);
+        let gold: Vec<u32> = (0..1500).map(|_| rng.below(3) as u32).collect();
+        let (a, b) = (model(&mut rng, &gold, 0.3), model(&mut rng, &gold, 0.5));
+        let (Some(Scores::PerClass(pa)), Some(Scores::PerClass(pb))) = (&a.scores, &b.scores) else { unreachable!() };
+        let deltas = averaged_auc_deltas(&a, &b, pa, pb, 0.95);
+        assert_eq!(deltas.len(), 3);
+        let cfg = BootstrapConfig { resamples: 300, level: 0.95, seed: 3 };
+        let n = gold.len();
+        // Bootstrap: AUC influence recomputed on each resample of rows.
+        let reps: Vec<[f64; 3]> = (0..cfg.resamples)
+            .map(|i| {
+                let mut r = Rng::new(cfg.seed, i as u64 + 1);
+                let rows: Vec<usize> = (0..n).map(|_| r.below(n as u64) as usize).collect();
+                let take = |x: &ClassificationInput, p: &[f64]| ClassificationInput {
+                    gold: rows.iter().map(|&i| x.gold[i]).collect(),
+                    pred: rows.iter().map(|&i| x.pred[i]).collect(),
+                    scores: Some(Scores::PerClass(rows.iter().flat_map(|&i| p[i * 3..i * 3 + 3].to_vec()).collect())),
+                    ..x.clone()
+                };
+                let (ra, rb) = (take(&a, pa), take(&b, pb));
+                let (Some(Scores::PerClass(qa)), Some(Scores::PerClass(qb))) = (&ra.scores, &rb.scores) else {
+                    unreachable!()
+                };
+                let (ia, ib) = (auc_influence(&ra, qa).unwrap(), auc_influence(&rb, qb).unwrap());
+                [0, 1, 2].map(|j| ib.values[j] - ia.values[j])
+            })
+            .collect();
+        for (j, d) in deltas.iter().enumerate() {
+            let m = reps.iter().map(|r| r[j]).sum::<f64>() / reps.len() as f64;
+            let sd = (reps.iter().map(|r| (r[j] - m).powi(2)).sum::<f64>() / (reps.len() - 1) as f64).sqrt();
+            let ratio = d.se.unwrap() / sd;
+            assert!((0.85..1.15).contains(&ratio), "{}: influence SE / bootstrap SE = {ratio}", d.key);
+        }
+        // A model against itself: no difference, p = 1.
+        let same = averaged_auc_deltas(&a, &a, pa, pa, 0.95);
+        assert!(same.iter().all(|d| d.delta == 0.0 && d.p_value == Some(1.0)));
+    }
 }

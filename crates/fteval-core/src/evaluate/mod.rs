@@ -13,6 +13,8 @@ mod intervals;
 mod multilabel;
 mod score_metrics;
 
+pub(crate) use score_metrics::{auc_influence, MULTICLASS_AUC_KEYS};
+
 pub use multilabel::evaluate_multilabel;
 
 /// How a confidence interval was obtained (the JSON `ci_method`).

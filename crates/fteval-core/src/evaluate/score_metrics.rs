@@ -244,34 +244,33 @@ fn multiclass_score_metrics(
     out
 }
 
-const MULTICLASS_AUC_KEYS: [&str; 3] = ["roc_auc_ovr", "roc_auc_ovr_weighted", "roc_auc_ovo"];
+pub(crate) const MULTICLASS_AUC_KEYS: [&str; 3] = ["roc_auc_ovr", "roc_auc_ovr_weighted", "roc_auc_ovo"];
 
-/// One-vs-rest (macro and prevalence-weighted) and one-vs-one (Hand & Till) ROC AUC, with
-/// DeLong-type intervals from per-row influence values.
-fn multiclass_auc_metrics(
-    input: &ClassificationInput,
-    probs: &[f64],
-    config: &BootstrapConfig,
-) -> Vec<(String, MetricResult)> {
+/// The averaged multiclass AUCs (`MULTICLASS_AUC_KEYS` order) and each row's influence on
+/// them, so that Var(AUC_j) ≈ Σ_rows infl[row][j]²; paired comparisons difference the
+/// influences of two models row by row.
+pub(crate) struct AucInfluence {
+    pub values: [f64; 3],
+    pub infl: Vec<[f64; 3]>,
+    /// Labels without gold examples (their one-vs-rest AUC is undefined).
+    pub absent: Vec<String>,
+}
+
+/// None when fewer than two classes have gold examples.
+pub(crate) fn auc_influence(input: &ClassificationInput, probs: &[f64]) -> Option<AucInfluence> {
     let k = input.labels.len();
     let n = input.gold.len();
     let gold = &input.gold;
     let mut support = vec![0u64; k];
     gold.iter().for_each(|&g| support[g as usize] += 1);
-    let all_undefined = |reason: String| -> Vec<(String, MetricResult)> {
-        MULTICLASS_AUC_KEYS.iter().map(|key| (key.to_string(), MetricResult::undefined(reason.clone()))).collect()
-    };
-    if k < 2 {
-        return all_undefined("ROC AUC needs at least two classes".to_string());
-    }
     // As scikit-learn with `labels=`: classes absent from gold leave the one-vs-rest macro
     // average undefined, weigh 0 in the prevalence-weighted one, and one-vs-one pairs are
     // formed among the classes present.
     let present: Vec<usize> = (0..k).filter(|&c| support[c] > 0).collect();
-    if present.len() < 2 {
-        return all_undefined("ROC AUC needs at least two classes with examples in gold".to_string());
+    if k < 2 || present.len() < 2 {
+        return None;
     }
-    let absent: Vec<&str> = (0..k).filter(|&c| support[c] == 0).map(|c| input.labels[c].as_str()).collect();
+    let absent: Vec<String> = (0..k).filter(|&c| support[c] == 0).map(|c| input.labels[c].clone()).collect();
     let n_pairs = (present.len() * (present.len() - 1) / 2) as f64;
     let work = |classes: &[usize]| {
         let mut infl = vec![[0.0f64; 3]; n];
@@ -300,7 +299,21 @@ fn multiclass_auc_metrics(
             a[j] += b[j];
         }
     }
-    drop(infl_b);
+    let values = [sums_a[0] + sums_b[0], sums_a[1] + sums_b[1], sums_a[2] + sums_b[2]];
+    Some(AucInfluence { values, infl, absent })
+}
+
+/// One-vs-rest (macro and prevalence-weighted) and one-vs-one (Hand & Till) ROC AUC, with
+/// DeLong-type intervals from per-row influence values.
+fn multiclass_auc_metrics(
+    input: &ClassificationInput,
+    probs: &[f64],
+    config: &BootstrapConfig,
+) -> Vec<(String, MetricResult)> {
+    let Some(AucInfluence { values, infl, absent }) = auc_influence(input, probs) else {
+        let reason = "ROC AUC needs at least two classes with examples in gold";
+        return MULTICLASS_AUC_KEYS.iter().map(|key| (key.to_string(), MetricResult::undefined(reason))).collect();
+    };
     let boot = config.resamples > 0;
     MULTICLASS_AUC_KEYS
         .iter()
@@ -315,7 +328,7 @@ fn multiclass_auc_metrics(
                     )),
                 );
             }
-            let value = sums_a[j] + sums_b[j];
+            let value = values[j];
             let var: f64 = infl.iter().map(|x| x[j] * x[j]).sum();
             let iv = boot.then(|| normal_interval(value, var.sqrt(), config.level, Some((0.0, 1.0))));
             (key.to_string(), MetricResult::point(value).with_interval(iv, ci_method::DELONG_AVERAGE))
