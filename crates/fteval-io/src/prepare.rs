@@ -382,7 +382,22 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     };
     let gold_codes = remap(&gold);
     let pred_codes = remap(&pred);
-    let scores = align_scores(&mut preds, &labels, task, positive, &file)?;
+    let score_column = preds.score.as_ref().map(|(name, _)| name.clone());
+    let mut scores = align_scores(&mut preds, &labels, task, positive, &file)?;
+    if task != Task::Binary && matches!(scores, Some(Scores::Positive(_))) {
+        // One score per row cannot be scored against more than two labels.
+        scores = None;
+        checks.push(Check::new(
+            "scores_ignored",
+            Severity::Warn,
+            format!(
+                "'{}' holds one score per row, but there are {} labels ({}): score metrics (ROC AUC, log loss, …) need one score per class, so it was not used.",
+                score_column.unwrap_or_default(),
+                labels.len(),
+                labels.join(", ")
+            ),
+        ));
+    }
     let model_classes = named_classes;
     Ok(PreparedInput {
         input: Prepared::Classification(ClassificationInput {

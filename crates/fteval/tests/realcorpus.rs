@@ -105,3 +105,88 @@ fn published_numbers_are_reproduced() {
     }
     assert!((value(&doc, &["per_class", "Stable", "f1"]) - 0.90).abs() < 0.005);
 }
+
+/// Real two-model files: one CSV with a column per model (FinBERT against a general sentiment
+/// model), and two files of another project's models joined on `row_id`. Expected values were
+/// computed with pandas + scikit-learn + statsmodels' `mcnemar(exact=True)`.
+#[test]
+fn compares_real_pairs_of_models() {
+    let Some(dir) = corpus() else { return };
+    let path = |f: &str| dir.join(f).to_string_lossy().into_owned();
+    let check = |args: &[&str], want: [f64; 7], code: i32| {
+        let run = fteval(args);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        let doc = run.json();
+        let got = [
+            doc["n_matched"].as_f64().unwrap(),
+            value(&doc, &["metrics", "accuracy", "baseline"]),
+            value(&doc, &["metrics", "accuracy", "candidate"]),
+            value(&doc, &["metrics", "f1_macro", "baseline"]),
+            value(&doc, &["metrics", "f1_macro", "candidate"]),
+            value(&doc, &["mcnemar", "baseline_only_correct"]),
+            value(&doc, &["mcnemar", "candidate_only_correct"]),
+        ];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "{args:?}: got {got:?}, want {want:?}");
+        }
+        doc
+    };
+    let f07 = path("predictions_07.csv");
+    let doc = check(
+        &[
+            "compare",
+            &f07,
+            "--baseline-col",
+            "general_predicted_label",
+            "--candidate-col",
+            "finbert_predicted_label",
+            "--format",
+            "json",
+        ],
+        [453.0, 0.25386313465783666, 0.9690949227373068, 0.2439865680575423, 0.962915313063392, 2.0, 326.0],
+        0,
+    );
+    assert!((value(&doc, &["mcnemar", "p_value"]) / 1.9735094614853668e-94 - 1.0).abs() < 1e-6);
+    assert_eq!(doc["verdict"], "improved");
+    // The "fine-tuned" model of this project is much worse than its retrained one: exit 1.
+    let (f05, f06) = (path("predictions_05.csv"), path("predictions_06.csv"));
+    let doc = check(
+        &[
+            "compare",
+            &f05,
+            &f06,
+            "--baseline-col",
+            "bert_large_retrain_predicted_label",
+            "--candidate-col",
+            "bert_large_finetuned_predicted_label",
+            "--format",
+            "json",
+        ],
+        [453.0, 0.9845474613686535, 0.6136865342163356, 0.9802142064020812, 0.25353397172822617, 172.0, 4.0],
+        1,
+    );
+    assert!((value(&doc, &["mcnemar", "p_value"]) / 8.256269791722192e-46 - 1.0).abs() < 1e-6);
+    assert_eq!(doc["verdict"], "regressed");
+    // Three gold labels but one score column per model: the scores are set aside with a check.
+    let f20 = path("predictions_20.csv");
+    let run = fteval(&[
+        "compare",
+        &f20,
+        "--label-col",
+        "expected_label",
+        "--baseline-col",
+        "toxic_bert_label",
+        "--candidate-col",
+        "detoxify_label",
+        "--baseline-score-col",
+        "toxic_bert_score",
+        "--candidate-score-col",
+        "detoxify_score",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["task"], "multiclass");
+    assert!(doc["checks"].as_array().unwrap().iter().any(|c| c["id"] == "scores_ignored"));
+}

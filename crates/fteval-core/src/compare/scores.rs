@@ -40,6 +40,8 @@ impl RowScores {
     fn new(input: &ClassificationInput, is_pos: &[bool]) -> Option<RowScores> {
         let clip = |p: f64| p.clamp(f64::EPSILON, 1.0 - f64::EPSILON);
         match input.scores.as_ref()? {
+            // A positive-class score only means something for a binary task.
+            Scores::Positive(_) if is_pos.len() != input.gold.len() => None,
             Scores::Positive(s) => {
                 let sorted = sorted_by_score(s.len(), |i| s[i]);
                 let mut group = vec![0u32; s.len()];
