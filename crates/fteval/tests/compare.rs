@@ -296,3 +296,30 @@ fn rank_holm_adjusts_and_names_ties() {
         assert!(holm >= raw);
     }
 }
+
+#[test]
+fn bad_settings_exit_2_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pair(200, 6, 9);
+    let (base, cand) = files(dir.path(), &p);
+    for (flag, value, said) in [
+        ("--cost", "fp=1", "--cost fp=1"),
+        ("--profile", "spamm", "--profile spamm"),
+        ("--primary", "nonsense", "--primary"),
+        ("--min-recall", "2", "--min-recall 2"),
+        ("--require", "recall", "--require recall"),
+        ("--max-regression", "f1", "--max-regression f1"),
+    ] {
+        let r = fteval(&["compare", &base, &cand, flag, value]);
+        assert_eq!(r.code, 2, "{flag} {value}");
+        assert!(r.stderr.contains(said) && r.stderr.contains("hint:"), "{flag} {value}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"));
+    }
+    let r = fteval(&["compare", &base, &cand, "--config", "/nonexistent/fteval.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--config"), "{}", r.stderr);
+    // A missing candidate file names it.
+    let r = fteval(&["compare", &base, "/nonexistent/cand.csv"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cand.csv"), "{}", r.stderr);
+}
