@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod compare;
 pub mod costs;
+pub mod curves;
 pub mod data;
 pub mod evaluate;
 pub mod gates;
