@@ -1,5 +1,11 @@
 //! Training curves: the series a training log holds, their diagnosis, and the best checkpoint.
 
+pub mod diagnose;
+pub mod robust;
 pub mod series;
 
+pub use diagnose::{diagnose, BestCheckpoint, DiagnoseOptions, Diagnosis, Finding};
 pub use series::{Point, Series, Split, TrainingRun};
+
+#[cfg(test)]
+mod tests;

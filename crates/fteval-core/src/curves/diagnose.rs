@@ -1,0 +1,589 @@
+//! Reading loss curves as a careful ML engineer would: overfitting, plateaus, divergence,
+//! spikes, non-finite values, and the best checkpoint. Every threshold is a multiple of the
+//! curve's own noise (robust spread), with small relative floors where a curve has too few
+//! points to estimate it.
+
+use crate::checks::Severity;
+use crate::compare::lower_is_better;
+
+use super::robust::{head_median, mad_sigma, median, neighbour_median, noise_sigma, rolling_median, tail_median};
+use super::series::{Series, Split, TrainingRun};
+
+/// What the user asked the diagnosis to watch.
+#[derive(Clone, Debug, Default)]
+pub struct DiagnoseOptions {
+    /// The eval metric that chooses the best checkpoint (default: eval loss).
+    pub metric: Option<String>,
+    /// Number of classes (or vocabulary size): chance-level loss is ln(classes).
+    pub classes: Option<usize>,
+}
+
+/// One finding about one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// Index into the runs diagnosed.
+    pub run: usize,
+    /// `split/name`, e.g. `eval/loss`.
+    pub series: Option<String>,
+    /// "step" or "epoch": the unit of `range`.
+    pub axis: &'static str,
+    pub range: Option<(f64, f64)>,
+    pub message: String,
+}
+
+/// The checkpoint to keep and what keeping the last one costs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BestCheckpoint {
+    pub run: usize,
+    /// `split/name` of the series that chose it.
+    pub series: String,
+    pub higher_is_better: bool,
+    pub step: Option<u64>,
+    pub epoch: Option<f64>,
+    pub value: f64,
+    pub last_step: Option<u64>,
+    pub last_epoch: Option<f64>,
+    pub last_value: f64,
+    /// How much worse the last checkpoint is (≥ 0, in the metric's units).
+    pub lost: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Diagnosis {
+    pub findings: Vec<Finding>,
+    pub best_checkpoint: Option<BestCheckpoint>,
+}
+
+/// The finite points of a series on one x axis.
+struct Curve<'a> {
+    series: &'a Series,
+    axis: &'static str,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    /// Index into `series.points` of each kept point.
+    idx: Vec<usize>,
+}
+
+impl<'a> Curve<'a> {
+    fn new(series: &'a Series, axis: &'static str) -> Curve<'a> {
+        let mut c = Curve { series, axis, x: Vec::new(), y: Vec::new(), idx: Vec::new() };
+        for (i, p) in series.points.iter().enumerate() {
+            let x = match axis {
+                "step" => p.step.map(|s| s as f64),
+                "epoch" => p.epoch,
+                _ => Some(i as f64),
+            };
+            if let (Some(x), true) = (x, p.value.is_finite()) {
+                c.x.push(x);
+                c.y.push(p.value);
+                c.idx.push(i);
+            }
+        }
+        c
+    }
+
+    fn name(&self) -> String {
+        format!("{}/{}", self.series.split.as_str(), self.series.name)
+    }
+
+    fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    /// "step 1500 (epoch 3.0)" for the kept point `i`.
+    fn at(&self, i: usize) -> String {
+        let p = &self.series.points[self.idx[i]];
+        match (p.step, p.epoch) {
+            (Some(s), Some(e)) => format!("step {s} (epoch {})", fmt_epoch(e)),
+            (Some(s), None) => format!("step {s}"),
+            (None, Some(e)) => format!("epoch {}", fmt_epoch(e)),
+            (None, None) => format!("point {}", self.idx[i] + 1),
+        }
+    }
+
+    /// Linear interpolation of the curve at `x` (None outside its range).
+    fn interp(&self, x: f64) -> Option<f64> {
+        if self.x.is_empty() || x < self.x[0] || x > *self.x.last()? {
+            return None;
+        }
+        let j = self.x.partition_point(|&v| v < x);
+        if j < self.x.len() && self.x[j] == x {
+            return Some(self.y[j]);
+        }
+        let (x0, x1, y0, y1) = (self.x[j - 1], self.x[j], self.y[j - 1], self.y[j]);
+        Some(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+    }
+}
+
+fn fmt_epoch(e: f64) -> String {
+    if e.fract() == 0.0 {
+        format!("{e:.0}")
+    } else {
+        format!("{e:.2}")
+    }
+}
+
+fn fmt(v: f64) -> String {
+    if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
+        format!("{v:.3e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// The x axis shared by `series`: steps when every point has one, else epochs, else positions.
+fn shared_axis(series: &[&Series]) -> &'static str {
+    let all = |f: &dyn Fn(&super::series::Point) -> bool| series.iter().all(|s| s.points.iter().all(f));
+    if all(&|p| p.step.is_some()) {
+        "step"
+    } else if all(&|p| p.epoch.is_some()) {
+        "epoch"
+    } else {
+        "index"
+    }
+}
+
+/// The training loss of a run: `loss`, else the first train series ending in `loss`.
+fn train_loss(run: &TrainingRun) -> Option<&Series> {
+    run.get("loss", Split::Train)
+        .or_else(|| run.series.iter().find(|s| s.split == Split::Train && s.name.ends_with("loss")))
+}
+
+fn eval_loss(run: &TrainingRun) -> Option<&Series> {
+    run.get("loss", Split::Eval)
+        .or_else(|| run.series.iter().find(|s| s.split == Split::Eval && s.name.ends_with("loss")))
+}
+
+/// The eval metric watched next to the loss: `--metric`, else a common quality metric.
+fn eval_metric<'a>(run: &'a TrainingRun, opts: &DiagnoseOptions) -> Option<&'a Series> {
+    if let Some(m) = &opts.metric {
+        return run.get(m, Split::Eval);
+    }
+    ["accuracy", "f1", "f1_macro", "exact_match", "rouge1", "rougel", "bleu", "matthews_correlation"]
+        .iter()
+        .find_map(|m| run.get(m, Split::Eval))
+}
+
+/// Diagnoses `runs` (several from one log when it holds restarts).
+pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
+    let mut d = Diagnosis::default();
+    let mut sources: Vec<&str> = runs.iter().map(|r| r.source.as_str()).collect();
+    sources.dedup();
+    for source in sources {
+        let restarts: Vec<&TrainingRun> = runs.iter().filter(|r| r.source == source).collect();
+        if restarts.len() > 1 {
+            d.findings.push(Finding {
+                id: "multiple_runs",
+                severity: Severity::Warn,
+                run: runs.iter().position(|r| r.source == source).unwrap_or(0),
+                series: None,
+                axis: "index",
+                range: None,
+                message: format!(
+                    "{source} holds {} runs: the step or epoch count starts over {} time(s) (a restarted or appended log). Each run is diagnosed on its own; the last one is usually the one that produced the model.",
+                    restarts.len(),
+                    restarts.len() - 1
+                ),
+            });
+        }
+    }
+    for (i, run) in runs.iter().enumerate() {
+        diagnose_run(i, run, opts, &mut d.findings);
+    }
+    d.best_checkpoint = runs.iter().enumerate().rev().find_map(|(i, r)| best_checkpoint(i, r, opts));
+    if let Some(b) = &d.best_checkpoint {
+        if b.lost > 0.0 {
+            d.findings.push(Finding {
+                id: "best_not_last",
+                severity: Severity::Info,
+                run: b.run,
+                series: Some(b.series.clone()),
+                axis: if b.step.is_some() { "step" } else { "epoch" },
+                range: None,
+                message: format!(
+                    "The best checkpoint by {} is at {} ({}), not the last one ({} at {}): keeping the last costs {}.",
+                    b.series,
+                    point_label(b.step, b.epoch),
+                    fmt(b.value),
+                    fmt(b.last_value),
+                    point_label(b.last_step, b.last_epoch),
+                    fmt(b.lost)
+                ),
+            });
+        }
+    }
+    if !d.findings.iter().any(|f| f.severity >= Severity::Warn) && runs.iter().any(|r| train_loss(r).is_some()) {
+        d.findings.push(Finding {
+            id: "healthy",
+            severity: Severity::Info,
+            run: runs.len().saturating_sub(1),
+            series: None,
+            axis: "index",
+            range: None,
+            message: "No warning signs: the loss fell and did not turn up, and no value is NaN or infinite.".into(),
+        });
+    }
+    d.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    d
+}
+
+fn point_label(step: Option<u64>, epoch: Option<f64>) -> String {
+    match (step, epoch) {
+        (Some(s), Some(e)) => format!("step {s} (epoch {})", fmt_epoch(e)),
+        (Some(s), None) => format!("step {s}"),
+        (None, Some(e)) => format!("epoch {}", fmt_epoch(e)),
+        (None, None) => "an unknown point".into(),
+    }
+}
+
+fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: &mut Vec<Finding>) {
+    let finding = |id, severity, c: Option<&Curve>, range: Option<(f64, f64)>, message: String| Finding {
+        id,
+        severity,
+        run: run_idx,
+        series: c.map(|c| c.name()),
+        axis: c.map_or("index", |c| c.axis),
+        range,
+        message,
+    };
+    non_finite(run_idx, run, out);
+    if !run.series.iter().any(|s| s.split == Split::Eval || s.split == Split::Test) {
+        out.push(finding(
+            "no_eval_data",
+            Severity::Warn,
+            None,
+            None,
+            "Only training data was logged: whether the model generalises cannot be judged from this log. Log an evaluation set (e.g. eval_strategy=\"steps\" in the Hugging Face Trainer, validation_data in Keras).".into(),
+        ));
+    }
+    let t_series = train_loss(run);
+    let e_series = eval_loss(run);
+    let pair: Vec<&Series> = [t_series, e_series].into_iter().flatten().collect();
+    let axis = shared_axis(&pair);
+    let train = t_series.map(|s| Curve::new(s, axis));
+    let eval = e_series.map(|s| Curve::new(s, axis));
+    if let Some(t) = train.as_ref().filter(|t| t.len() >= 5) {
+        let verdict = train_shape(t, opts);
+        for (id, severity, range, message) in verdict {
+            out.push(finding(id, severity, Some(t), range, message));
+        }
+        if let Some(f) = spikes(t) {
+            out.push(finding("spikes", Severity::Warn, Some(t), f.0, f.1));
+        }
+    }
+    if let Some(e) = eval.as_ref().filter(|e| e.len() >= 3) {
+        if let Some((range, message, rising)) = overfitting(e, train.as_ref()) {
+            if rising {
+                out.push(finding("overfitting", Severity::Warn, Some(e), Some(range), message));
+            }
+            if let Some(m) = eval_metric(run, opts) {
+                let mc = Curve::new(m, axis);
+                if let Some(msg) = disagreement(e, &mc) {
+                    out.push(finding("loss_metric_disagreement", Severity::Warn, Some(e), Some(range), msg));
+                }
+            }
+        }
+        if let Some(t) = &train {
+            if let Some(msg) = train_above_eval(t, e) {
+                out.push(finding("train_loss_above_eval", Severity::Warn, Some(t), None, msg));
+            }
+        }
+    }
+}
+
+/// NaN or infinite values in any series.
+fn non_finite(run_idx: usize, run: &TrainingRun, out: &mut Vec<Finding>) {
+    for s in &run.series {
+        let bad: Vec<usize> = (0..s.points.len()).filter(|&i| !s.points[i].value.is_finite()).collect();
+        let Some(&first) = bad.first() else { continue };
+        let p = &s.points[first];
+        let severity = if s.name.ends_with("loss") { Severity::Fail } else { Severity::Warn };
+        out.push(Finding {
+            id: "non_finite",
+            severity,
+            run: run_idx,
+            series: Some(format!("{}/{}", s.split.as_str(), s.name)),
+            axis: if p.step.is_some() { "step" } else { "epoch" },
+            range: p.step.map(|x| (x as f64, x as f64)).or(p.epoch.map(|e| (e, e))),
+            message: format!(
+                "{}/{} is {} at {} ({} of {} values are NaN or infinite): training diverged numerically there — lower the learning rate, check for fp16 overflow, or clip gradients.",
+                s.split.as_str(),
+                s.name,
+                p.value,
+                point_label(p.step, p.epoch),
+                bad.len(),
+                s.points.len()
+            ),
+        });
+    }
+}
+
+type Verdict = (&'static str, Severity, Option<(f64, f64)>, String);
+
+/// Diverging, not learning, plateau and suspiciously low loss, from the training loss.
+fn train_shape(t: &Curve, opts: &DiagnoseOptions) -> Vec<Verdict> {
+    let n = t.len();
+    let y = &t.y;
+    let sigma = noise_sigma(y);
+    let start = head_median(y, 0.1, 3);
+    let end = tail_median(y, 0.1, 3);
+    let smooth = rolling_median(y, (n / 20).max(1));
+    let (m_idx, m_val) =
+        smooth.iter().enumerate().fold((0, f64::INFINITY), |acc, (i, &v)| if v < acc.1 { (i, v) } else { acc });
+    let mut out = Vec::new();
+    let span = (t.x[0], t.x[n - 1]);
+    // Diverging: the loss ends clearly above its best, having given back much of its progress,
+    // or explodes.
+    let peak_after = y[m_idx..].iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let gave_back = end - m_val;
+    if peak_after > 10.0 * start.max(m_val) && peak_after > m_val + 10.0 * sigma {
+        let at = m_idx + y[m_idx..].iter().position(|&v| v == peak_after).unwrap_or(0);
+        out.push((
+            "diverging",
+            Severity::Fail,
+            Some((t.x[m_idx], t.x[at])),
+            format!(
+                "The training loss exploded: from {} at {} to {} at {}. Lower the learning rate or clip gradients.",
+                fmt(m_val),
+                t.at(m_idx),
+                fmt(peak_after),
+                t.at(at)
+            ),
+        ));
+    } else if gave_back > (3.0 * sigma).max(0.5 * (start - m_val)) && gave_back > 0.0 && m_idx < n * 9 / 10 {
+        out.push((
+            "diverging",
+            Severity::Fail,
+            Some((t.x[m_idx], t.x[n - 1])),
+            format!(
+                "The training loss turned up: it reached {} at {} and ended at {} ({} above its best, {} times its noise of {}). Training is diverging: lower the learning rate.",
+                fmt(m_val),
+                t.at(m_idx),
+                fmt(end),
+                fmt(gave_back),
+                fmt((gave_back / sigma.max(f64::MIN_POSITIVE)).min(1e6)),
+                fmt(sigma)
+            ),
+        ));
+        return out;
+    }
+    // Not learning: no decrease beyond noise, or stuck at chance level.
+    let drop = start - end;
+    let chance = opts.classes.filter(|&k| k > 1).map(|k| (k as f64).ln());
+    let near_chance = chance.is_some_and(|c| (end - c).abs() < (3.0 * sigma).max(0.05 * c));
+    let floor = 3.0 * sigma / ((0.1 * n as f64).max(3.0)).sqrt();
+    if drop <= floor.max(0.01 * start.abs()) || near_chance {
+        let why = match chance {
+            Some(c) if near_chance => format!(", at chance level (ln {} = {})", opts.classes.unwrap_or(0), fmt(c)),
+            _ => String::new(),
+        };
+        out.push((
+            "not_learning",
+            Severity::Fail,
+            Some(span),
+            format!(
+                "The training loss did not fall: {} at the start, {} at the end{why} (noise ±{}). Check the learning rate, that labels match inputs, and that the weights are not frozen.",
+                fmt(start),
+                fmt(end),
+                fmt(sigma)
+            ),
+        ));
+        return out;
+    }
+    // Plateau: the last 30% of training improved by less than its noise allows to see.
+    let w0 = n - ((n as f64 * 0.3).ceil() as usize).max(6).min(n);
+    if n >= 12 {
+        let w = &y[w0..];
+        let gain = head_median(w, 0.3, 2) - tail_median(w, 0.3, 2);
+        let se = noise_sigma(w) * (std::f64::consts::PI / (0.3 * w.len() as f64)).sqrt();
+        let total_gain = start - end;
+        if gain < 2.0 * se || gain < 0.02 * total_gain {
+            out.push((
+                "plateau",
+                Severity::Info,
+                Some((t.x[w0], t.x[n - 1])),
+                format!(
+                    "No meaningful improvement over the last 30% of training ({} to {}): the loss went from {} to {} (noise ±{}), after falling {} before. More steps at this learning rate will not help; stop earlier or decay the learning rate.",
+                    t.at(w0),
+                    t.at(n - 1),
+                    fmt(head_median(w, 0.3, 2)),
+                    fmt(tail_median(w, 0.3, 2)),
+                    fmt(se),
+                    fmt(total_gain)
+                ),
+            ));
+        }
+    }
+    // Near-zero training loss.
+    if end < 1e-3 || end < 0.005 * start {
+        out.push((
+            "suspiciously_low_loss",
+            Severity::Warn,
+            Some(span),
+            format!(
+                "The training loss fell to {} (from {}): the model fits its training data almost perfectly. The task may be trivial, the labels may leak into the inputs, or the model memorises — check the eval loss and test for leakage (fteval leakage).",
+                fmt(end),
+                fmt(start)
+            ),
+        ));
+    }
+    out
+}
+
+/// Isolated upward jumps far outside the local spread (a regular saw-tooth widens the spread,
+/// so it is not reported).
+fn spikes(t: &Curve) -> Option<(Option<(f64, f64)>, String)> {
+    let n = t.len();
+    if n < 20 {
+        return None;
+    }
+    let base = neighbour_median(&t.y, (n / 50).max(2));
+    let resid: Vec<f64> = t.y.iter().zip(&base).map(|(y, b)| y - b).collect();
+    let sigma = mad_sigma(&resid);
+    if sigma <= 0.0 {
+        return None;
+    }
+    let big: Vec<usize> = (0..n).filter(|&i| resid[i] > 8.0 * sigma).collect();
+    // Isolated: not part of a run of three or more.
+    let isolated: Vec<usize> =
+        big.iter().copied().filter(|&i| !(big.contains(&(i + 1)) && i > 0 && big.contains(&(i - 1)))).collect();
+    if isolated.is_empty() {
+        return None;
+    }
+    let worst = *isolated.iter().max_by(|&&a, &&b| resid[a].total_cmp(&resid[b]))?;
+    Some((
+        Some((t.x[isolated[0]], t.x[*isolated.last()?])),
+        format!(
+            "{} isolated spike(s) in the training loss, the largest {} at {} against a local level of {} (local spread ±{}). Occasional spikes are bad batches; many suggest a learning rate at the edge of stability.",
+            isolated.len(),
+            fmt(t.y[worst]),
+            t.at(worst),
+            fmt(base[worst]),
+            fmt(sigma)
+        ),
+    ))
+}
+
+/// Eval loss past its minimum: the range (minimum → last), a message, and whether the rise
+/// is clear and the train loss kept falling (overfitting).
+fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<((f64, f64), String, bool)> {
+    let n = e.len();
+    let (m, min) = e.y.iter().enumerate().fold((0, f64::INFINITY), |acc, (i, &v)| if v < acc.1 { (i, v) } else { acc });
+    if m + 1 >= n {
+        return None;
+    }
+    let last = e.y[n - 1];
+    let resid: Vec<f64> = e.y.iter().zip(rolling_median(&e.y, 1)).map(|(y, s)| y - s).collect();
+    let sigma = mad_sigma(&resid).max(noise_sigma(&e.y) * 0.5);
+    let rise = last - min;
+    let threshold = (3.0 * sigma).max(0.02 * (e.y[0] - min).abs()).max(0.01 * min.abs());
+    let after_above = e.y[m + 1..].iter().filter(|&&v| v > min + threshold).count();
+    let clear = rise > threshold && (after_above >= 2 || rise > 2.0 * threshold);
+    if !clear {
+        return None;
+    }
+    let train_fell = train.and_then(|t| {
+        let at_min = t.interp(e.x[m])?;
+        let at_end = t.interp(e.x[n - 1]).or_else(|| t.y.last().copied())?;
+        Some((at_min, at_end))
+    });
+    let range = (e.x[m], e.x[n - 1]);
+    let (falling, train_text) = match train_fell {
+        Some((a, b)) if b < a => (true, format!(" while the training loss kept falling ({} → {})", fmt(a), fmt(b))),
+        Some((a, b)) => (false, format!("; the training loss did not fall meanwhile ({} → {})", fmt(a), fmt(b))),
+        None => (true, String::new()),
+    };
+    let msg = format!(
+        "The eval loss reached its minimum {} at {} and rose to {} (+{:.1}%) by {}{train_text}. The model started to overfit at {}: keep that checkpoint, or stop earlier / add regularisation.",
+        fmt(min),
+        e.at(m),
+        fmt(last),
+        100.0 * rise / min.abs().max(f64::MIN_POSITIVE),
+        e.at(n - 1),
+        e.at(m)
+    );
+    Some((range, msg, falling))
+}
+
+/// Eval loss rising while the eval metric still improves.
+fn disagreement(e: &Curve, metric: &Curve) -> Option<String> {
+    let n = e.len();
+    let (m, _) = e.y.iter().enumerate().fold((0, f64::INFINITY), |acc, (i, &v)| if v < acc.1 { (i, v) } else { acc });
+    let higher = !lower_is_better(&metric.series.name);
+    let at_min = metric.interp(e.x[m])?;
+    let last = *metric.y.last()?;
+    let gain = if higher { last - at_min } else { at_min - last };
+    let sigma = noise_sigma(&metric.y).max(1e-12);
+    (gain > 2.0 * sigma && gain > 0.0).then(|| {
+        format!(
+            "The eval loss rose after {} while eval {} still improved ({} → {}). The loss also punishes confident mistakes, so a model can grow over-confident on its errors while getting more examples right. To choose a checkpoint, trust the metric you will report ({}); watch calibration if probabilities are used.",
+            e.at(m),
+            metric.series.name,
+            fmt(at_min),
+            fmt(last),
+            metric.series.name
+        )
+    })
+    .filter(|_| n >= 3)
+}
+
+/// Train loss far above eval loss for most of the run.
+fn train_above_eval(t: &Curve, e: &Curve) -> Option<String> {
+    let sigma = noise_sigma(&t.y);
+    let smooth = Curve {
+        series: t.series,
+        axis: t.axis,
+        x: t.x.clone(),
+        y: rolling_median(&t.y, (t.len() / 20).max(1)),
+        idx: t.idx.clone(),
+    };
+    let pairs: Vec<(f64, f64)> =
+        e.x.iter().zip(&e.y).filter_map(|(&x, &ev)| smooth.interp(x).map(|tv| (tv, ev))).collect();
+    if pairs.len() < 3 {
+        return None;
+    }
+    let above = pairs.iter().filter(|(tv, ev)| tv - ev > (3.0 * sigma).max(0.1 * ev.abs())).count();
+    if (above as f64) < 0.7 * pairs.len() as f64 {
+        return None;
+    }
+    let ratio = median(&pairs.iter().map(|(tv, ev)| tv / ev).collect::<Vec<_>>());
+    Some(format!(
+        "The training loss is above the eval loss at {above} of {} evaluations (typically {:.2}×). Usually dropout or data augmentation active only in training, a loss logged with different scaling (e.g. summed vs averaged, or gradient accumulation), or an easier eval set — check before comparing them.",
+        pairs.len(),
+        ratio
+    ))
+}
+
+/// The eval point with the best `--metric` (or the lowest eval loss).
+fn best_checkpoint(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions) -> Option<BestCheckpoint> {
+    let series = match &opts.metric {
+        Some(m) => run.get(m, Split::Eval)?,
+        None => eval_loss(run)?,
+    };
+    let higher = !lower_is_better(&series.name);
+    let finite: Vec<usize> = (0..series.points.len()).filter(|&i| series.points[i].value.is_finite()).collect();
+    let last = *finite.last()?;
+    let best = finite.iter().copied().fold(finite[0], |b, i| {
+        let (v, bv) = (series.points[i].value, series.points[b].value);
+        if (higher && v > bv) || (!higher && v < bv) {
+            i
+        } else {
+            b
+        }
+    });
+    let (bp, lp) = (&series.points[best], &series.points[last]);
+    Some(BestCheckpoint {
+        run: run_idx,
+        series: format!("{}/{}", series.split.as_str(), series.name),
+        higher_is_better: higher,
+        step: bp.step,
+        epoch: bp.epoch,
+        value: bp.value,
+        last_step: lp.step,
+        last_epoch: lp.epoch,
+        last_value: lp.value,
+        lost: (bp.value - lp.value).abs(),
+    })
+}

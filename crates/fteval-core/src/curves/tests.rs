@@ -1,0 +1,176 @@
+//! Synthetic training logs of known shapes, and what the diagnosis must say about each.
+
+use super::*;
+use crate::checks::Severity;
+use crate::stats::rng::Rng;
+
+fn series(name: &str, split: Split, steps: &[u64], values: &[f64]) -> Series {
+    let points = steps
+        .iter()
+        .zip(values)
+        .map(|(&s, &v)| Point { step: Some(s), epoch: Some(s as f64 / 100.0), value: v })
+        .collect();
+    Series { name: name.into(), split, per_epoch: false, points }
+}
+
+/// Train loss at steps 10, 20, …, 10·n: `f(t)` (t in [0, 1]) plus Gaussian-ish noise.
+fn train(rng: &mut Rng, n: usize, noise: f64, f: impl Fn(f64) -> f64) -> Series {
+    let steps: Vec<u64> = (1..=n as u64).map(|i| 10 * i).collect();
+    let values: Vec<f64> = (0..n)
+        .map(|i| {
+            let t = i as f64 / (n - 1) as f64;
+            let z: f64 = (0..4).map(|_| rng.uniform() - 0.5).sum::<f64>();
+            f(t) + noise * z
+        })
+        .collect();
+    series("loss", Split::Train, &steps, &values)
+}
+
+/// Eval values at `k` evenly spaced steps over the same range.
+fn eval(name: &str, n: usize, k: usize, f: impl Fn(f64) -> f64) -> Series {
+    let steps: Vec<u64> = (1..=k as u64).map(|j| (10 * n as u64 * j) / k as u64).collect();
+    let values: Vec<f64> = (1..=k).map(|j| f(j as f64 / k as f64)).collect();
+    series(name, Split::Eval, &steps, &values)
+}
+
+fn run(series: Vec<Series>) -> TrainingRun {
+    TrainingRun { source: "log.json".into(), format: "test".into(), restart: 0, series }
+}
+
+fn ids(d: &Diagnosis) -> Vec<&'static str> {
+    d.findings.iter().map(|f| f.id).collect()
+}
+
+#[test]
+fn healthy_run() {
+    let mut rng = Rng::new(1, 0);
+    let r = run(vec![train(&mut rng, 200, 0.02, |t| 2.0 - 1.2 * t), eval("loss", 200, 8, |t| 1.9 - 1.0 * t)]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert_eq!(ids(&d), vec!["healthy"], "{:?}", d.findings);
+    let b = d.best_checkpoint.clone().unwrap();
+    assert_eq!((b.step, b.lost), (Some(2000), 0.0));
+}
+
+#[test]
+fn overfitting_and_best_checkpoint() {
+    let mut rng = Rng::new(2, 0);
+    let r = run(vec![
+        train(&mut rng, 300, 0.02, |t| 2.0 * (-3.0 * t).exp()),
+        // Eval loss falls to its minimum at 40% of training, then climbs.
+        eval("loss", 300, 10, |t| 0.6 + 2.0 * (t - 0.4) * (t - 0.4)),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = d.findings.iter().find(|f| f.id == "overfitting").unwrap_or_else(|| panic!("{:?}", d.findings));
+    assert_eq!(f.series.as_deref(), Some("eval/loss"));
+    assert_eq!(f.range, Some((1200.0, 3000.0)));
+    assert!(f.message.contains("step 1200") && f.message.contains("kept falling"), "{}", f.message);
+    let b = d.best_checkpoint.clone().unwrap();
+    assert_eq!(b.step, Some(1200));
+    assert!((b.lost - 0.72).abs() < 1e-9);
+    assert!(ids(&d).contains(&"best_not_last"));
+    assert!(!ids(&d).contains(&"healthy"));
+}
+
+#[test]
+fn diverging_and_exploding() {
+    let mut rng = Rng::new(3, 0);
+    let r = run(vec![train(&mut rng, 200, 0.02, |t| if t < 0.5 { 2.0 - 2.0 * t } else { 1.0 + 3.0 * (t - 0.5) })]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(ids(&d).contains(&"diverging"), "{:?}", d.findings);
+    let f = d.findings.iter().find(|f| f.id == "diverging").unwrap();
+    assert_eq!(f.severity, Severity::Fail);
+    let r = run(vec![train(&mut rng, 100, 0.01, |t| if t < 0.9 { 1.0 - 0.5 * t } else { 80.0 })]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(d.findings.iter().any(|f| f.id == "diverging" && f.message.contains("exploded")), "{:?}", d.findings);
+}
+
+#[test]
+fn not_learning_and_chance_level() {
+    let mut rng = Rng::new(4, 0);
+    let r = run(vec![train(&mut rng, 150, 0.05, |_| 1.1), eval("loss", 150, 5, |_| 1.1)]);
+    let d = diagnose(&[r.clone()], &DiagnoseOptions::default());
+    assert!(ids(&d).contains(&"not_learning"), "{:?}", d.findings);
+    // Falling a little, but ending at ln(3): chance level for 3 classes.
+    let r = run(vec![train(&mut rng, 150, 0.01, |t| 1.3 - 0.2 * t), eval("loss", 150, 5, |_| 1.1)]);
+    let d = diagnose(&[r], &DiagnoseOptions { classes: Some(3), ..Default::default() });
+    let f = d.findings.iter().find(|f| f.id == "not_learning").unwrap_or_else(|| panic!("{:?}", d.findings));
+    assert!(f.message.contains("chance"), "{}", f.message);
+}
+
+#[test]
+fn plateau() {
+    let mut rng = Rng::new(5, 0);
+    let r = run(vec![
+        train(&mut rng, 300, 0.03, |t| if t < 0.5 { 2.0 - 2.4 * t } else { 0.8 }),
+        eval("loss", 300, 10, |t| if t < 0.5 { 2.0 - 2.2 * t } else { 0.9 }),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(ids(&d).contains(&"plateau"), "{:?}", d.findings);
+    assert!(!ids(&d).contains(&"not_learning") && !ids(&d).contains(&"diverging"));
+}
+
+#[test]
+fn spikes_but_not_a_saw_tooth() {
+    let mut rng = Rng::new(6, 0);
+    let mut t = train(&mut rng, 400, 0.01, |t| 2.0 - t);
+    t.points[150].value += 3.0;
+    t.points[300].value += 2.0;
+    let d = diagnose(&[run(vec![t, eval("loss", 400, 8, |t| 1.9 - 0.9 * t)])], &DiagnoseOptions::default());
+    let f = d.findings.iter().find(|f| f.id == "spikes").unwrap_or_else(|| panic!("{:?}", d.findings));
+    assert!(f.message.starts_with("2 isolated"), "{}", f.message);
+    // Length-grouped batching: a regular saw-tooth of ±0.3, no spikes.
+    let mut saw = train(&mut rng, 400, 0.0, |t| 2.0 - t);
+    for (i, p) in saw.points.iter_mut().enumerate() {
+        p.value += [0.3, 0.1, -0.1, -0.3][i % 4];
+    }
+    let d = diagnose(&[run(vec![saw, eval("loss", 400, 8, |t| 1.9 - 0.9 * t)])], &DiagnoseOptions::default());
+    assert!(!ids(&d).contains(&"spikes"), "{:?}", d.findings);
+}
+
+#[test]
+fn non_finite_no_eval_and_low_loss() {
+    let mut rng = Rng::new(7, 0);
+    let mut t = train(&mut rng, 100, 0.0, |t| 0.5 * (-8.0 * t).exp());
+    t.points[99].value = f64::NAN;
+    let d = diagnose(&[run(vec![t])], &DiagnoseOptions::default());
+    let got = ids(&d);
+    assert!(got.contains(&"non_finite") && got.contains(&"no_eval_data"), "{got:?}");
+    assert_eq!(d.findings[0].severity, Severity::Fail);
+    let t = train(&mut rng, 100, 0.0, |t| 2.0 * (-12.0 * t).exp());
+    let d = diagnose(&[run(vec![t, eval("loss", 100, 5, |t| 0.5 - 0.1 * t)])], &DiagnoseOptions::default());
+    assert!(ids(&d).contains(&"suspiciously_low_loss"), "{:?}", d.findings);
+}
+
+#[test]
+fn loss_metric_disagreement_and_train_above_eval() {
+    let mut rng = Rng::new(8, 0);
+    let r = run(vec![
+        // Train loss logged at about twice the eval loss all along (e.g. summed over 2 tokens).
+        train(&mut rng, 200, 0.01, |t| 2.5 - t),
+        eval("loss", 200, 8, |t| 0.5 + (t - 0.3).abs() * 0.6),
+        eval("accuracy", 200, 8, |t| 0.7 + 0.2 * t),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let got = ids(&d);
+    assert!(got.contains(&"loss_metric_disagreement"), "{got:?}");
+    assert!(got.contains(&"train_loss_above_eval"), "{got:?}");
+    // With --metric accuracy, the best checkpoint is the last.
+    let r = run(vec![
+        train(&mut rng, 200, 0.01, |t| 1.5 - t),
+        eval("loss", 200, 8, |t| 0.5 + (t - 0.3).abs() * 0.6),
+        eval("accuracy", 200, 8, |t| 0.7 + 0.2 * t),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions { metric: Some("accuracy".into()), ..Default::default() });
+    let b = d.best_checkpoint.clone().unwrap();
+    assert_eq!((b.series.as_str(), b.lost, b.higher_is_better), ("eval/accuracy", 0.0, true));
+}
+
+#[test]
+fn multiple_runs_in_one_log() {
+    let mut rng = Rng::new(9, 0);
+    let a = run(vec![train(&mut rng, 50, 0.01, |t| 2.0 - t), eval("loss", 50, 5, |t| 1.9 - t)]);
+    let mut b = a.clone();
+    b.restart = 1;
+    let d = diagnose(&[a, b], &DiagnoseOptions::default());
+    assert!(ids(&d).contains(&"multiple_runs"), "{:?}", d.findings);
+}
