@@ -100,20 +100,24 @@ pub fn check_requirement(r: &Requirement, d: &Delta) -> GateResult {
 /// data rule out a drop larger than the margin. Without an interval it cannot pass.
 pub fn check_max_regression(m: &MaxRegression, d: &Delta) -> GateResult {
     let gate = format!("{}={}", m.metric, m.margin);
+    // The worst plausible change, in the metric's own units, and the drop it means.
     let worst = match (d.ci_low, d.ci_high) {
-        (Some(lo), Some(hi)) => Some(if d.higher_is_better { lo } else { -hi }),
+        (Some(lo), Some(hi)) => Some(if d.higher_is_better { (lo, -lo) } else { (hi, hi) }),
         _ => None,
     };
     let (passed, message) = match worst {
-        Some(w) if w >= -m.margin => (
+        Some((change, drop)) if drop <= m.margin => (
             true,
-            format!("{}: the worst plausible change is {:+.4}, within the tolerated drop of {}", m.metric, w, m.margin),
+            format!(
+                "{}: the worst plausible change is {change:+.4}, within the tolerated worsening of {}",
+                m.metric, m.margin
+            ),
         ),
-        Some(w) => (
+        Some((change, _)) => (
             false,
             format!(
-                "{}: changed by {:+.4} and a drop of up to {:.4} is plausible (CI), more than the tolerated {}",
-                m.metric, d.delta, -w, m.margin
+                "{}: changed by {:+.4}, and a change of {change:+.4} is plausible (CI), worse than the tolerated {}",
+                m.metric, d.delta, m.margin
             ),
         ),
         None => {

@@ -19,8 +19,9 @@ pub struct RankEntry {
     pub vs_best: Option<Vec<Delta>>,
     /// Holm-adjusted p-value of the primary metric's difference from the best.
     pub p_holm: Option<f64>,
-    /// Not significantly different from the best on the primary metric (Holm-adjusted).
-    pub tied_with_best: bool,
+    /// Not significantly different from the best on the primary metric (Holm-adjusted);
+    /// None when no test could be run (no p-value, e.g. --bootstrap 0).
+    pub tied_with_best: Option<bool>,
 }
 
 /// A metric on which a lower-ranked model is significantly better than the best.
@@ -73,8 +74,13 @@ pub fn rank_models(inputs: &[ClassificationInput], primary: &str, config: &Boots
     let adjusted = holm_adjust(&p);
     let alpha = 1.0 - config.level;
     let mut disagreements = Vec::new();
-    let mut entries =
-        vec![RankEntry { index: best, eval: evals[best].clone(), vs_best: None, p_holm: None, tied_with_best: true }];
+    let mut entries = vec![RankEntry {
+        index: best,
+        eval: evals[best].clone(),
+        vs_best: None,
+        p_holm: None,
+        tied_with_best: Some(true),
+    }];
     for ((i, deltas), &p_holm) in vs_best.into_iter().zip(&adjusted) {
         for d in &deltas {
             // The lower-ranked model is better on this metric, with an interval excluding 0.
@@ -92,7 +98,7 @@ pub fn rank_models(inputs: &[ClassificationInput], primary: &str, config: &Boots
             eval: evals[i].clone(),
             vs_best: Some(deltas),
             p_holm: has_p.then_some(p_holm),
-            tied_with_best: has_p && p_holm >= alpha,
+            tied_with_best: has_p.then_some(p_holm >= alpha),
         });
     }
     Ok(Ranking { primary: primary.to_string(), higher_is_better: higher, entries, disagreements })
@@ -140,8 +146,8 @@ mod tests {
         // The 0.80 model is last and clearly worse; the two ~0.90 models are tied.
         assert_eq!(*order.last().unwrap(), 0);
         let last = r.entries.last().unwrap();
-        assert!(!last.tied_with_best && last.p_holm.unwrap() < 0.01);
-        assert!(r.entries[1].tied_with_best, "p_holm {:?}", r.entries[1].p_holm);
+        assert!(last.tied_with_best == Some(false) && last.p_holm.unwrap() < 0.01);
+        assert_eq!(r.entries[1].tied_with_best, Some(true), "p_holm {:?}", r.entries[1].p_holm);
         // Lower-is-better primary: log loss ranks the same way here.
         let r = rank_models(&inputs, "log_loss", &cfg).unwrap();
         assert!(!r.higher_is_better);

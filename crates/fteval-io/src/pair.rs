@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{InputError, Result};
 use crate::predictions::{LabelColumn, LabelValues, Predictions, MISSING};
-use crate::prepare::{prepare, used_labels, PrepareOptions, Prepared};
+use crate::prepare::{prepare, unify_boolean_spellings, used_labels, PrepareOptions, Prepared};
 
 /// Several models' predictions on the same rows with the same labels, gold and positive class.
 #[derive(Clone, Debug)]
@@ -25,14 +25,24 @@ pub struct AlignedInputs {
 /// Joins, reconciles and prepares prediction files of several models on one test set: rows
 /// whose id occurs exactly once in every file, in the first file's order (or all rows by
 /// position when the files have no ids).
-pub fn align_predictions(mut files: Vec<Predictions>, options: &PrepareOptions) -> Result<AlignedInputs> {
+/// `same_rows`: the files are reads of one table (a column per model), aligned as they are.
+pub fn align_predictions(
+    mut files: Vec<Predictions>,
+    options: &PrepareOptions,
+    same_rows: bool,
+) -> Result<AlignedInputs> {
     let mut checks = Vec::new();
-    if let Some(rows) = join_rows(&files, &mut checks)? {
-        for (f, r) in files.iter_mut().zip(&rows) {
-            f.take_rows(r);
+    if !same_rows {
+        if let Some(rows) = join_rows(&files, &mut checks)? {
+            for (f, r) in files.iter_mut().zip(&rows) {
+                f.take_rows(r);
+            }
         }
     }
-    share_gold(&mut files)?;
+    let mut columns: Vec<&mut LabelColumn> =
+        files.iter_mut().flat_map(|f| [f.gold.as_mut(), f.pred.as_mut()]).flatten().collect();
+    checks.extend(unify_boolean_spellings(&mut columns));
+    share_gold(&mut files, options.drop_missing)?;
     drop_missing_rows(&mut files, options, &mut checks);
     let last = files.last().map(|f| f.file.clone()).unwrap_or_default();
     if label_columns(&files).any(LabelColumn::is_multilabel) || options.task == Some(Task::Multilabel) {
@@ -43,12 +53,20 @@ pub fn align_predictions(mut files: Vec<Predictions>, options: &PrepareOptions) 
         ));
     }
     let shared = shared_options(&files, options);
+    let names: Vec<String> = files.iter().map(|f| f.file.clone()).collect();
     let ids = files[0].ids.take();
     let text = files.iter_mut().find_map(|f| f.text.take()).map(|(_, t)| t);
     let mut inputs = Vec::with_capacity(files.len());
     for f in files {
         let name = f.file.clone();
         inputs.push(classification(prepare(f, &shared)?, &mut checks, &name));
+    }
+    if let Some(odd) = inputs.iter().position(|i| i.gold.len() != inputs[0].gold.len()) {
+        return Err(InputError::new(
+            &names[odd],
+            format!("{} rows remain here but {} in {}", inputs[odd].gold.len(), inputs[0].gold.len(), names[0]),
+            "some rows have an empty label, prediction or score in one file only; fill them in, or pass --drop-missing to leave them out of every file",
+        ));
     }
     unify_labels(&mut inputs);
     Ok(AlignedInputs { inputs, ids, text, checks })
@@ -191,12 +209,14 @@ fn join_rows(files: &[Predictions], checks: &mut Vec<Check>) -> Result<Option<Ve
 }
 
 /// Gold labels must agree row by row; files without gold labels take the first file's that has them.
-fn share_gold(files: &mut [Predictions]) -> Result<()> {
+/// With `drop_missing`, an empty gold label next to a filled one is not a disagreement (the
+/// row is dropped from every file).
+fn share_gold(files: &mut [Predictions], drop_missing: bool) -> Result<()> {
     let Some(source) = files.iter().position(|f| f.gold.is_some()) else { return Ok(()) };
     let gold = files[source].gold.clone().expect("found above");
     for i in 0..files.len() {
         match &files[i].gold {
-            Some(g) if i != source => check_gold_agrees(&files[source], &files[i], &gold, g)?,
+            Some(g) if i != source => check_gold_agrees(&files[source], &files[i], &gold, g, drop_missing)?,
             Some(_) => {}
             None => files[i].gold = Some(gold.clone()),
         }
@@ -204,7 +224,13 @@ fn share_gold(files: &mut [Predictions]) -> Result<()> {
     Ok(())
 }
 
-fn check_gold_agrees(a: &Predictions, b: &Predictions, ga: &LabelColumn, gb: &LabelColumn) -> Result<()> {
+fn check_gold_agrees(
+    a: &Predictions,
+    b: &Predictions,
+    ga: &LabelColumn,
+    gb: &LabelColumn,
+    drop_missing: bool,
+) -> Result<()> {
     let disagree = |i: usize| -> InputError {
         let at = match &a.ids {
             Some(ids) => format!("id '{}'", ids[i]),
@@ -223,6 +249,9 @@ fn check_gold_agrees(a: &Predictions, b: &Predictions, ga: &LabelColumn, gb: &La
             let map: Vec<u32> =
                 gb.dict.iter().map(|l| ga.dict.iter().position(|x| x == l).map_or(MISSING - 1, |p| p as u32)).collect();
             for (i, (&x, &y)) in va.iter().zip(vb).enumerate() {
+                if drop_missing && (x == MISSING || y == MISSING) {
+                    continue;
+                }
                 let y = if y == MISSING { MISSING } else { map[y as usize] };
                 if x != y {
                     return Err(disagree(i));
@@ -239,7 +268,8 @@ fn check_gold_agrees(a: &Predictions, b: &Predictions, ga: &LabelColumn, gb: &La
                         v
                     })
                 };
-                if set(ga) != set(gb) {
+                let (sa, sb) = (set(ga), set(gb));
+                if sa != sb && !(drop_missing && (sa.is_none() || sb.is_none())) {
                     return Err(disagree(i));
                 }
             }
@@ -256,7 +286,16 @@ fn drop_missing_rows(files: &mut [Predictions], options: &PrepareOptions, checks
     }
     let rows = files[0].rows;
     let cols: Vec<&LabelColumn> = label_columns(files).collect();
-    let keep: Vec<usize> = (0..rows).filter(|&i| cols.iter().all(|c| !c.is_missing(i))).collect();
+    // Files without a prediction column predict from their scores: a missing score is a
+    // missing prediction.
+    let score_missing = |f: &Predictions, i: usize| {
+        f.pred.is_none()
+            && (f.score.as_ref().is_some_and(|(_, s)| s[i].is_nan())
+                || f.probs.as_ref().is_some_and(|t| t.values[i * t.k..(i + 1) * t.k].iter().any(|v| v.is_nan())))
+    };
+    let keep: Vec<usize> = (0..rows)
+        .filter(|&i| cols.iter().all(|c| !c.is_missing(i)) && !files.iter().any(|f| score_missing(f, i)))
+        .collect();
     if keep.len() < rows {
         checks.push(Check::new(
             "dropped_rows",
@@ -295,7 +334,7 @@ fn shared_options(files: &[Predictions], options: &PrepareOptions) -> PrepareOpt
         (None, Task::Binary) => infer_positive(&labels).map(|i| labels[i].clone()),
         _ => None,
     };
-    PrepareOptions { task: Some(task), positive, drop_missing: options.drop_missing }
+    PrepareOptions { task: Some(task), positive, drop_missing: options.drop_missing, extra_labels: labels }
 }
 
 /// Puts every input on the sorted union of their labels (one model may predict a class

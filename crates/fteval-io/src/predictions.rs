@@ -108,8 +108,8 @@ impl LabelColumn {
             LabelValues::Single(v) => LabelValues::Single(take_rows(v, rows, 1)),
             LabelValues::Sets(v) => LabelValues::Sets(take_rows(v, rows, 1)),
         };
-        out.missing = 0;
-        out.first_missing = None;
+        out.missing = (0..out.len()).filter(|&i| out.is_missing(i)).count();
+        // `first_missing` keeps pointing at the file's line: still where to look.
         out
     }
 

@@ -18,6 +18,9 @@ pub struct PrepareOptions {
     pub task: Option<Task>,
     pub positive: Option<String>,
     pub drop_missing: bool,
+    /// Labels to include even when this file does not use them (the union over several
+    /// models' files, so that each is prepared on the same label space).
+    pub extra_labels: Vec<String>,
 }
 
 /// A ready evaluation input, plus notes about what preparation did.
@@ -128,29 +131,31 @@ pub fn attach_gold(preds: &mut Predictions, gold_file: Predictions) -> Result<Ve
     Ok(checks)
 }
 
-/// When one column spells a binary label as true/false and the other as 1/0, reads true as 1
+/// When some columns spell a binary label as true/false and others as 1/0, reads true as 1
 /// and false as 0 (pandas writes bool predictions as True/False next to integer labels).
-fn unify_boolean_spellings(gold: &mut LabelColumn, pred: &mut LabelColumn) -> Option<Check> {
+pub(crate) fn unify_boolean_spellings(columns: &mut [&mut LabelColumn]) -> Option<Check> {
     let is_bool = |c: &LabelColumn| !c.dict.is_empty() && c.dict.iter().all(|l| l == "true" || l == "false");
     let is_01 = |c: &LabelColumn| !c.dict.is_empty() && c.dict.iter().all(|l| l == "0" || l == "1");
-    let target = if is_bool(gold) && is_01(pred) {
-        gold
-    } else if is_bool(pred) && is_01(gold) {
-        pred
-    } else {
+    if !columns.iter().any(|c| is_01(c)) || !columns.iter().all(|c| is_bool(c) || is_01(c)) {
         return None;
-    };
-    for l in target.dict.iter_mut() {
-        *l = if l == "true" { "1".to_string() } else { "0".to_string() };
     }
-    Some(Check::new(
-        "labels_unified",
-        Severity::Info,
-        format!(
-            "Column '{}' spells labels true/false while the other uses 1/0: read true as 1 and false as 0.",
-            target.column
-        ),
-    ))
+    let mut renamed = Vec::new();
+    for c in columns.iter_mut().filter(|c| is_bool(c)) {
+        for l in c.dict.iter_mut() {
+            *l = if l == "true" { "1".to_string() } else { "0".to_string() };
+        }
+        renamed.push(format!("'{}'", c.column));
+    }
+    (!renamed.is_empty()).then(|| {
+        Check::new(
+            "labels_unified",
+            Severity::Info,
+            format!(
+                "Column {} spells labels true/false while the others use 1/0: read true as 1 and false as 0.",
+                renamed.join(", ")
+            ),
+        )
+    })
 }
 
 /// Words in column names that suggest a role, for hints.
@@ -187,7 +192,8 @@ fn shorten(s: &str, max: usize) -> String {
 /// Rejects tables whose header is really data or whose delimiter was wrong, with a hint.
 fn check_table_shape(preds: &Predictions) -> Result<()> {
     let cols = &preds.columns;
-    if cols.len() == 1 {
+    // One column is fine when it is the predictions and gold came from elsewhere.
+    if cols.len() == 1 && (preds.gold.is_none() || preds.pred.is_none()) {
         return Err(InputError::new(
             &preds.file,
             format!("found a single column ('{}')", shorten(&cols[0], 60)),
@@ -297,7 +303,7 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
         return Err(InputError::new(&file, "no rows to evaluate", "the file has a header but no data rows"));
     }
 
-    if let Some(note) = unify_boolean_spellings(&mut gold, &mut pred) {
+    if let Some(note) = unify_boolean_spellings(&mut [&mut gold, &mut pred]) {
         checks.push(note);
     }
     let multilabel = gold.is_multilabel() || pred.is_multilabel() || options.task == Some(Task::Multilabel);
@@ -316,7 +322,7 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
         checks.push(note);
     }
     let named_classes = preds.probs.as_ref().and_then(|t| t.classes.clone());
-    for c in named_classes.iter().flatten() {
+    for c in named_classes.iter().flatten().chain(&options.extra_labels) {
         if !labels.contains(c) {
             labels.push(c.clone());
         }

@@ -323,3 +323,49 @@ fn bad_settings_exit_2_naming_the_flag() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cand.csv"), "{}", r.stderr);
 }
+
+/// Cases found in review: the files disagree in spelling or shape, not in content.
+#[test]
+fn files_that_differ_in_form_still_compare() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Predictions written by pandas as True/False next to 1/0 labels: still binary, with scores.
+    let a = write(
+        d,
+        "a.csv",
+        "id,label,pred,prob\n1,1,True,0.9\n2,0,False,0.2\n3,1,False,0.4\n4,0,True,0.7\n5,1,True,0.8\n6,0,False,0.1\n",
+    );
+    let b = write(d, "b.csv", "id,label,pred,prob\n1,1,1,0.8\n2,0,0,0.3\n3,1,1,0.6\n4,0,0,0.4\n5,1,1,0.9\n6,0,0,0.2\n");
+    let doc = fteval(&["compare", &a, &b, "--format", "json"]).json();
+    assert_eq!((doc["task"].as_str(), doc["primary_metric"].as_str()), (Some("binary"), Some("f1")));
+    assert!(doc["delong"]["p_value"].is_number());
+    // One file's predictions hold a single class; --positive names the other.
+    let g1 = write(d, "g1.csv", "id,label,pred\n1,spam,spam\n2,spam,spam\n3,spam,spam\n");
+    let g2 = write(d, "g2.csv", "id,label,pred\n1,spam,ham\n2,spam,spam\n3,spam,spam\n");
+    let doc = fteval(&["compare", &g1, &g2, "--positive", "spam", "--format", "json"]).json();
+    assert_eq!(doc["labels"], serde_json::json!(["ham", "spam"]));
+    // Predictions derived from scores, one score empty: --drop-missing drops that row everywhere.
+    let p = write(d, "p.csv", "id,label,pred\n1,1,1\n2,0,0\n3,1,0\n4,0,1\n");
+    let s = write(d, "s.csv", "id,label,prob\n1,1,0.9\n2,0,\n3,1,0.8\n4,0,0.3\n");
+    let doc = fteval(&["compare", &p, &s, "--drop-missing", "--format", "json"]).json();
+    assert_eq!(doc["n_matched"], 3);
+    assert!(close(doc["metrics"]["accuracy"]["candidate"].as_f64().unwrap(), 1.0));
+    assert!(close(doc["metrics"]["accuracy"]["baseline"].as_f64().unwrap(), 1.0 / 3.0));
+    // One file, two columns, ids repeated: rows align as they are, no join.
+    let one = write(d, "one.csv", "id,label,pa,pb\n1,1,1,1\n1,0,1,0\n2,1,0,1\n2,0,0,0\n");
+    let doc = fteval(&["compare", &one, "--baseline-col", "pa", "--candidate-col", "pb", "--format", "json"]).json();
+    assert_eq!(doc["n_matched"], 4);
+    let r = fteval(&["compare", &one, "--baseline-col", "nope", "--candidate-col", "pb"]);
+    assert!(r.stderr.contains("--baseline-col nope"), "{}", r.stderr);
+}
+
+#[test]
+fn rank_without_a_test_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pair(300, 7, 7);
+    let a = write(dir.path(), "a.csv", &csv(0..300, &p.gold, &p.base));
+    let b = write(dir.path(), "b.csv", &csv(0..300, &p.gold, &p.base));
+    let doc = fteval(&["rank", &a, &b, "--bootstrap", "0", "--format", "json"]).json();
+    assert!(doc["models"][1]["tied_with_best"].is_null());
+    assert!(doc["summary"].as_str().unwrap().contains("not tested"), "{}", doc["summary"]);
+}

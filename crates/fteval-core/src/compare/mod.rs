@@ -48,6 +48,9 @@ pub struct Delta {
     /// False for losses (log loss, Brier, ECE): a negative delta is an improvement.
     pub higher_is_better: bool,
     pub ci_method: Option<&'static str>,
+    /// Set when `p_value` comes from an exact test rather than from the interval's method
+    /// (McNemar's for accuracy); the verdict then needs both to agree.
+    pub p_method: Option<&'static str>,
     /// Why the interval (or a value) is missing.
     pub reason: Option<String>,
 }
@@ -78,6 +81,7 @@ impl Delta {
             se: None,
             higher_is_better,
             ci_method: None,
+            p_method: None,
             reason,
         }
     }
@@ -186,14 +190,16 @@ pub fn minimum_detectable_effect(se: f64, level: f64) -> f64 {
 }
 
 /// The verdict on a delta: improved when the interval of the improvement lies above `margin`,
-/// regressed when it lies below 0 (in both cases with the test's p-value below 1 − level), otherwise inconclusive if the minimum detectable effect
+/// regressed when it lies below 0 (in both cases with an exact test's p-value, where there is
+/// one, below 1 − level), otherwise inconclusive if the minimum detectable effect
 /// exceeds a positive margin (a change of that size could hide in the noise), else no
 /// significant change.
 pub fn verdict(d: &Delta, margin: f64, level: f64) -> (Verdict, Option<f64>) {
     let mde = d.se.map(|se| minimum_detectable_effect(se, level));
     let Some((low, high)) = d.gain_interval() else { return (Verdict::Inconclusive, mde) };
-    // The test must agree with the interval (McNemar's exact p for accuracy can be stricter).
-    let significant = d.p_value.is_none_or(|p| p < 1.0 - level);
+    // An exact test reported next to the interval (McNemar's for accuracy, stricter with few
+    // discordant examples) must agree with it.
+    let significant = d.p_method.is_none() || d.p_value.is_none_or(|p| p < 1.0 - level);
     if low > margin && significant {
         return (Verdict::Improved, mde);
     }
@@ -284,6 +290,7 @@ impl PairedDeltas {
         let mut deltas = self.cm;
         if let Some(acc) = deltas.iter_mut().find(|d| d.key == "accuracy") {
             acc.p_value = Some(self.mcnemar.p_value);
+            acc.p_method = Some("mcnemar_exact");
         }
         for mut d in self.scores {
             if let (Some(a), Some(b)) = (value(eval_a, &d.key), value(eval_b, &d.key)) {

@@ -22,6 +22,9 @@ pub struct DeltaDoc {
     pub higher_is_better: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci_method: Option<&'static str>,
+    /// The test behind `p_value` when it is not the interval's method (`mcnemar_exact`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_method: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -37,6 +40,7 @@ impl From<&Delta> for DeltaDoc {
             p_value: d.p_value.and_then(finite),
             higher_is_better: d.higher_is_better,
             ci_method: d.ci_method,
+            p_method: d.p_method,
             reason: d.reason.clone(),
         }
     }

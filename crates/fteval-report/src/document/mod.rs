@@ -2,10 +2,12 @@
 //! every other format is rendered.
 
 mod compare;
+mod curves;
 mod metrics;
 mod rank;
 
 pub use compare::*;
+pub use curves::*;
 pub use metrics::*;
 pub use rank::*;
 

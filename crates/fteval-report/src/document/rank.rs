@@ -26,8 +26,9 @@ pub struct RankModelDoc {
     pub rank: usize,
     pub source: String,
     pub primary: MetricResult,
-    /// Not significantly different from the best on the primary metric (Holm-adjusted).
-    pub tied_with_best: bool,
+    /// Not significantly different from the best on the primary metric (Holm-adjusted); null
+    /// when no test could be run.
+    pub tied_with_best: Option<bool>,
     pub vs_best: Option<VsBestDoc>,
     pub metrics: Ordered<MetricResult>,
 }
@@ -144,8 +145,10 @@ fn summary(ranking: &Ranking, models: &[RankModelDoc], primary: &str) -> String 
     let best = &models[0];
     let value = best.primary.value.map(|v| format!(" ({v:.4})")).unwrap_or_default();
     let mut s = format!("{} ranks first on {primary}{value}", best.source);
-    let tied: Vec<&str> = models[1..].iter().filter(|m| m.tied_with_best).map(|m| m.source.as_str()).collect();
-    let worse: Vec<&str> = models[1..].iter().filter(|m| !m.tied_with_best).map(|m| m.source.as_str()).collect();
+    let with = |t: Option<bool>| -> Vec<&str> {
+        models[1..].iter().filter(|m| m.tied_with_best == t).map(|m| m.source.as_str()).collect()
+    };
+    let (tied, worse, untested) = (with(Some(true)), with(Some(false)), with(None));
     let level = ranking.entries[0].eval.config.level;
     if !tied.is_empty() {
         s.push_str(&format!(
@@ -156,6 +159,12 @@ fn summary(ranking: &Ranking, models: &[RankModelDoc], primary: &str) -> String 
     }
     if !worse.is_empty() {
         s.push_str(&format!("; significantly worse: {} (Holm-adjusted p < {:.2})", worse.join(", "), 1.0 - level));
+    }
+    if !untested.is_empty() {
+        s.push_str(&format!(
+            "; not tested against it: {} (no p-value for {primary}; --bootstrap 0?)",
+            untested.join(", ")
+        ));
     }
     s.push('.');
     // Group the disagreements by model, in ranking order.

@@ -90,7 +90,7 @@ impl Renderer for Markdown {
             writeln!(out)?;
         }
         writeln!(out, "### Metrics (candidate − baseline)\n")?;
-        let level = format!("{:.0}% CI", doc.bootstrap.level * 100.0);
+        let level = format!("{} CI", super::level_percent(doc.bootstrap.level));
         writeln!(out, "| metric | baseline | candidate | Δ | {level} | p |")?;
         writeln!(out, "| --- | ---: | ---: | ---: | --- | ---: |")?;
         for r in delta_rows(doc) {

@@ -25,7 +25,7 @@ const RANK_SECONDARY: &[&str] = &["accuracy", "f1", "f1_macro", "roc_auc", "log_
 /// The leaderboard's header and rows: rank, model, primary [CI], Δ vs best [CI], Holm p,
 /// tied, then the secondary metrics.
 pub(crate) fn rank_table(doc: &RankDocument) -> (Vec<String>, Vec<Vec<String>>) {
-    let level = format!("{:.0}% CI", doc.bootstrap.level * 100.0);
+    let level = format!("{} CI", level_percent(doc.bootstrap.level));
     let secondary: Vec<&str> = RANK_SECONDARY
         .iter()
         .copied()
@@ -65,12 +65,11 @@ pub(crate) fn rank_table(doc: &RankDocument) -> (Vec<String>, Vec<Vec<String>>) 
                 delta,
                 ci,
                 p,
-                if m.vs_best.is_none() {
-                    "—".into()
-                } else if m.tied_with_best {
-                    "yes".into()
-                } else {
-                    "no".into()
+                match (&m.vs_best, m.tied_with_best) {
+                    (None, _) => "—".into(),
+                    (_, Some(true)) => "yes".into(),
+                    (_, Some(false)) => "no".into(),
+                    (_, None) => "not tested".into(),
                 },
             ];
             for k in &secondary {
@@ -104,6 +103,13 @@ pub(crate) fn disagreement_lines(doc: &RankDocument) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// "95%" or "99.9%": a confidence level as people write it.
+pub fn level_percent(level: f64) -> String {
+    let pct = level * 100.0;
+    let digits = (0..4).find(|&d| ((pct * 10f64.powi(d)).round() - pct * 10f64.powi(d)).abs() < 1e-9).unwrap_or(4);
+    format!("{pct:.*}%", digits as usize)
 }
 
 /// A signed change for people: "+0.0500".
@@ -170,8 +176,8 @@ pub(crate) fn compare_summary(doc: &CompareDocument) -> String {
     }
     if doc.bootstrap.resamples > 0 {
         s.push_str(&format!(
-            " · {:.0}% paired CIs ({} resamples, seed {})",
-            doc.bootstrap.level * 100.0,
+            " · {} paired CIs ({} resamples, seed {})",
+            level_percent(doc.bootstrap.level),
             doc.bootstrap.resamples,
             doc.bootstrap.seed
         ));
@@ -197,7 +203,7 @@ pub(crate) fn interval(low: Option<f64>, high: Option<f64>) -> String {
 
 /// "95% CI" for the document's confidence level.
 pub(crate) fn ci_header(doc: &MetricsDocument) -> String {
-    format!("{}% CI", doc.bootstrap.level * 100.0)
+    format!("{} CI", level_percent(doc.bootstrap.level))
 }
 
 /// The sentence under the title: task, size and how intervals were made.
@@ -208,8 +214,8 @@ pub(crate) fn summary_line(doc: &MetricsDocument) -> String {
     }
     if doc.bootstrap.resamples > 0 {
         s.push_str(&format!(
-            " · {:.0}% CIs ({} bootstrap resamples, seed {})",
-            doc.bootstrap.level * 100.0,
+            " · {} CIs ({} bootstrap resamples, seed {})",
+            level_percent(doc.bootstrap.level),
             doc.bootstrap.resamples,
             doc.bootstrap.seed
         ));

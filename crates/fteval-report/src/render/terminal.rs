@@ -138,7 +138,7 @@ impl Renderer for Terminal {
         if !doc.gates.is_empty() {
             writeln!(out)?;
         }
-        let level = format!("{:.0}% CI", doc.bootstrap.level * 100.0);
+        let level = format!("{} CI", super::level_percent(doc.bootstrap.level));
         let mut t =
             table(["metric", "baseline", "candidate", "Δ", &level, "p"].iter().map(|s| s.to_string()).collect());
         for r in delta_rows(doc) {

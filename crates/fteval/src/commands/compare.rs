@@ -53,7 +53,16 @@ fn read_models(args: &CompareArgs, checks: &mut Vec<Check>) -> Result<(Predictio
                 opts.columns.score = score.clone();
                 opts.columns.probs = None;
                 opts.columns.no_score_detection = true;
-                let mut p = read_with_gold(&args.baseline, input, opts, checks)?;
+                let mut p = read_with_gold(&args.baseline, input, opts, checks).map_err(|mut e| {
+                    // The reader names the generic flags; this mode's flags name the model.
+                    let (pred_flag, score_flag) = if col == col_a.as_str() {
+                        ("--baseline-col", "--baseline-score-col")
+                    } else {
+                        ("--candidate-col", "--candidate-score-col")
+                    };
+                    e.message = e.message.replace("--pred-col", pred_flag).replace("--score-col", score_flag);
+                    e
+                })?;
                 p.file = format!("{}:{col}", p.file);
                 Ok::<_, CliError>(p)
             };
@@ -77,10 +86,10 @@ pub fn find_delta<'a>(deltas: &'a [Delta], key: &str, flag: &str) -> Result<&'a 
 
 /// One sentence with the numbers behind the verdict.
 fn verdict_summary(v: Verdict, d: &Delta, margin: f64, mde: Option<f64>, level: f64, n: u64) -> String {
-    let pct = level * 100.0;
+    let pct = fteval_report::render::level_percent(level);
     let change = format!("{} {:.4} → {:.4} ({:+.4}", d.key, d.baseline, d.candidate, d.delta);
     let ci = match (d.ci_low, d.ci_high) {
-        (Some(l), Some(h)) => format!(", {pct:.0}% CI [{l:+.4}, {h:+.4}]"),
+        (Some(l), Some(h)) => format!(", {pct} CI [{l:+.4}, {h:+.4}]"),
         _ => String::new(),
     };
     let p = d.p_value.map(|p| format!(", p = {}", if p < 1e-4 { format!("{p:.1e}") } else { format!("{p:.4}") }));
@@ -210,7 +219,7 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
     let mut checks: Vec<Check> = judge.note.iter().cloned().collect();
     let (a, b) = read_models(&args, &mut checks)?;
     let (source_a, source_b) = (a.file.clone(), b.file.clone());
-    let aligned = align_predictions(vec![a, b], &prepare_options(&args.input))?;
+    let aligned = align_predictions(vec![a, b], &prepare_options(&args.input), args.candidate.is_none())?;
     checks.extend(aligned.checks);
     let (ia, ib) = (&aligned.inputs[0], &aligned.inputs[1]);
     if ia.scores.is_some() != ib.scores.is_some() {

@@ -43,7 +43,7 @@ pub fn run(args: RankArgs) -> Result<i32, CliError> {
         preds.push(p);
     }
     let sources: Vec<String> = preds.iter().map(|p| p.file.clone()).collect();
-    let aligned = align_predictions(preds, &prepare_options(&args.input))?;
+    let aligned = align_predictions(preds, &prepare_options(&args.input), false)?;
     checks.extend(aligned.checks);
     let task = aligned.inputs[0].task;
     let primary = judge.primary(task);
