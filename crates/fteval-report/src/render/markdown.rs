@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use fteval_core::Severity;
 
 use super::{ci_header, compare_summary, delta_rows, interval, num, summary_line, verdict_word, Renderer};
-use crate::document::{CompareDocument, MetricsDocument, RankDocument};
+use crate::document::{CompareDocument, CurvesDocument, MetricsDocument, RankDocument};
 
 pub struct Markdown;
 
@@ -66,6 +66,60 @@ impl Renderer for Markdown {
 
     fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
         self.rank_impl(doc, out)
+    }
+
+    fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()> {
+        let sources: Vec<&str> = doc.runs.iter().map(|r| r.source.as_str()).collect();
+        writeln!(out, "## fteval curves — {}\n", escape(&sources.join(", ")))?;
+        for f in &doc.findings {
+            let icon = match f.severity {
+                Severity::Fail => "❌",
+                Severity::Warn => "⚠️",
+                Severity::Info => "ℹ️",
+            };
+            writeln!(out, "- {icon} **{}** — {}", f.id, escape(&f.message))?;
+        }
+        if let Some(b) = &doc.best_checkpoint {
+            writeln!(
+                out,
+                "\n**Best checkpoint** by {}: {} = {} (last: {}).\n",
+                b.series,
+                super::checkpoint_label(b.step, b.epoch),
+                num(Some(b.value)),
+                num(Some(b.last_value))
+            )?;
+        }
+        for (i, r) in doc.runs.iter().enumerate() {
+            let lines = super::loss_plot(doc, i, 60, 12);
+            if !lines.is_empty() {
+                writeln!(
+                    out,
+                    "\n`{}` ({}, run {}): train loss ⣿, eval loss ●, best ┊, overfitting onset ╎\n",
+                    escape(&r.source),
+                    r.format,
+                    r.restart
+                )?;
+                writeln!(out, "```\n{}\n```", lines.join("\n"))?;
+            }
+        }
+        writeln!(out, "\n| run | series | count | first | last | min | at |")?;
+        writeln!(out, "| --- | --- | ---: | ---: | ---: | ---: | --- |")?;
+        for (i, r) in doc.runs.iter().enumerate() {
+            for s in &r.series {
+                let at = s.argmin.as_ref().map(|p| super::checkpoint_label(p.step, p.epoch)).unwrap_or_default();
+                writeln!(
+                    out,
+                    "| {i} | {}/{} | {} | {} | {} | {} | {at} |",
+                    s.split,
+                    escape(&s.name),
+                    s.count,
+                    num(s.first),
+                    num(s.last),
+                    num(s.min)
+                )?;
+            }
+        }
+        write_checks(&doc.checks, out)
     }
 
     fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()> {

@@ -2,6 +2,7 @@
 
 mod json;
 mod markdown;
+pub mod plot;
 mod terminal;
 
 use std::io::{self, Write};
@@ -10,13 +11,49 @@ pub use json::Json;
 pub use markdown::Markdown;
 pub use terminal::Terminal;
 
-use crate::document::{CompareDocument, MetricsDocument, RankDocument};
+use crate::document::{CompareDocument, CurvesDocument, MetricsDocument, RankDocument};
 
 /// Writes a report document in one output format.
 pub trait Renderer {
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()>;
     fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()>;
     fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()>;
+    fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The loss plot of run `run`: train loss in braille dots, eval loss as ●, the best
+/// checkpoint as ┊ and the overfitting onset as ╎, on the steps axis (epochs without steps).
+pub(crate) fn loss_plot(doc: &CurvesDocument, run: usize, width: usize, height: usize) -> Vec<String> {
+    let Some(r) = doc.runs.get(run) else { return Vec::new() };
+    let has_steps = r.series.iter().filter(|s| s.name == "loss").all(|s| s.points.iter().all(|p| p.0.is_some()));
+    let x_of = |p: &(Option<u64>, Option<f64>, f64)| if has_steps { p.0.map(|s| s as f64) } else { p.1 };
+    let pick = |split: &str| {
+        let mut found = r.series.iter().filter(|s| s.split == split && s.name == "loss");
+        let first = found.next();
+        let step_level = r.series.iter().find(|s| s.split == split && s.name == "loss" && !s.per_epoch);
+        step_level.or(first).or_else(|| r.series.iter().find(|s| s.split == split && s.name.ends_with("loss")))
+    };
+    let pts = |s: Option<&crate::document::SeriesDoc>| -> Vec<(f64, f64)> {
+        s.map(|s| s.points.iter().filter_map(|p| x_of(p).map(|x| (x, p.2))).collect()).unwrap_or_default()
+    };
+    let (train, eval) = (pts(pick("train")), pts(pick("eval")));
+    let mut marks = Vec::new();
+    if let Some(b) = doc.best_checkpoint.as_ref().filter(|b| b.run == run) {
+        if let Some(x) = if has_steps { b.step.map(|s| s as f64) } else { b.epoch } {
+            marks.push(plot::Mark { x, glyph: '┊' });
+        }
+    }
+    for f in doc.findings.iter().filter(|f| f.id == "overfitting" && f.run == run) {
+        if let Some([a, _]) = f.range {
+            marks.push(plot::Mark { x: a, glyph: '╎' });
+        }
+    }
+    plot::plot(
+        &[plot::Line { points: &train, marker: None }, plot::Line { points: &eval, marker: Some('●') }],
+        &marks,
+        width,
+        height,
+    )
 }
 
 /// Secondary metrics shown next to the primary on a leaderboard, when present.
@@ -103,6 +140,17 @@ pub(crate) fn disagreement_lines(doc: &RankDocument) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// "step 1500 (epoch 3)", "epoch 4" or "step 20".
+pub(crate) fn checkpoint_label(step: Option<u64>, epoch: Option<f64>) -> String {
+    let e = |e: f64| if e.fract() == 0.0 { format!("{e:.0}") } else { format!("{e:.2}") };
+    match (step, epoch) {
+        (Some(s), Some(x)) => format!("step {s} (epoch {})", e(x)),
+        (Some(s), None) => format!("step {s}"),
+        (None, Some(x)) => format!("epoch {}", e(x)),
+        (None, None) => String::new(),
+    }
 }
 
 /// "95%" or "99.9%": a confidence level as people write it.

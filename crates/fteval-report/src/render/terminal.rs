@@ -7,7 +7,7 @@ use comfy_table::{CellAlignment, Table, TableComponent};
 use fteval_core::Severity;
 
 use super::{ci_header, compare_summary, delta_rows, interval, num, p_value, summary_line, verdict_word, Renderer};
-use crate::document::{CompareDocument, MetricsDocument, RankDocument};
+use crate::document::{CompareDocument, CurvesDocument, MetricsDocument, RankDocument};
 
 pub struct Terminal {
     pub color: bool,
@@ -94,6 +94,62 @@ impl Renderer for Terminal {
             writeln!(out, "{t}\n")?;
         }
 
+        self.checks(&doc.checks, out)
+    }
+
+    fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()> {
+        let sources: Vec<&str> = doc.runs.iter().map(|r| r.source.as_str()).collect();
+        writeln!(out, "{}\n", self.paint("1", &format!("fteval curves — {}", sources.join(", "))))?;
+        for f in &doc.findings {
+            let tag = match f.severity {
+                Severity::Fail => self.paint("1;31", "✗ fail"),
+                Severity::Warn => self.paint("33", "! warn"),
+                Severity::Info => self.paint("36", "· info"),
+            };
+            writeln!(out, "  {tag}  {}: {}", self.paint("1", f.id), f.message)?;
+        }
+        if let Some(b) = &doc.best_checkpoint {
+            writeln!(
+                out,
+                "\n{} by {}: {} = {} (last: {})",
+                self.paint("1", "Best checkpoint"),
+                b.series,
+                super::checkpoint_label(b.step, b.epoch),
+                num(Some(b.value)),
+                num(Some(b.last_value))
+            )?;
+        }
+        for (i, r) in doc.runs.iter().enumerate() {
+            let lines = super::loss_plot(doc, i, 60, 12);
+            if lines.is_empty() {
+                continue;
+            }
+            writeln!(
+                out,
+                "\n{} ({}, run {}): train loss ⣿, eval loss ●, best ┊, overfitting onset ╎",
+                r.source, r.format, r.restart
+            )?;
+            for l in lines {
+                writeln!(out, "  {l}")?;
+            }
+        }
+        let mut t =
+            table(["run", "series", "count", "first", "last", "min", "at"].iter().map(|s| s.to_string()).collect());
+        for (i, r) in doc.runs.iter().enumerate() {
+            for s in &r.series {
+                t.add_row(vec![
+                    i.to_string(),
+                    format!("{}/{}", s.split, s.name),
+                    s.count.to_string(),
+                    num(s.first),
+                    num(s.last),
+                    num(s.min),
+                    s.argmin.as_ref().map(|p| super::checkpoint_label(p.step, p.epoch)).unwrap_or_default(),
+                ]);
+            }
+        }
+        right_align(&mut t, 2..6);
+        writeln!(out, "\n{t}\n")?;
         self.checks(&doc.checks, out)
     }
 

@@ -1,0 +1,404 @@
+//! Tabular logs — Keras CSVLogger files, Lightning's metrics.csv, and any CSV/TSV (or JSON
+//! columns) with a step or epoch column — read through one engine that differs per format
+//! only in how a restart shows and what a column without `_step`/`_epoch` suffix holds.
+
+use fteval_core::curves::{Point, Split, TrainingRun};
+
+use super::collect::{as_step, parse_value, Collector, SeriesKey, Value};
+use super::names::{is_epoch_key, is_step_key, normalize_name, MetricName};
+use super::LogFormat;
+use crate::error::{InputError, Result};
+
+/// Where a row came from, for messages.
+#[derive(Clone, Copy, Debug)]
+pub enum Loc {
+    Line(u64),
+    /// The position in a JSON list (1-based).
+    Element(usize),
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Loc::Line(l) => write!(f, "line {l}"),
+            Loc::Element(i) => write!(f, "element {i}"),
+        }
+    }
+}
+
+/// One data row; `header_again` marks a repeated header line (two logs appended).
+pub struct TableRow {
+    pub loc: Loc,
+    pub cells: csv::StringRecord,
+    pub header_again: bool,
+}
+
+/// A table in memory: trimmed column names and rows.
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<TableRow>,
+}
+
+/// The delimiter of a text table: tab for .tsv/.tab/.txt names, else whichever of tab and
+/// comma the first line holds more of.
+pub fn delimiter(file_name: &str, bytes: &[u8]) -> u8 {
+    let lower = file_name.to_ascii_lowercase();
+    let stem = lower.strip_suffix(".gz").unwrap_or(&lower);
+    if stem.ends_with(".tsv") || stem.ends_with(".tab") {
+        return b'\t';
+    }
+    if stem.ends_with(".csv") {
+        return b',';
+    }
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let tabs = first.iter().filter(|&&b| b == b'\t').count();
+    let commas = first.iter().filter(|&&b| b == b',').count();
+    if tabs > commas {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// Reads a CSV/TSV text into a table. With `sample`, stops after that many rows and does not
+/// check row lengths (for sniffing a format from the first part of a file).
+pub fn read_text(name: &str, bytes: &[u8], delimiter: u8, sample: Option<usize>) -> Result<Table> {
+    let kind = if delimiter == b'\t' { "TSV" } else { "CSV" };
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes);
+    let mut record = csv::StringRecord::new();
+    let mut columns: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                let message = match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => "the text is not valid UTF-8".to_string(),
+                    _ => format!("cannot parse the {kind}: {e}"),
+                };
+                let err = InputError::new(
+                    name,
+                    message,
+                    "re-save the log as UTF-8 text; a field holding the delimiter or a newline must be in double quotes",
+                );
+                return Err(match line {
+                    Some(l) => err.at(format!("line {l}")),
+                    None => err,
+                });
+            }
+        }
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        match &columns {
+            None => columns = Some(record.iter().map(|h| h.trim().to_string()).collect()),
+            Some(cols) => {
+                let header_again =
+                    record.len() == cols.len() && record.iter().zip(cols).all(|(a, b)| a.trim() == b.as_str());
+                rows.push(TableRow { loc: Loc::Line(line), cells: record.clone(), header_again });
+                if sample.is_some_and(|n| rows.len() >= n) {
+                    break;
+                }
+            }
+        }
+    }
+    let Some(columns) = columns else {
+        return Err(InputError::new(
+            name,
+            "the file is empty",
+            "a training log needs a header line and one row per logged step or epoch",
+        ));
+    };
+    let mut table = Table { columns, rows };
+    if sample.is_none() {
+        fix_row_lengths(name, &mut table)?;
+    }
+    Ok(table)
+}
+
+/// Rows longer than the header are an error, except for one case seen in real logs (old Flair
+/// versions): every data row has exactly one field more than the header and one position is
+/// empty in every row — a stray delimiter, dropped here. Shorter rows are read with the
+/// missing fields empty.
+fn fix_row_lengths(name: &str, table: &mut Table) -> Result<()> {
+    let width = table.columns.len();
+    let data: Vec<&TableRow> = table.rows.iter().filter(|r| !r.header_again).collect();
+    let Some(first_long) = data.iter().find(|r| r.cells.len() > width) else {
+        return Ok(());
+    };
+    if data.iter().all(|r| r.cells.len() == width + 1) {
+        let empty_everywhere: Vec<usize> =
+            (0..=width).filter(|&p| data.iter().all(|r| r.cells.get(p).is_some_and(|c| c.trim().is_empty()))).collect();
+        if let [p] = empty_everywhere[..] {
+            for row in table.rows.iter_mut().filter(|r| !r.header_again) {
+                let fixed: csv::StringRecord =
+                    row.cells.iter().enumerate().filter(|&(i, _)| i != p).map(|(_, c)| c).collect();
+                row.cells = fixed;
+            }
+            return Ok(());
+        }
+    }
+    Err(InputError::new(
+        name,
+        format!("this row has {} fields but the header has {width}", first_long.cells.len()),
+        "check for a delimiter inside an unquoted field, or a header line that lacks a column name",
+    )
+    .at(first_long.loc.to_string()))
+}
+
+/// What a column without `_step`/`_epoch` suffix holds, and how a restart shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Flavor {
+    /// One row per epoch; the epoch column going back (or repeating) is a restart.
+    Keras,
+    /// Sparse rows; the step going back is a restart; eval/test columns are epoch values,
+    /// train columns are when they only appear on rows with `_epoch` values.
+    Lightning,
+    /// Per-epoch values without a step column, per-step values with one; the step (else the
+    /// epoch) going back is a restart.
+    Table,
+}
+
+impl Flavor {
+    fn format(self) -> LogFormat {
+        match self {
+            Flavor::Keras => LogFormat::Keras,
+            Flavor::Lightning => LogFormat::Lightning,
+            Flavor::Table => LogFormat::Table,
+        }
+    }
+}
+
+/// The step and epoch columns of a table.
+pub fn position_columns(columns: &[String]) -> (Option<usize>, Option<usize>) {
+    (columns.iter().position(|c| is_step_key(c)), columns.iter().position(|c| is_epoch_key(c)))
+}
+
+/// Whether a header names an unnamed index column (pandas' `to_csv` without index=False).
+pub fn is_index_column(name: &str) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    n.is_empty() || n == "unnamed: 0" || n == "index"
+}
+
+/// Turns a table into runs. `index_epoch`: without an epoch column, the row's position in its
+/// run is the epoch (Keras files without an epoch column, JSON history dicts).
+pub fn to_runs(name: &str, table: &Table, flavor: Flavor, index_epoch: bool) -> Result<Vec<TrainingRun>> {
+    let format = flavor.format();
+    let (step_col, mut epoch_col) = position_columns(&table.columns);
+    if flavor == Flavor::Keras && epoch_col.is_none() && table.columns.first().is_some_and(|c| is_index_column(c)) {
+        epoch_col = Some(0);
+    }
+    let index_epoch = index_epoch && epoch_col.is_none();
+
+    // The series columns: named like a metric, and holding numbers (a column whose first value
+    // is text, such as a timestamp, is not a curve).
+    let mut series_cols: Vec<(usize, MetricName)> = Vec::new();
+    for (c, col) in table.columns.iter().enumerate() {
+        if Some(c) == step_col || Some(c) == epoch_col {
+            continue;
+        }
+        let Some(m) = normalize_name(col) else { continue };
+        let first = table
+            .rows
+            .iter()
+            .filter(|r| !r.header_again)
+            .map(|r| parse_value(r.cells.get(c).unwrap_or("")))
+            .find(|v| *v != Value::Missing);
+        if first == Some(Value::Text) {
+            continue;
+        }
+        series_cols.push((c, m));
+    }
+    if series_cols.is_empty() {
+        let hint = if table.rows.is_empty() {
+            "the log has a header but no rows; was training stopped before the first log?"
+        } else {
+            "a training log needs numeric metric columns such as loss, val_loss, accuracy"
+        };
+        return Err(InputError::new(
+            name,
+            format!("no metric columns with numbers (columns: {})", shorten(&table.columns.join(", "))),
+            hint,
+        ));
+    }
+    if flavor != Flavor::Keras && step_col.is_none() && epoch_col.is_none() && !index_epoch {
+        return Err(InputError::new(
+            name,
+            format!("no step or epoch column (columns: {})", shorten(&table.columns.join(", "))),
+            "name the column that counts training progress `step`, `global_step`, `iteration` or `epoch`",
+        ));
+    }
+
+    let epoch_cols: Vec<usize> =
+        series_cols.iter().filter(|(_, m)| m.per_epoch == Some(true)).map(|(c, _)| *c).collect();
+    let mut out = Collector::new(name, format.as_str());
+    let mut ids = Vec::with_capacity(series_cols.len());
+    for (c, m) in &series_cols {
+        let default = match flavor {
+            Flavor::Keras => true,
+            Flavor::Table => step_col.is_none(),
+            Flavor::Lightning => {
+                m.split != Split::Train
+                    || (!epoch_cols.is_empty()
+                        && table.rows.iter().filter(|r| !r.header_again).all(|r| {
+                            parse_value(r.cells.get(*c).unwrap_or("")) == Value::Missing
+                                || epoch_cols
+                                    .iter()
+                                    .any(|&e| parse_value(r.cells.get(e).unwrap_or("")) != Value::Missing)
+                        }))
+            }
+        };
+        ids.push(out.key(SeriesKey::new(m, default)));
+    }
+
+    let mut prev_step: Option<u64> = None;
+    let mut prev_epoch: Option<f64> = None;
+    let mut index_in_run = 0usize;
+    for row in &table.rows {
+        if row.header_again {
+            out.restart();
+            prev_step = None;
+            prev_epoch = None;
+            index_in_run = 0;
+            continue;
+        }
+        let step = match step_col {
+            None => None,
+            Some(c) => position_value(name, table, row, c)?
+                .map(|x| {
+                    as_step(x).ok_or_else(|| {
+                        InputError::new(
+                            name,
+                            format!("column '{}' holds {x}, which is not a whole number ≥ 0", table.columns[c]),
+                            "the step column must count training steps",
+                        )
+                        .at(row.loc.to_string())
+                    })
+                })
+                .transpose()?,
+        };
+        let mut epoch = match epoch_col {
+            None => None,
+            Some(c) => position_value(name, table, row, c)?,
+        };
+        let restarted = match flavor {
+            Flavor::Keras => matches!((prev_epoch, epoch), (Some(p), Some(e)) if e <= p),
+            Flavor::Lightning => matches!((prev_step, step), (Some(p), Some(s)) if s < p),
+            Flavor::Table => {
+                if step_col.is_some() {
+                    matches!((prev_step, step), (Some(p), Some(s)) if s < p)
+                } else {
+                    matches!((prev_epoch, epoch), (Some(p), Some(e)) if e < p)
+                }
+            }
+        };
+        if restarted {
+            out.restart();
+            index_in_run = 0;
+        }
+        if index_epoch {
+            epoch = Some(index_in_run as f64);
+        }
+        index_in_run += 1;
+        if step.is_some() {
+            prev_step = step;
+        }
+        if epoch.is_some() {
+            prev_epoch = epoch;
+        }
+        for ((c, _), &id) in series_cols.iter().zip(&ids) {
+            let text = row.cells.get(*c).unwrap_or("");
+            match parse_value(text) {
+                Value::Missing => {}
+                Value::Number(value) => out.push(id, Point { step, epoch, value }),
+                Value::Text => {
+                    return Err(InputError::new(
+                        name,
+                        format!(
+                            "column '{}' holds '{}', which is not a number",
+                            table.columns[*c],
+                            shorten(text.trim())
+                        ),
+                        "metric values must be numbers (nan and inf are read too); fix or delete the row",
+                    )
+                    .at(row.loc.to_string()))
+                }
+            }
+        }
+    }
+    Ok(out.finish())
+}
+
+/// The value of a step or epoch cell: None when empty, an error when not a number.
+fn position_value(name: &str, table: &Table, row: &TableRow, c: usize) -> Result<Option<f64>> {
+    let text = row.cells.get(c).unwrap_or("");
+    match parse_value(text) {
+        Value::Missing => Ok(None),
+        Value::Number(x) if x.is_finite() => Ok(Some(x)),
+        _ => Err(InputError::new(
+            name,
+            format!("column '{}' holds '{}', which is not a number", table.columns[c], shorten(text.trim())),
+            "the step and epoch columns must hold numbers",
+        )
+        .at(row.loc.to_string())),
+    }
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 200 {
+        format!("{}…", s.chars().take(200).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// What a sample of a table looks like, for detection.
+pub struct Shape {
+    pub has_step: bool,
+    pub has_epoch: bool,
+    /// `_step`/`_epoch`-suffixed metric columns.
+    pub suffixes: bool,
+    /// Some data row has an empty cell.
+    pub sparse: bool,
+    /// Columns Keras writes: `loss`, `val_*`, `lr`, `accuracy`.
+    pub keras_columns: bool,
+    /// The epoch column (or a pandas index column) never repeats a value from one row to the
+    /// next and holds whole numbers: one row per epoch.
+    pub one_row_per_epoch: bool,
+}
+
+pub fn shape(table: &Table) -> Shape {
+    let (step_col, epoch_col) = position_columns(&table.columns);
+    let lower: Vec<String> = table.columns.iter().map(|c| c.to_ascii_lowercase()).collect();
+    let suffixes = lower.iter().any(|c| c.ends_with("_step") || c.ends_with("_epoch"));
+    let sparse = table.rows.iter().any(|r| r.cells.iter().any(|c| c.trim().is_empty()));
+    let keras_columns = lower.iter().any(|c| c == "loss" || c.starts_with("val_") || c == "lr" || c == "accuracy");
+    let epoch_like = epoch_col.or_else(|| table.columns.first().filter(|c| is_index_column(c)).map(|_| 0));
+    let one_row_per_epoch = match epoch_like {
+        None => true,
+        Some(c) => {
+            let values: Vec<Option<f64>> = table
+                .rows
+                .iter()
+                .filter(|r| !r.header_again)
+                .map(|r| match parse_value(r.cells.get(c).unwrap_or("")) {
+                    Value::Number(x) if x.fract() == 0.0 => Some(x),
+                    _ => None,
+                })
+                .collect();
+            values.iter().all(|v| v.is_some()) && values.windows(2).all(|w| w[0] != w[1])
+        }
+    };
+    Shape {
+        has_step: step_col.is_some(),
+        has_epoch: epoch_col.is_some(),
+        suffixes,
+        sparse,
+        keras_columns,
+        one_row_per_epoch,
+    }
+}
