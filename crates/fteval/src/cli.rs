@@ -29,6 +29,9 @@ pub enum Command {
     /// Which of several models to ship? Leaderboard on the primary metric with CIs, each model
     /// tested against the best (paired, Holm-adjusted).
     Rank(RankArgs),
+    /// Did training go well? Reads training logs (Hugging Face, Keras, Lightning, TensorBoard,
+    /// JSONL, CSV) and diagnoses the loss curves: overfitting, plateau, divergence, best checkpoint.
+    Curves(CurvesArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,6 +212,28 @@ pub struct RankArgs {
     pub judge: JudgeArgs,
     #[command(flatten)]
     pub stats: StatsArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CurvesArgs {
+    /// Training logs: trainer_state.json, Keras/Lightning CSV, TensorBoard event files (or a
+    /// folder of them), JSONL, or any CSV/JSON table with a step or epoch column
+    #[arg(value_name = "LOG", required = true)]
+    pub logs: Vec<String>,
+    /// The log format when detection gets it wrong: huggingface, keras, lightning, tensorboard, jsonl, table
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Treat all the files as parts of one run (e.g. resumed training), not one run each
+    #[arg(long)]
+    pub one_run: bool,
+    /// The eval metric that chooses the best checkpoint (e.g. accuracy, f1) [default: eval loss]
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
+    /// Number of classes (or vocabulary size): a loss stuck at ln(classes) is chance level
+    #[arg(long, value_name = "K")]
+    pub classes: Option<usize>,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -25,6 +25,7 @@ fn main() {
         cli::Command::Metrics(args) => commands::metrics::run(args),
         cli::Command::Compare(args) => commands::compare::run(args),
         cli::Command::Rank(args) => commands::rank::run(args),
+        cli::Command::Curves(args) => commands::curves::run(args),
     };
     match code {
         Ok(c) => std::process::exit(c),

@@ -190,3 +190,57 @@ fn compares_real_pairs_of_models() {
     assert_eq!(doc["task"], "multiclass");
     assert!(doc["checks"].as_array().unwrap().iter().any(|c| c["id"] == "scores_ignored"));
 }
+
+/// Every training log of the corpus is read and diagnosed, or refused with a clear message.
+#[test]
+fn every_training_log_is_diagnosed_or_refused() {
+    let Some(dir) = corpus() else { return };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().to_string();
+            [
+                "hf_trainer_state_",
+                "keras_log_",
+                "lightning_metrics_",
+                "trainer_log_",
+                "flair_log_",
+                "history_",
+                "tfevents",
+            ]
+            .iter()
+            .any(|k| n.starts_with(k) || n.contains("tfevents"))
+                && !n.contains("all_results")
+                && !n.contains("eval_results")
+                && !n.contains(".metrics.")
+        })
+        .collect();
+    files.sort();
+    let (mut ok, mut refused) = (0, Vec::new());
+    for f in &files {
+        let path = f.to_string_lossy();
+        let run = fteval(&["curves", &path, "--format", "json"]);
+        assert!(!run.stderr.contains("panicked") && !run.stderr.contains("internal error"), "{path}: {}", run.stderr);
+        match run.code {
+            0 | 1 => {
+                ok += 1;
+                let doc = run.json();
+                assert_eq!(doc["schema"], "fteval.curves/v1", "{path}");
+                let said = doc["findings"].as_array().unwrap().len() + doc["checks"].as_array().unwrap().len();
+                assert!(said > 0, "{path}: neither findings nor checks");
+            }
+            2 => {
+                assert!(run.stderr.contains("hint: "), "{path}: {}", run.stderr);
+                refused.push(path.to_string());
+            }
+            other => panic!("{path}: exit {other}"),
+        }
+    }
+    eprintln!("realcorpus logs: {} files, {ok} diagnosed, refused: {refused:?}", files.len());
+    assert!(ok >= 40, "only {ok} logs diagnosed");
+    // The Git LFS pointer is refused saying so.
+    let run = fteval(&["curves", &dir.join("hf_trainer_state_02.json").to_string_lossy()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("Git LFS"), "{}", run.stderr);
+}

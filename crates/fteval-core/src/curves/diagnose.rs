@@ -369,12 +369,15 @@ fn train_shape(t: &Curve, opts: &DiagnoseOptions) -> Vec<Verdict> {
         ));
         return out;
     }
-    // Not learning: no decrease beyond noise, or stuck at chance level.
-    let drop = start - end;
+    // Not learning: the loss never fell below its first values by more than the noise, or it
+    // sits at chance level. (The first three points, not the first 10%: a loss can fall within
+    // the first few logged steps.)
+    let first = median(&y[..3.min(n)]);
+    let drop = first.max(start) - m_val.min(end);
     let chance = opts.classes.filter(|&k| k > 1).map(|k| (k as f64).ln());
     let near_chance = chance.is_some_and(|c| (end - c).abs() < (3.0 * sigma).max(0.05 * c));
     let floor = 3.0 * sigma / ((0.1 * n as f64).max(3.0)).sqrt();
-    if drop <= floor.max(0.01 * start.abs()) || near_chance {
+    if drop <= floor.max(0.01 * first.abs()) || near_chance {
         let why = match chance {
             Some(c) if near_chance => format!(", at chance level (ln {} = {})", opts.classes.unwrap_or(0), fmt(c)),
             _ => String::new(),
@@ -385,7 +388,7 @@ fn train_shape(t: &Curve, opts: &DiagnoseOptions) -> Vec<Verdict> {
             Some(span),
             format!(
                 "The training loss did not fall: {} at the start, {} at the end{why} (noise ±{}). Check the learning rate, that labels match inputs, and that the weights are not frozen.",
-                fmt(start),
+                fmt(first.max(start)),
                 fmt(end),
                 fmt(sigma)
             ),
@@ -425,40 +428,36 @@ fn train_shape(t: &Curve, opts: &DiagnoseOptions) -> Vec<Verdict> {
             format!(
                 "The training loss fell to {} (from {}): the model fits its training data almost perfectly. The task may be trivial, the labels may leak into the inputs, or the model memorises — check the eval loss and test for leakage (fteval leakage).",
                 fmt(end),
-                fmt(start)
+                fmt(first.max(start))
             ),
         ));
     }
     out
 }
 
-/// Isolated upward jumps far outside the local spread (a regular saw-tooth widens the spread,
-/// so it is not reported).
+/// Isolated upward jumps: a point above both neighbours by far more than the local spread and
+/// by a visible share of the curve's range (a regular saw-tooth widens the spread, a steep
+/// early descent is never above its predecessor, and bumps in a near-zero tail are too small).
 fn spikes(t: &Curve) -> Option<(Option<(f64, f64)>, String)> {
     let n = t.len();
     if n < 20 {
         return None;
     }
-    let base = neighbour_median(&t.y, (n / 50).max(2));
-    let resid: Vec<f64> = t.y.iter().zip(&base).map(|(y, b)| y - b).collect();
+    let y = &t.y;
+    let base = neighbour_median(y, (n / 50).max(2));
+    let resid: Vec<f64> = y.iter().zip(&base).map(|(v, b)| v - b).collect();
     let sigma = mad_sigma(&resid);
-    if sigma <= 0.0 {
-        return None;
-    }
-    let big: Vec<usize> = (0..n).filter(|&i| resid[i] > 8.0 * sigma).collect();
-    // Isolated: not part of a run of three or more.
-    let isolated: Vec<usize> =
-        big.iter().copied().filter(|&i| !(big.contains(&(i + 1)) && i > 0 && big.contains(&(i - 1)))).collect();
-    if isolated.is_empty() {
-        return None;
-    }
-    let worst = *isolated.iter().max_by(|&&a, &&b| resid[a].total_cmp(&resid[b]))?;
+    let range = y.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - y.iter().cloned().fold(f64::INFINITY, f64::min);
+    let height = |i: usize| y[i] - y[i - 1].max(y[i + 1]);
+    let spikes: Vec<usize> =
+        (1..n - 1).filter(|&i| height(i) > (8.0 * sigma).max(0.1 * range) && sigma > 0.0).collect();
+    let worst = *spikes.iter().max_by(|&&a, &&b| height(a).total_cmp(&height(b)))?;
     Some((
-        Some((t.x[isolated[0]], t.x[*isolated.last()?])),
+        Some((t.x[spikes[0]], t.x[*spikes.last()?])),
         format!(
             "{} isolated spike(s) in the training loss, the largest {} at {} against a local level of {} (local spread ±{}). Occasional spikes are bad batches; many suggest a learning rate at the edge of stability.",
-            isolated.len(),
-            fmt(t.y[worst]),
+            spikes.len(),
+            fmt(y[worst]),
             t.at(worst),
             fmt(base[worst]),
             fmt(sigma)

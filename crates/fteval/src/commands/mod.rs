@@ -1,6 +1,7 @@
 //! One module per command, plus what they share: input flags and judgement settings.
 
 pub mod compare;
+pub mod curves;
 pub mod input;
 pub mod metrics;
 pub mod rank;

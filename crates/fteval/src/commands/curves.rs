@@ -1,0 +1,117 @@
+//! `fteval curves LOG...`: did training go well, and which checkpoint to keep?
+
+use std::path::{Path, PathBuf};
+
+use fteval_core::curves::{diagnose, DiagnoseOptions, Split, TrainingRun};
+use fteval_io::logs::{self, tensorboard, LogFormat, LOG_FORMAT_NAMES};
+use fteval_report::document::CurvesDocument;
+
+use crate::cli::CurvesArgs;
+use crate::error::CliError;
+use crate::output::Output;
+
+/// TensorBoard event files under `dir` (a few levels deep), sorted.
+fn event_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() && depth > 0 {
+            event_files(&p, depth - 1, out);
+        } else if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.contains("tfevents")) {
+            out.push(p);
+        }
+    }
+}
+
+/// The split a TensorBoard file's folder implies: Keras writes `validation/`, Estimators `eval/`.
+fn folder_split(path: &Path) -> Option<Split> {
+    path.parent()?.file_name()?.to_str().and_then(|d| match d.to_ascii_lowercase().as_str() {
+        "validation" | "val" | "eval" | "valid" => Some(Split::Eval),
+        "test" => Some(Split::Test),
+        _ => None,
+    })
+}
+
+/// One run from a folder of TensorBoard event files (train/ and validation/ together).
+fn read_tensorboard_dir(dir: &Path) -> Result<TrainingRun, CliError> {
+    let mut files = Vec::new();
+    event_files(dir, 4, &mut files);
+    if files.is_empty() {
+        let shown = dir.display();
+        return Err(CliError::usage(
+            format!("{shown}: a folder without TensorBoard event files"),
+            "give the log files themselves: trainer_state.json, metrics.csv, a Keras CSV, or a folder holding events.out.tfevents.* files",
+        ));
+    }
+    let mut parts = Vec::new();
+    for f in &files {
+        parts.push(tensorboard::read_tensorboard(f, folder_split(f))?);
+    }
+    let mut run = logs::join_runs(parts);
+    run.source = dir.display().to_string();
+    Ok(run)
+}
+
+pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
+    let output = Output::from_args(&args.common)?;
+    let format = match &args.log_format {
+        Some(f) => Some(LogFormat::parse(f).ok_or_else(|| {
+            CliError::usage(format!("--log-format {f}: unknown format"), format!("use one of: {LOG_FORMAT_NAMES}"))
+        })?),
+        None => None,
+    };
+    let mut parts: Vec<Vec<TrainingRun>> = Vec::new();
+    for log in &args.logs {
+        let path = Path::new(log);
+        if path.is_dir() {
+            parts.push(vec![read_tensorboard_dir(path)?]);
+        } else if format == Some(LogFormat::TensorBoard) || log.contains("tfevents") {
+            parts.push(vec![tensorboard::read_tensorboard(path, folder_split(path))?]);
+        } else {
+            parts.push(logs::read_log(path, format)?);
+        }
+    }
+    let runs: Vec<TrainingRun> = if args.one_run && parts.len() > 1 {
+        let sources: Vec<String> = parts.iter().flatten().map(|r| r.source.clone()).collect();
+        let mut run = logs::join_runs(parts.into_iter().flatten().collect());
+        run.source = sources.join(" + ");
+        vec![run]
+    } else {
+        parts.into_iter().flatten().collect()
+    };
+    let opts = DiagnoseOptions { metric: args.metric.clone(), classes: args.classes };
+    if let Some(m) = &args.metric {
+        if !runs.iter().any(|r| r.get(m, Split::Eval).is_some()) {
+            let mut names: Vec<String> = runs
+                .iter()
+                .flat_map(|r| r.series.iter().filter(|s| s.split == Split::Eval).map(|s| s.name.clone()))
+                .collect();
+            names.sort();
+            names.dedup();
+            return Err(CliError::usage(
+                format!("--metric {m}: no eval series of that name in the logs"),
+                format!("the eval series are: {}", if names.is_empty() { "(none)".into() } else { names.join(", ") }),
+            ));
+        }
+    }
+    let diagnosis = diagnose(&runs, &opts);
+    let mut checks = Vec::new();
+    if !runs.iter().any(|r| r.series.iter().any(|s| s.split == Split::Train && s.name.ends_with("loss"))) {
+        let mut held: Vec<String> =
+            runs.iter().flat_map(|r| r.series.iter().map(|s| format!("{}/{}", s.split.as_str(), s.name))).collect();
+        held.dedup();
+        checks.push(fteval_core::Check::new(
+            "no_training_loss",
+            fteval_core::Severity::Warn,
+            format!(
+                "No training loss in these logs, so the curves cannot be diagnosed; they hold: {}.",
+                if held.is_empty() { "nothing".to_string() } else { held.join(", ") }
+            ),
+        ));
+    }
+    let doc = CurvesDocument::new(&runs, &diagnosis, checks);
+    let renderer = output.renderer();
+    output.write(|w| renderer.curves(&doc, w))?;
+    Ok(if doc.failed() { 1 } else { 0 })
+}
