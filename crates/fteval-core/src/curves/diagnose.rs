@@ -9,6 +9,12 @@ use crate::compare::lower_is_better;
 use super::robust::{head_median, mad_sigma, median, neighbour_median, noise_sigma, rolling_median, tail_median};
 use super::series::{Series, Split, TrainingRun};
 
+/// Points a curve's shape is judged on; longer logs are binned (medians) down to this.
+const MAX_POINTS: usize = 4000;
+
+/// Local window (each side) for spike detection: spikes are local by nature.
+const SPIKE_WINDOW: usize = 10;
+
 /// What the user asked the diagnosis to watch.
 #[derive(Clone, Debug, Default)]
 pub struct DiagnoseOptions {
@@ -101,6 +107,31 @@ impl<'a> Curve<'a> {
             (None, Some(e)) => format!("epoch {}", fmt_epoch(e)),
             (None, None) => format!("point {}", self.idx[i] + 1),
         }
+    }
+
+    /// At most about `max` points: medians of consecutive bins (x at each bin's middle point),
+    /// so long logs are read at the resolution a plot shows, in linear time.
+    fn binned(&self, max: usize) -> Curve<'a> {
+        let n = self.len();
+        if n <= max {
+            return Curve {
+                series: self.series,
+                axis: self.axis,
+                x: self.x.clone(),
+                y: self.y.clone(),
+                idx: self.idx.clone(),
+            };
+        }
+        let size = n.div_ceil(max);
+        let mut c = Curve { series: self.series, axis: self.axis, x: Vec::new(), y: Vec::new(), idx: Vec::new() };
+        for start in (0..n).step_by(size) {
+            let end = (start + size).min(n);
+            let mid = (start + end) / 2;
+            c.x.push(self.x[mid]);
+            c.y.push(median(&self.y[start..end]));
+            c.idx.push(self.idx[mid]);
+        }
+        c
     }
 
     /// Linear interpolation of the curve at `x` (None outside its range).
@@ -262,15 +293,19 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
     let e_series = eval_loss(run);
     let pair: Vec<&Series> = [t_series, e_series].into_iter().flatten().collect();
     let axis = shared_axis(&pair);
-    let train = t_series.map(|s| Curve::new(s, axis));
+    let raw_train = t_series.map(|s| Curve::new(s, axis));
+    // Shapes are judged on at most MAX_POINTS bin medians; spikes on the raw points.
+    let train = raw_train.as_ref().map(|t| t.binned(MAX_POINTS));
     let eval = e_series.map(|s| Curve::new(s, axis));
     if let Some(t) = train.as_ref().filter(|t| t.len() >= 5) {
         let verdict = train_shape(t, opts);
         for (id, severity, range, message) in verdict {
             out.push(finding(id, severity, Some(t), range, message));
         }
-        if let Some(f) = spikes(t) {
-            out.push(finding("spikes", Severity::Warn, Some(t), f.0, f.1));
+    }
+    if let Some(raw) = raw_train.as_ref() {
+        if let Some(f) = spikes(raw) {
+            out.push(finding("spikes", Severity::Warn, Some(raw), f.0, f.1));
         }
     }
     if let Some(e) = eval.as_ref().filter(|e| e.len() >= 3) {
@@ -444,7 +479,7 @@ fn spikes(t: &Curve) -> Option<(Option<(f64, f64)>, String)> {
         return None;
     }
     let y = &t.y;
-    let base = neighbour_median(y, (n / 50).max(2));
+    let base = neighbour_median(y, (n / 50).clamp(2, SPIKE_WINDOW));
     let resid: Vec<f64> = y.iter().zip(&base).map(|(v, b)| v - b).collect();
     let sigma = mad_sigma(&resid);
     let range = y.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - y.iter().cloned().fold(f64::INFINITY, f64::min);
