@@ -256,7 +256,7 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
             message: "No warning signs: the loss fell and did not turn up, and no value is NaN or infinite.".into(),
         });
     }
-    d.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    d.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     d
 }
 

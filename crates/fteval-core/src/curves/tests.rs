@@ -88,7 +88,7 @@ fn diverging_and_exploding() {
 fn not_learning_and_chance_level() {
     let mut rng = Rng::new(4, 0);
     let r = run(vec![train(&mut rng, 150, 0.05, |_| 1.1), eval("loss", 150, 5, |_| 1.1)]);
-    let d = diagnose(&[r.clone()], &DiagnoseOptions::default());
+    let d = diagnose(std::slice::from_ref(&r), &DiagnoseOptions::default());
     assert!(ids(&d).contains(&"not_learning"), "{:?}", d.findings);
     // Falling a little, but ending at ln(3): chance level for 3 classes.
     let r = run(vec![train(&mut rng, 150, 0.01, |t| 1.3 - 0.2 * t), eval("loss", 150, 5, |_| 1.1)]);

@@ -32,7 +32,7 @@ impl MetricsDocument {
     pub fn new(source: &str, eval: Evaluation, input_checks: Vec<Check>) -> MetricsDocument {
         let mut checks = input_checks;
         checks.extend(eval.checks);
-        checks.sort_by(|a, b| b.severity.cmp(&a.severity));
+        let checks = super::by_severity(checks);
         MetricsDocument {
             schema: METRICS_SCHEMA,
             fteval_version: VERSION,

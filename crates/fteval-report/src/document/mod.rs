@@ -64,6 +64,6 @@ pub(crate) fn finite(x: f64) -> Option<f64> {
 
 /// Checks ordered for reading: failures, then warnings, then notes (stable within each).
 pub(crate) fn by_severity(mut checks: Vec<fteval_core::Check>) -> Vec<fteval_core::Check> {
-    checks.sort_by(|a, b| b.severity.cmp(&a.severity));
+    checks.sort_by_key(|c| std::cmp::Reverse(c.severity));
     checks
 }
