@@ -18,7 +18,22 @@ use crate::stats::special::{normal_quantile, normal_two_sided_p};
 
 /// Metrics where smaller is better (losses and calibration error).
 pub fn lower_is_better(key: &str) -> bool {
-    matches!(key, "log_loss" | "brier_score" | "ece" | "hamming_loss" | "loss" | "perplexity")
+    matches!(
+        key,
+        "log_loss"
+            | "brier_score"
+            | "ece"
+            | "hamming_loss"
+            | "loss"
+            | "perplexity"
+            | "wer"
+            | "cer"
+            | "mae"
+            | "mse"
+            | "rmse"
+    ) || key.ends_with("_loss")
+        || key.ends_with("_wer")
+        || key.ends_with("_cer")
 }
 
 /// How a delta's interval was obtained (the JSON `ci_method`).

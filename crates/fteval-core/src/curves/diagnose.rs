@@ -54,6 +54,8 @@ pub struct BestCheckpoint {
     pub last_value: f64,
     /// How much worse the last checkpoint is (≥ 0, in the metric's units).
     pub lost: f64,
+    /// The series' point-to-point noise: a loss below about twice this is not a loss.
+    pub noise: f64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -187,14 +189,27 @@ fn eval_loss(run: &TrainingRun) -> Option<&Series> {
         .or_else(|| run.series.iter().find(|s| s.split == Split::Eval && s.name.ends_with("loss")))
 }
 
-/// The eval metric watched next to the loss: `--metric`, else a common quality metric.
+/// The eval metric watched next to the loss: `--metric`, else the first quality metric found
+/// by name (F1 — overall or macro first — exact match, ROUGE, BLEU, WER/CER, accuracy).
 fn eval_metric<'a>(run: &'a TrainingRun, opts: &DiagnoseOptions) -> Option<&'a Series> {
     if let Some(m) = &opts.metric {
         return run.get(m, Split::Eval);
     }
-    ["accuracy", "f1", "f1_macro", "exact_match", "rouge1", "rougel", "bleu", "matthews_correlation"]
-        .iter()
-        .find_map(|m| run.get(m, Split::Eval))
+    let eval: Vec<&Series> =
+        run.series.iter().filter(|s| s.split == Split::Eval && !s.name.ends_with("loss")).collect();
+    let tokens = |s: &Series| s.name.split(['_', '/', '-', '.']).map(str::to_string).collect::<Vec<_>>();
+    let has = |s: &Series, t: &str| tokens(s).iter().any(|x| x == t);
+    let preferences: [&dyn Fn(&Series) -> bool; 8] = [
+        &|s| has(s, "f1") && (has(s, "overall") || has(s, "macro")),
+        &|s| has(s, "f1") || s.name == "f" || s.name.contains("f-score") || s.name.contains("fscore"),
+        &|s| s.name.contains("exact_match"),
+        &|s| s.name.starts_with("rouge"),
+        &|s| s.name.contains("bleu"),
+        &|s| has(s, "wer") || has(s, "cer"),
+        &|s| has(s, "accuracy") || has(s, "acc"),
+        &|s| s.name == "matthews_correlation" || s.name == "r2",
+    ];
+    preferences.iter().find_map(|p| eval.iter().copied().find(|s| p(s)))
 }
 
 /// Diagnoses `runs` (several from one log when it holds restarts).
@@ -225,7 +240,7 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
     }
     d.best_checkpoint = runs.iter().enumerate().rev().find_map(|(i, r)| best_checkpoint(i, r, opts));
     if let Some(b) = &d.best_checkpoint {
-        if b.lost > 0.0 {
+        if b.lost > 2.0 * b.noise {
             d.findings.push(Finding {
                 id: "best_not_last",
                 severity: Severity::Info,
@@ -245,7 +260,13 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
             });
         }
     }
-    if !d.findings.iter().any(|f| f.severity >= Severity::Warn) && runs.iter().any(|r| train_loss(r).is_some()) {
+    // Healthy needs enough of a curve to judge: 5 training points and, if evaluated, 3 evals.
+    let enough = runs.iter().any(|r| {
+        let t = train_loss(r).map_or(0, |s| s.points.len());
+        let e = eval_loss(r).map_or(3, |s| s.points.len());
+        t >= 5 && e >= 3
+    });
+    if !d.findings.iter().any(|f| f.severity >= Severity::Warn) && enough {
         d.findings.push(Finding {
             id: "healthy",
             severity: Severity::Info,
@@ -310,14 +331,20 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
     }
     if let Some(e) = eval.as_ref().filter(|e| e.len() >= 3) {
         if let Some((range, message, rising)) = overfitting(e, train.as_ref()) {
+            let disagree = eval_metric(run, opts).and_then(|m| disagreement(e, &Curve::new(m, axis)));
             if rising {
+                let message = if disagree.is_some() {
+                    message.replace(
+                        ": keep that checkpoint, or stop earlier / add regularisation.",
+                        "; the eval metric disagrees (see loss_metric_disagreement).",
+                    )
+                } else {
+                    message
+                };
                 out.push(finding("overfitting", Severity::Warn, Some(e), Some(range), message));
             }
-            if let Some(m) = eval_metric(run, opts) {
-                let mc = Curve::new(m, axis);
-                if let Some(msg) = disagreement(e, &mc) {
-                    out.push(finding("loss_metric_disagreement", Severity::Warn, Some(e), Some(range), msg));
-                }
+            if let Some(msg) = disagree {
+                out.push(finding("loss_metric_disagreement", Severity::Warn, Some(e), Some(range), msg));
             }
         }
         if let Some(t) = &train {
@@ -334,7 +361,15 @@ fn non_finite(run_idx: usize, run: &TrainingRun, out: &mut Vec<Finding>) {
         let bad: Vec<usize> = (0..s.points.len()).filter(|&i| !s.points[i].value.is_finite()).collect();
         let Some(&first) = bad.first() else { continue };
         let p = &s.points[first];
-        let severity = if s.name.ends_with("loss") { Severity::Fail } else { Severity::Warn };
+        // A non-finite loss is divergence; an occasional inf/NaN gradient norm with a finite
+        // loss is usually a skipped fp16 step (the loss scaler backing off).
+        let severity = if s.name.ends_with("loss") {
+            Severity::Fail
+        } else if bad.len() * 20 <= s.points.len().max(1) {
+            Severity::Info
+        } else {
+            Severity::Warn
+        };
         out.push(Finding {
             id: "non_finite",
             severity,
@@ -343,13 +378,18 @@ fn non_finite(run_idx: usize, run: &TrainingRun, out: &mut Vec<Finding>) {
             axis: if p.step.is_some() { "step" } else { "epoch" },
             range: p.step.map(|x| (x as f64, x as f64)).or(p.epoch.map(|e| (e, e))),
             message: format!(
-                "{}/{} is {} at {} ({} of {} values are NaN or infinite): training diverged numerically there — lower the learning rate, check for fp16 overflow, or clip gradients.",
+                "{}/{} is {} at {} ({} of {} values are NaN or infinite){}",
                 s.split.as_str(),
                 s.name,
                 p.value,
                 point_label(p.step, p.epoch),
                 bad.len(),
-                s.points.len()
+                s.points.len(),
+                if severity == Severity::Info {
+                    ": with a finite loss this is usually a step the fp16 loss scaler skipped, not divergence."
+                } else {
+                    ": training diverged numerically there — lower the learning rate, check for fp16 overflow, or clip gradients."
+                }
             ),
         });
     }
@@ -619,5 +659,6 @@ fn best_checkpoint(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions) ->
         last_epoch: lp.epoch,
         last_value: lp.value,
         lost: (bp.value - lp.value).abs(),
+        noise: noise_sigma(&finite.iter().map(|&i| series.points[i].value).collect::<Vec<_>>()),
     })
 }

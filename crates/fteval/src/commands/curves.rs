@@ -110,6 +110,30 @@ pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
             ),
         ));
     }
+    let longest = runs
+        .iter()
+        .flat_map(|r| r.series.iter().filter(|s| s.split == Split::Train && s.name.ends_with("loss")))
+        .map(|s| s.points.len())
+        .max();
+    if let Some(n) = longest.filter(|&n| n < 5) {
+        checks.push(fteval_core::Check::new(
+            "too_short",
+            fteval_core::Severity::Warn,
+            format!("The training loss has only {n} logged point(s): too few to judge the curve's shape; log more often (e.g. logging_steps in the Hugging Face Trainer)."),
+        ));
+    }
+    let evals = runs
+        .iter()
+        .flat_map(|r| r.series.iter().filter(|s| s.split == Split::Eval && s.name.ends_with("loss")))
+        .map(|s| s.points.len())
+        .max();
+    if let Some(n) = evals.filter(|&n| n < 3) {
+        checks.push(fteval_core::Check::new(
+            "too_few_evaluations",
+            fteval_core::Severity::Info,
+            format!("The eval loss has only {n} point(s): too few to see overfitting; evaluate more often (e.g. eval_steps)."),
+        ));
+    }
     let doc = CurvesDocument::new(&runs, &diagnosis, checks);
     let renderer = output.renderer();
     output.write(|w| renderer.curves(&doc, w))?;
