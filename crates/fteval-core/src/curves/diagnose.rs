@@ -319,7 +319,12 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
     let train = raw_train.as_ref().map(|t| t.binned(MAX_POINTS));
     let eval = e_series.map(|s| Curve::new(s, axis));
     if let Some(t) = train.as_ref().filter(|t| t.len() >= 5) {
-        let verdict = train_shape(t, opts);
+        let mut verdict = train_shape(t, opts);
+        // A plateau next to a near-zero loss says nothing new; and while the eval loss still
+        // falls clearly over the same stretch, "more steps will not help" would be wrong.
+        let low = verdict.iter().any(|v| v.0 == "suspiciously_low_loss");
+        let eval_still_falling = eval.as_ref().is_some_and(|e| still_falling(e, t.x[t.len() * 7 / 10]));
+        verdict.retain(|v| v.0 != "plateau" || !(low || eval_still_falling));
         for (id, severity, range, message) in verdict {
             out.push(finding(id, severity, Some(t), range, message));
         }
@@ -353,6 +358,16 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
             }
         }
     }
+}
+
+/// Whether `c` falls clearly (by more than twice its noise) from `from_x` to its end.
+fn still_falling(c: &Curve, from_x: f64) -> bool {
+    let tail: Vec<f64> = c.x.iter().zip(&c.y).filter(|(x, _)| **x >= from_x).map(|(_, y)| *y).collect();
+    if tail.len() < 2 {
+        return false;
+    }
+    let noise = mad_sigma(&c.y.windows(3).map(|w| w[1] - (w[0] + w[2]) / 2.0).collect::<Vec<_>>());
+    tail[0] - tail[tail.len() - 1] > 2.0 * noise && tail[tail.len() - 1] < tail[0]
 }
 
 /// NaN or infinite values in any series.

@@ -174,3 +174,15 @@ fn multiple_runs_in_one_log() {
     let d = diagnose(&[a, b], &DiagnoseOptions::default());
     assert!(ids(&d).contains(&"multiple_runs"), "{:?}", d.findings);
 }
+
+#[test]
+fn no_plateau_while_the_eval_loss_still_falls() {
+    let mut rng = Rng::new(10, 0);
+    let r = run(vec![
+        train(&mut rng, 300, 0.03, |t| if t < 0.5 { 2.0 - 2.4 * t } else { 0.8 }),
+        // The eval loss keeps improving to the end.
+        eval("loss", 300, 10, |t| 1.5 - 0.7 * t),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(!ids(&d).contains(&"plateau"), "{:?}", d.findings);
+}
