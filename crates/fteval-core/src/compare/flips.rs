@@ -25,8 +25,8 @@ pub struct Flips {
     pub fixed_rows: Vec<usize>,
 }
 
-/// The candidate's probability for the label it predicted on `row`, when it has scores.
-fn confidence(input: &ClassificationInput, row: usize) -> Option<f64> {
+/// A model's probability for the label it predicted on `row`, when it has scores.
+pub fn confidence(input: &ClassificationInput, row: usize) -> Option<f64> {
     let pred = input.pred[row] as usize;
     match &input.scores {
         Some(Scores::Positive(p)) => Some(if Some(pred) == input.positive { p[row] } else { 1.0 - p[row] }),

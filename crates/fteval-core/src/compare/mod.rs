@@ -6,7 +6,7 @@ mod flips;
 mod scores;
 
 pub use cm::{compare_cm_metrics, PairedPredictions};
-pub use flips::{flips, ClassFlips, Flips};
+pub use flips::{confidence, flips, ClassFlips, Flips};
 pub use scores::compare_score_metrics;
 
 use crate::data::ClassificationInput;

@@ -1,6 +1,6 @@
 //! `fteval.compare/v1`: a candidate against its baseline on the same examples.
 
-use fteval_core::compare::{Comparison, Delta, Flips, Verdict};
+use fteval_core::compare::{confidence, Comparison, Delta, Flips, Verdict};
 use fteval_core::costs::ThresholdChoice;
 use fteval_core::gates::GateResult;
 use fteval_core::{Check, ClassificationInput};
@@ -135,16 +135,6 @@ impl FlipsDoc {
             ),
             examples,
         }
-    }
-}
-
-fn confidence(input: &ClassificationInput, row: usize) -> Option<f64> {
-    use fteval_core::Scores;
-    let pred = input.pred[row] as usize;
-    match &input.scores {
-        Some(Scores::Positive(p)) => Some(if Some(pred) == input.positive { p[row] } else { 1.0 - p[row] }),
-        Some(Scores::PerClass(v)) => Some(v[row * input.labels.len() + pred]),
-        None => None,
     }
 }
 
