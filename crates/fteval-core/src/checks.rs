@@ -22,6 +22,12 @@ impl Check {
     pub fn new(id: &str, severity: Severity, message: impl Into<String>) -> Check {
         Check { id: id.to_string(), severity, message: message.into() }
     }
+
+    /// The check with its message attributed to `whom` ("baseline: …", "model_a.csv: …"),
+    /// for reports that gather the checks of several models.
+    pub fn about(&self, whom: &str) -> Check {
+        Check { message: format!("{whom}: {}", self.message), ..self.clone() }
+    }
 }
 
 /// Facts about one class the checks look at.

@@ -78,10 +78,7 @@ fn label_columns(files: &[Predictions]) -> impl Iterator<Item = &LabelColumn> {
 }
 
 fn classification(p: crate::prepare::PreparedInput, checks: &mut Vec<Check>, file: &str) -> ClassificationInput {
-    for mut c in p.checks {
-        c.message = format!("{file}: {}", c.message);
-        checks.push(c);
-    }
+    checks.extend(p.checks.iter().map(|c| c.about(file)));
     match p.input {
         Prepared::Classification(c) => c,
         Prepared::Multilabel(_) => unreachable!("multilabel inputs are rejected before preparation"),

@@ -284,11 +284,7 @@ impl CompareDocument {
     pub fn new(cmp: &Comparison, ctx: CompareContext) -> CompareDocument {
         let mut checks = ctx.checks;
         for (who, eval) in [("baseline", &cmp.baseline), ("candidate", &cmp.candidate)] {
-            for c in &eval.checks {
-                let mut c = c.clone();
-                c.message = format!("{who}: {}", c.message);
-                checks.push(c);
-            }
+            checks.extend(eval.checks.iter().map(|c| c.about(who)));
         }
         CompareDocument {
             schema: COMPARE_SCHEMA,

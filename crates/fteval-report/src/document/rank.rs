@@ -114,11 +114,7 @@ impl RankDocument {
         let summary = summary(ranking, &models, primary);
         let mut checks = checks;
         for e in &ranking.entries {
-            for c in &e.eval.checks {
-                let mut c = c.clone();
-                c.message = format!("{}: {}", sources[e.index], c.message);
-                checks.push(c);
-            }
+            checks.extend(e.eval.checks.iter().map(|c| c.about(&sources[e.index])));
         }
         RankDocument {
             schema: RANK_SCHEMA,
