@@ -7,7 +7,7 @@ use crate::checks::Severity;
 use crate::compare::lower_is_better;
 
 use super::robust::{head_median, mad_sigma, median, neighbour_median, noise_sigma, rolling_median, tail_median};
-use super::series::{Series, Split, TrainingRun};
+use super::series::{point_label, Series, Split, TrainingRun};
 
 /// Points a curve's shape is judged on; longer logs are binned (medians) down to this.
 const MAX_POINTS: usize = 4000;
@@ -103,12 +103,7 @@ impl<'a> Curve<'a> {
     /// "step 1500 (epoch 3.0)" for the kept point `i`.
     fn at(&self, i: usize) -> String {
         let p = &self.series.points[self.idx[i]];
-        match (p.step, p.epoch) {
-            (Some(s), Some(e)) => format!("step {s} (epoch {})", fmt_epoch(e)),
-            (Some(s), None) => format!("step {s}"),
-            (None, Some(e)) => format!("epoch {}", fmt_epoch(e)),
-            (None, None) => format!("point {}", self.idx[i] + 1),
-        }
+        point_label(p.step, p.epoch).unwrap_or_else(|| format!("point {}", self.idx[i] + 1))
     }
 
     /// At most about `max` points: medians of consecutive bins (x at each bin's middle point),
@@ -147,14 +142,6 @@ impl<'a> Curve<'a> {
         }
         let (x0, x1, y0, y1) = (self.x[j - 1], self.x[j], self.y[j - 1], self.y[j]);
         Some(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
-    }
-}
-
-fn fmt_epoch(e: f64) -> String {
-    if e.fract() == 0.0 {
-        format!("{e:.0}")
-    } else {
-        format!("{e:.2}")
     }
 }
 
@@ -251,10 +238,10 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
                 message: format!(
                     "The best checkpoint by {} is at {} ({}), not the last one ({} at {}): keeping the last costs {}.",
                     b.series,
-                    point_label(b.step, b.epoch),
+                    label(b.step, b.epoch),
                     fmt(b.value),
                     fmt(b.last_value),
-                    point_label(b.last_step, b.last_epoch),
+                    label(b.last_step, b.last_epoch),
                     fmt(b.lost)
                 ),
             });
@@ -281,13 +268,9 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
     d
 }
 
-fn point_label(step: Option<u64>, epoch: Option<f64>) -> String {
-    match (step, epoch) {
-        (Some(s), Some(e)) => format!("step {s} (epoch {})", fmt_epoch(e)),
-        (Some(s), None) => format!("step {s}"),
-        (None, Some(e)) => format!("epoch {}", fmt_epoch(e)),
-        (None, None) => "an unknown point".into(),
-    }
+/// `point_label`, or words for a point with neither step nor epoch.
+fn label(step: Option<u64>, epoch: Option<f64>) -> String {
+    point_label(step, epoch).unwrap_or_else(|| "an unknown point".into())
 }
 
 fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: &mut Vec<Finding>) {
@@ -397,7 +380,7 @@ fn non_finite(run_idx: usize, run: &TrainingRun, out: &mut Vec<Finding>) {
                 s.split.as_str(),
                 s.name,
                 p.value,
-                point_label(p.step, p.epoch),
+                label(p.step, p.epoch),
                 bad.len(),
                 s.points.len(),
                 if severity == Severity::Info {

@@ -5,7 +5,7 @@ pub mod robust;
 pub mod series;
 
 pub use diagnose::{diagnose, BestCheckpoint, DiagnoseOptions, Diagnosis, Finding};
-pub use series::{Point, Series, Split, TrainingRun};
+pub use series::{point_label, Point, Series, Split, TrainingRun};
 
 #[cfg(test)]
 mod tests;

@@ -29,6 +29,18 @@ pub struct Point {
     pub value: f64,
 }
 
+/// Where a point was logged, as people say it: "step 1500 (epoch 3)", "step 20", "epoch 2.50";
+/// None when neither is known.
+pub fn point_label(step: Option<u64>, epoch: Option<f64>) -> Option<String> {
+    let epoch_text = |e: f64| if e.fract() == 0.0 { format!("{e:.0}") } else { format!("{e:.2}") };
+    match (step, epoch) {
+        (Some(s), Some(e)) => Some(format!("step {s} (epoch {})", epoch_text(e))),
+        (Some(s), None) => Some(format!("step {s}")),
+        (None, Some(e)) => Some(format!("epoch {}", epoch_text(e))),
+        (None, None) => None,
+    }
+}
+
 /// A named series: `name` without split prefixes or `_step`/`_epoch` suffixes (`loss`,
 /// `accuracy`, `f1`, `learning_rate`, `grad_norm`, `<head>_loss`, ...).
 #[derive(Clone, Debug, PartialEq)]

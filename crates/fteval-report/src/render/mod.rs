@@ -142,15 +142,9 @@ pub(crate) fn disagreement_lines(doc: &RankDocument) -> Vec<String> {
         .collect()
 }
 
-/// "step 1500 (epoch 3)", "epoch 4" or "step 20".
+/// Where a checkpoint was logged ("step 1500 (epoch 3)"), empty when unknown.
 pub(crate) fn checkpoint_label(step: Option<u64>, epoch: Option<f64>) -> String {
-    let e = |e: f64| if e.fract() == 0.0 { format!("{e:.0}") } else { format!("{e:.2}") };
-    match (step, epoch) {
-        (Some(s), Some(x)) => format!("step {s} (epoch {})", e(x)),
-        (Some(s), None) => format!("step {s}"),
-        (None, Some(x)) => format!("epoch {}", e(x)),
-        (None, None) => String::new(),
-    }
+    fteval_core::curves::point_label(step, epoch).unwrap_or_default()
 }
 
 /// "95%" or "99.9%": a confidence level as people write it.
