@@ -171,9 +171,83 @@ fn train_loss(run: &TrainingRun) -> Option<&Series> {
         .or_else(|| run.series.iter().find(|s| s.split == Split::Train && s.name.ends_with("loss")))
 }
 
+/// The held-out loss: the eval loss, else the test loss when a log evaluates on its test
+/// split during training (Flair without a dev set logs TEST_LOSS per epoch).
 fn eval_loss(run: &TrainingRun) -> Option<&Series> {
-    run.get("loss", Split::Eval)
-        .or_else(|| run.series.iter().find(|s| s.split == Split::Eval && s.name.ends_with("loss")))
+    [Split::Eval, Split::Test].into_iter().find_map(|split| {
+        run.get("loss", split).or_else(|| run.series.iter().find(|s| s.split == split && s.name.ends_with("loss")))
+    })
+}
+
+/// The learning-rate schedule of a run, if logged.
+fn learning_rate(run: &TrainingRun) -> Option<Curve<'_>> {
+    let s = run.get("learning_rate", Split::Train)?;
+    let c = Curve::new(s, if s.points.iter().all(|p| p.step.is_some()) { "step" } else { "epoch" });
+    (c.len() >= 2).then_some(c)
+}
+
+/// What the learning rate did over `range` (x on `axis`), and the advice for a loss that
+/// rose meanwhile: a rise during warm-up means the peak is too high; a rise while the learning
+/// rate decays is not a step-size problem at all.
+fn lr_context(run: &TrainingRun, axis: &str, range: (f64, f64)) -> (String, &'static str) {
+    const DEFAULT: &str = "Training is diverging: lower the learning rate or clip gradients.";
+    let Some(lr) = learning_rate(run).filter(|c| c.axis == axis) else { return (String::new(), DEFAULT) };
+    let at = |x: f64| lr.interp(x).or_else(|| if x < lr.x[0] { lr.y.first().copied() } else { lr.y.last().copied() });
+    let (Some(a), Some(b)) = (at(range.0), at(range.1)) else { return (String::new(), DEFAULT) };
+    if b > 1.5 * a {
+        (
+            format!(" while the learning rate rose from {} to {}", fmt(a), fmt(b)),
+            "The loss turned up during warm-up: the peak learning rate is too high for this model; lower it or lengthen the warm-up.",
+        )
+    } else if a > 1.5 * b {
+        (
+            format!(" while the learning rate fell from {} to {}", fmt(a), fmt(b)),
+            "A loss that rises while the learning rate decays is not a step-size instability: check the data order (unshuffled or sorted data puts different examples last) and how the loss is computed and logged.",
+        )
+    } else {
+        (format!(" at a learning rate of {}", fmt(b)), DEFAULT)
+    }
+}
+
+/// How far the learning rate has decayed by the end: last / peak (None when not logged).
+fn lr_decay(run: &TrainingRun) -> Option<(f64, f64)> {
+    let lr = learning_rate(run)?;
+    let peak = lr.y.iter().cloned().fold(0.0, f64::max);
+    let last = *lr.y.last()?;
+    (peak > 0.0).then_some((peak, last))
+}
+
+/// The values on a log scale when all are positive, else unchanged. Loss curves fall roughly
+/// geometrically, so a change is judged relative to the loss's level: 0.13 → 0.10 late in
+/// training is as real an improvement as 1.3 → 1.0 early on.
+fn log_scale(y: &[f64]) -> Vec<f64> {
+    if y.iter().all(|&v| v > 0.0) {
+        y.iter().map(|v| v.ln()).collect()
+    } else {
+        y.to_vec()
+    }
+}
+
+/// Chance-level loss: ln(classes) from `--classes`, else inferred for a classifier (a run that
+/// logs accuracy) whose first loss sits within 4% of ln k for one k in 2..=5 — the loss a
+/// uniform guess over k classes gives, where an untrained head starts. Larger k are not
+/// inferred: their ln k lie too close together to tell apart.
+fn chance_level(run: &TrainingRun, opts: &DiagnoseOptions) -> Option<(f64, usize, bool)> {
+    if let Some(k) = opts.classes.filter(|&k| k > 1) {
+        return Some(((k as f64).ln(), k, false));
+    }
+    let classifier = run.series.iter().any(|s| s.name == "accuracy" || s.name.ends_with("_accuracy"));
+    let first = train_loss(run).or(eval_loss(run))?.points.iter().map(|p| p.value).find(|v| v.is_finite())?;
+    let ks: Vec<usize> = (2..=5).filter(|&k| ((k as f64).ln() - first).abs() < 0.04 * (k as f64).ln()).collect();
+    match ks[..] {
+        [k] if classifier => Some(((k as f64).ln(), k, true)),
+        _ => None,
+    }
+}
+
+fn chance_text(c: f64, k: usize, inferred: bool) -> String {
+    let how = if inferred { ", inferred from the starting loss; --classes sets it" } else { "" };
+    format!("chance level (ln {k} = {}, what a uniform guess over {k} classes scores{how})", fmt(c))
 }
 
 /// The eval metric watched next to the loss: `--metric`, else the first quality metric found
@@ -227,7 +301,11 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
     }
     d.best_checkpoint = runs.iter().enumerate().rev().find_map(|(i, r)| best_checkpoint(i, r, opts));
     if let Some(b) = &d.best_checkpoint {
-        if b.lost > 2.0 * b.noise {
+        let overfit = d
+            .findings
+            .iter()
+            .any(|f| f.run == b.run && f.id == "overfitting" && f.series.as_deref() == Some(&b.series));
+        if b.lost > 2.0 * b.noise || (overfit && b.lost > 0.0) {
             d.findings.push(Finding {
                 id: "best_not_last",
                 severity: Severity::Info,
@@ -302,7 +380,7 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
     let train = raw_train.as_ref().map(|t| t.binned(MAX_POINTS));
     let eval = e_series.map(|s| Curve::new(s, axis));
     if let Some(t) = train.as_ref().filter(|t| t.len() >= 5) {
-        let mut verdict = train_shape(t, opts);
+        let mut verdict = train_shape(t, run, opts);
         // A plateau next to a near-zero loss says nothing new; and while the eval loss still
         // falls clearly over the same stretch, "more steps will not help" would be wrong.
         let low = verdict.iter().any(|v| v.0 == "suspiciously_low_loss");
@@ -313,34 +391,178 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
         }
     }
     if let Some(raw) = raw_train.as_ref() {
-        if let Some(f) = spikes(raw) {
-            out.push(finding("spikes", Severity::Warn, Some(raw), f.0, f.1));
+        if let Some((count, range, message)) = spikes(raw) {
+            // A few isolated spikes are bad batches; more point at the learning rate.
+            let severity = if count > 3 { Severity::Warn } else { Severity::Info };
+            out.push(finding("spikes", severity, Some(raw), range, message));
         }
     }
     if let Some(e) = eval.as_ref().filter(|e| e.len() >= 3) {
-        if let Some((range, message, rising)) = overfitting(e, train.as_ref()) {
+        let rise = overfitting(e, train.as_ref());
+        if let Some(rise) = &rise {
+            let range = (e.x[rise.min_idx], e.x[e.len() - 1]);
             let disagree = eval_metric(run, opts).and_then(|m| disagreement(e, &Curve::new(m, axis)));
-            if rising {
-                let message = if disagree.is_some() {
-                    message.replace(
-                        ": keep that checkpoint, or stop earlier / add regularisation.",
-                        "; the eval metric disagrees (see loss_metric_disagreement).",
+            let (id, severity, message) = match rise.train {
+                TrainMeanwhile::Fell(a, b) => (
+                    "overfitting",
+                    Severity::Warn,
+                    format!(
+                        "{} while the training loss kept falling ({} → {}). The model started to overfit at {}{}",
+                        rise.text,
+                        fmt(a),
+                        fmt(b),
+                        e.at(rise.min_idx),
+                        if disagree.is_some() {
+                            "; the eval metric disagrees (see loss_metric_disagreement)."
+                        } else {
+                            ": keep that checkpoint, or stop earlier / add regularisation."
+                        }
+                    ),
+                ),
+                TrainMeanwhile::Unknown => (
+                    "overfitting",
+                    Severity::Warn,
+                    format!(
+                        "{}. No training loss was logged, so overfitting cannot be told from instability; keep the checkpoint at {}.",
+                        rise.text,
+                        e.at(rise.min_idx)
+                    ),
+                ),
+                TrainMeanwhile::DidNotFall(a, _) if let Some(peak) = train.as_ref().and_then(|t| rose_within(t, range, a)) => {
+                    let lr = lr_context(run, axis, range);
+                    (
+                        "diverging",
+                        Severity::Warn,
+                        format!(
+                            "{}; the training loss rose too ({} → {} at its highest){}. The model got worse on held-out data without fitting the training data better — instability, not overfitting. Keep the checkpoint at {}. {}",
+                            rise.text,
+                            fmt(a),
+                            fmt(peak),
+                            lr.0,
+                            e.at(rise.min_idx),
+                            lr.1
+                        ),
                     )
-                } else {
-                    message
-                };
-                out.push(finding("overfitting", Severity::Warn, Some(e), Some(range), message));
-            }
+                }
+                TrainMeanwhile::DidNotFall(a, b) => (
+                    "plateau",
+                    Severity::Info,
+                    format!(
+                        "{} while the training loss stayed level ({} → {}): the run had converged and the eval loss drifted. The checkpoint at {} is the better one.",
+                        rise.text,
+                        fmt(a),
+                        fmt(b),
+                        e.at(rise.min_idx)
+                    ),
+                ),
+            };
+            out.push(finding(id, severity, Some(e), Some(range), message));
             if let Some(msg) = disagree {
                 out.push(finding("loss_metric_disagreement", Severity::Warn, Some(e), Some(range), msg));
             }
+        } else if let Some((range, msg)) = eval_plateau(e, train.as_ref()) {
+            out.push(finding("plateau", Severity::Info, Some(e), Some(range), msg));
         }
         if let Some(t) = &train {
-            if let Some(msg) = train_above_eval(t, e) {
-                out.push(finding("train_loss_above_eval", Severity::Warn, Some(t), None, msg));
+            if let Some((severity, msg)) = train_above_eval(t, e) {
+                out.push(finding("train_loss_above_eval", severity, Some(t), None, msg));
+            }
+        }
+        if let Some((c, k, inferred)) = chance_level(run, opts) {
+            let sigma = noise_sigma(&e.y);
+            let (m, min) = argmin(&e.y);
+            if min > c - (3.0 * sigma).max(0.05 * c) {
+                out.push(finding(
+                    "not_learning",
+                    Severity::Fail,
+                    Some(e),
+                    Some((e.x[0], e.x[e.len() - 1])),
+                    format!(
+                        "The eval loss never got clearly below {}: its best was {} at {} ({} evaluations). The model does barely better than guessing on held-out data.",
+                        chance_text(c, k, inferred),
+                        fmt(min),
+                        e.at(m),
+                        e.len()
+                    ),
+                ));
             }
         }
     }
+    if let Some(m) = eval_metric(run, opts) {
+        let c = Curve::new(m, axis);
+        if c.len() >= 3 && c.y.iter().all(|&v| v == c.y[0]) {
+            let loss_moved = eval.as_ref().map_or(false, |e| e.y.iter().any(|&v| v != e.y[0]));
+            out.push(finding(
+                "not_learning",
+                Severity::Warn,
+                Some(&c),
+                Some((c.x[0], c.x[c.len() - 1])),
+                format!(
+                    "{}/{} is {} at all {} evaluations{}. The predictions never change what the metric counts — a tagger that predicts only O, a classifier that predicts one class — or the metric is computed wrongly. Look at a few predictions.",
+                    m.split.as_str(),
+                    m.name,
+                    fmt(c.y[0]),
+                    c.len(),
+                    if loss_moved { " while the eval loss changed" } else { "" }
+                ),
+            ));
+        }
+    }
+}
+
+/// Whether the training loss rose clearly within `range` above its level `from` at the range's
+/// start: by more than three times its noise at its highest (smoothed) point, which is returned.
+fn rose_within(t: &Curve, range: (f64, f64), from: f64) -> Option<f64> {
+    let smooth = rolling_median(&t.y, (t.len() / 20).max(1));
+    let peak =
+        t.x.iter()
+            .zip(&smooth)
+            .filter(|(x, _)| **x >= range.0 && **x <= range.1)
+            .map(|(_, y)| *y)
+            .fold(f64::NEG_INFINITY, f64::max);
+    (peak > from + 3.0 * noise_sigma(&t.y)).then_some(peak)
+}
+
+/// Index and value of the smallest value.
+fn argmin(y: &[f64]) -> (usize, f64) {
+    y.iter().enumerate().fold((0, f64::INFINITY), |acc, (i, &v)| if v < acc.1 { (i, v) } else { acc })
+}
+
+/// The eval loss stopped improving over the last 30% of evaluations while the training loss
+/// kept falling clearly: training on only fits the training set.
+fn eval_plateau(e: &Curve, train: Option<&Curve>) -> Option<((f64, f64), String)> {
+    let n = e.len();
+    let t = train?;
+    if n < 5 {
+        return None;
+    }
+    let w0 = n - ((n as f64 * 0.3).ceil() as usize).max(2);
+    let ly = log_scale(&e.y);
+    let (b, best_before) = argmin(&ly[..w0]);
+    let (_, best_in) = argmin(&ly[w0..]);
+    let gain = best_before - best_in;
+    let total = ly[0] - best_before.min(best_in);
+    let noise = noise_sigma(&ly);
+    if gain >= 2.0 * noise && gain >= 0.05 * total {
+        return None;
+    }
+    if !still_falling(t, e.x[w0]) {
+        return None;
+    }
+    let (ta, tb) = (t.interp(e.x[w0])?, *t.y.last()?);
+    Some((
+        (e.x[b], e.x[n - 1]),
+        format!(
+            "The eval loss stopped improving: its best before the last 30% of training was {} at {}, and over the last {} evaluations it got no lower than {}, while the training loss kept falling ({} → {}). Training on only fits the training set: the checkpoint at {} is as good, and stopping there saves the rest.",
+            fmt(e.y[b]),
+            e.at(b),
+            n - w0,
+            fmt(e.y[w0..].iter().cloned().fold(f64::INFINITY, f64::min)),
+            fmt(ta),
+            fmt(tb),
+            e.at(b)
+        ),
+    ))
 }
 
 /// Whether `c` falls clearly (by more than twice its noise) from `from_x` to its end.
@@ -396,7 +618,7 @@ fn non_finite(run_idx: usize, run: &TrainingRun, out: &mut Vec<Finding>) {
 type Verdict = (&'static str, Severity, Option<(f64, f64)>, String);
 
 /// Diverging, not learning, plateau and suspiciously low loss, from the training loss.
-fn train_shape(t: &Curve, opts: &DiagnoseOptions) -> Vec<Verdict> {
+fn train_shape(t: &Curve, run: &TrainingRun, opts: &DiagnoseOptions) -> Vec<Verdict> {
     let n = t.len();
     let y = &t.y;
     let sigma = noise_sigma(y);
@@ -413,31 +635,37 @@ fn train_shape(t: &Curve, opts: &DiagnoseOptions) -> Vec<Verdict> {
     let gave_back = end - m_val;
     if peak_after > 10.0 * start.max(m_val) && peak_after > m_val + 10.0 * sigma {
         let at = m_idx + y[m_idx..].iter().position(|&v| v == peak_after).unwrap_or(0);
+        let lr = lr_context(run, t.axis, (t.x[m_idx], t.x[at]));
         out.push((
             "diverging",
             Severity::Fail,
             Some((t.x[m_idx], t.x[at])),
             format!(
-                "The training loss exploded: from {} at {} to {} at {}. Lower the learning rate or clip gradients.",
+                "The training loss exploded: from {} at {} to {} at {}{}. {}",
                 fmt(m_val),
                 t.at(m_idx),
                 fmt(peak_after),
-                t.at(at)
+                t.at(at),
+                lr.0,
+                lr.1
             ),
         ));
     } else if gave_back > (3.0 * sigma).max(0.5 * (start - m_val)) && gave_back > 0.0 && m_idx < n * 9 / 10 {
+        let lr = lr_context(run, t.axis, (t.x[m_idx], t.x[n - 1]));
         out.push((
             "diverging",
             Severity::Fail,
             Some((t.x[m_idx], t.x[n - 1])),
             format!(
-                "The training loss turned up: it reached {} at {} and ended at {} ({} above its best, {} times its noise of {}). Training is diverging: lower the learning rate.",
+                "The training loss turned up: it reached {} at {} and ended at {} ({} above its best, {} times its noise of {}){}. {}",
                 fmt(m_val),
                 t.at(m_idx),
                 fmt(end),
                 fmt(gave_back),
                 fmt((gave_back / sigma.max(f64::MIN_POSITIVE)).min(1e6)),
-                fmt(sigma)
+                fmt(sigma),
+                lr.0,
+                lr.1
             ),
         ));
         return out;
@@ -447,12 +675,12 @@ fn train_shape(t: &Curve, opts: &DiagnoseOptions) -> Vec<Verdict> {
     // the first few logged steps.)
     let first = median(&y[..3.min(n)]);
     let drop = first.max(start) - m_val.min(end);
-    let chance = opts.classes.filter(|&k| k > 1).map(|k| (k as f64).ln());
-    let near_chance = chance.is_some_and(|c| (end - c).abs() < (3.0 * sigma).max(0.05 * c));
+    let chance = chance_level(run, opts);
+    let near_chance = chance.is_some_and(|(c, _, _)| (end - c).abs() < (3.0 * sigma).max(0.05 * c));
     let floor = 3.0 * sigma / ((0.1 * n as f64).max(3.0)).sqrt();
     if drop <= floor.max(0.01 * first.abs()) || near_chance {
         let why = match chance {
-            Some(c) if near_chance => format!(", at chance level (ln {} = {})", opts.classes.unwrap_or(0), fmt(c)),
+            Some((c, k, inferred)) if near_chance => format!(", at {}", chance_text(c, k, inferred)),
             _ => String::new(),
         };
         out.push((
@@ -468,26 +696,39 @@ fn train_shape(t: &Curve, opts: &DiagnoseOptions) -> Vec<Verdict> {
         ));
         return out;
     }
-    // Plateau: the last 30% of training improved by less than its noise allows to see.
+    // Plateau: the last 30% of training brought under 10% of the run's whole improvement on a
+    // log scale, and lowered the loss by under 10% of its level. (A loss falling steadily as a
+    // power of the step gains about 12% of its log-range in its last 30%; one that has levelled
+    // off gains almost none.) Window medians, not single points, so noise does not decide.
     let w0 = n - ((n as f64 * 0.3).ceil() as usize).max(6).min(n);
     if n >= 12 {
-        let w = &y[w0..];
+        let ly = log_scale(y);
+        let w = &ly[w0..];
         let gain = head_median(w, 0.3, 2) - tail_median(w, 0.3, 2);
-        let se = noise_sigma(w) * (std::f64::consts::PI / (0.3 * w.len() as f64)).sqrt();
-        let total_gain = start - end;
-        if gain < 2.0 * se || gain < 0.02 * total_gain {
+        let total_gain = head_median(&ly, 0.1, 3) - tail_median(&ly, 0.1, 3);
+        if gain < (0.1 * total_gain).min(-(0.9f64.ln())) {
+            let (from, to) = (head_median(&y[w0..], 0.3, 2), tail_median(&y[w0..], 0.3, 2));
+            let annealed = lr_decay(run).filter(|(peak, last)| *last <= 0.1 * peak);
+            let advice = match annealed {
+                Some((peak, last)) => format!(
+                    "The learning rate had already decayed to {} (from a peak of {}): the loss has converged, and more steps will not change it.",
+                    fmt(last),
+                    fmt(peak)
+                ),
+                None => "More steps at this learning rate will not help; stop earlier or decay the learning rate.".into(),
+            };
             out.push((
                 "plateau",
                 Severity::Info,
                 Some((t.x[w0], t.x[n - 1])),
                 format!(
-                    "No meaningful improvement over the last 30% of training ({} to {}): the loss went from {} to {} (noise ±{}), after falling {} before. More steps at this learning rate will not help; stop earlier or decay the learning rate.",
+                    "No meaningful improvement over the last 30% of training ({} to {}): the loss went from {} to {} ({:+.1}%), after falling from {} before. {advice}",
                     t.at(w0),
                     t.at(n - 1),
-                    fmt(head_median(w, 0.3, 2)),
-                    fmt(tail_median(w, 0.3, 2)),
-                    fmt(se),
-                    fmt(total_gain)
+                    fmt(from),
+                    fmt(to),
+                    100.0 * (to - from) / from.abs().max(f64::MIN_POSITIVE),
+                    fmt(start),
                 ),
             ));
         }
@@ -508,41 +749,75 @@ fn train_shape(t: &Curve, opts: &DiagnoseOptions) -> Vec<Verdict> {
     out
 }
 
-/// Isolated upward jumps: a point above both neighbours by far more than the local spread and
-/// by a visible share of the curve's range (a regular saw-tooth widens the spread, a steep
-/// early descent is never above its predecessor, and bumps in a near-zero tail are too small).
-fn spikes(t: &Curve) -> Option<(Option<(f64, f64)>, String)> {
+/// Isolated upward jumps: a point above both neighbours by far more than the spread around the
+/// local level (8 robust standard deviations), by at least a quarter of that level and by more
+/// than three of the log's rounding steps. A
+/// regular saw-tooth widens the local spread; the first 10% of training, where the loss falls
+/// fast and unevenly, is not judged.
+fn spikes(t: &Curve) -> Option<(usize, Option<(f64, f64)>, String)> {
     let n = t.len();
     if n < 20 {
         return None;
     }
     let y = &t.y;
-    let base = neighbour_median(y, (n / 50).clamp(2, SPIKE_WINDOW));
+    let h = (n / 50).clamp(2, SPIKE_WINDOW);
+    let base = neighbour_median(y, h);
     let resid: Vec<f64> = y.iter().zip(&base).map(|(v, b)| v - b).collect();
-    let sigma = mad_sigma(&resid);
-    let range = y.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - y.iter().cloned().fold(f64::INFINITY, f64::min);
+    let skip = n / 10;
     let height = |i: usize| y[i] - y[i - 1].max(y[i + 1]);
-    let spikes: Vec<usize> =
-        (1..n - 1).filter(|&i| height(i) > (8.0 * sigma).max(0.1 * range) && sigma > 0.0).collect();
+    // Logs often round the loss (to 4 decimals in the Hugging Face Trainer): a jump of one or
+    // two rounding steps at a tiny loss is not a spike.
+    let quantum = y.windows(2).map(|w| (w[1] - w[0]).abs()).filter(|d| *d > 0.0).fold(f64::INFINITY, f64::min);
+    // The spread around the local level, from the residuals of the points around i (i left
+    // out): a stretch with a regular saw-tooth has a wide local spread, a quiet one a narrow one.
+    let local_sigma = |i: usize| {
+        let lo = i.saturating_sub(2 * h);
+        let hi = (i + 2 * h + 1).min(n);
+        let around: Vec<f64> = resid[lo..i].iter().chain(&resid[i + 1..hi]).copied().collect();
+        mad_sigma(&around)
+    };
+    let spikes: Vec<usize> = (skip.max(1)..n - 1)
+        .filter(|&i| {
+            height(i) > (0.25 * base[i].abs()).max(3.0 * quantum) && {
+                let sigma = local_sigma(i);
+                sigma > 0.0 && height(i) > 8.0 * sigma
+            }
+        })
+        .collect();
     let worst = *spikes.iter().max_by(|&&a, &&b| height(a).total_cmp(&height(b)))?;
     Some((
+        spikes.len(),
         Some((t.x[spikes[0]], t.x[*spikes.last()?])),
         format!(
-            "{} isolated spike(s) in the training loss, the largest {} at {} against a local level of {} (local spread ±{}). Occasional spikes are bad batches; many suggest a learning rate at the edge of stability.",
+            "{} isolated spike(s) in the training loss after the first 10% of training, the largest {} at {} against a local level of {}. Occasional spikes are bad batches; many suggest a learning rate at the edge of stability.",
             spikes.len(),
             fmt(y[worst]),
             t.at(worst),
             fmt(base[worst]),
-            fmt(sigma)
         ),
     ))
 }
 
-/// Eval loss past its minimum: the range (minimum → last), a message, and whether the rise
-/// is clear and the train loss kept falling (overfitting).
-fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<((f64, f64), String, bool)> {
+/// What the training loss did while the eval loss rose.
+enum TrainMeanwhile {
+    Fell(f64, f64),
+    DidNotFall(f64, f64),
+    Unknown,
+}
+
+/// A clear rise of the eval loss past its minimum.
+struct EvalRise {
+    min_idx: usize,
+    /// "The eval loss reached its minimum … and rose to … by …".
+    text: String,
+    train: TrainMeanwhile,
+}
+
+/// Eval loss past its minimum, risen clearly: by more than three times its noise (and a small
+/// share of its range) at its end, and above that at two evaluations or by twice as much.
+fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<EvalRise> {
     let n = e.len();
-    let (m, min) = e.y.iter().enumerate().fold((0, f64::INFINITY), |acc, (i, &v)| if v < acc.1 { (i, v) } else { acc });
+    let (m, min) = argmin(&e.y);
     if m + 1 >= n {
         return None;
     }
@@ -556,27 +831,27 @@ fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<((f64, f64), String, 
     if !clear {
         return None;
     }
-    let train_fell = train.and_then(|t| {
+    let meanwhile = train.and_then(|t| {
         let at_min = t.interp(e.x[m])?;
         let at_end = t.interp(e.x[n - 1]).or_else(|| t.y.last().copied())?;
         Some((at_min, at_end))
     });
-    let range = (e.x[m], e.x[n - 1]);
-    let (falling, train_text) = match train_fell {
-        Some((a, b)) if b < a => (true, format!(" while the training loss kept falling ({} → {})", fmt(a), fmt(b))),
-        Some((a, b)) => (false, format!("; the training loss did not fall meanwhile ({} → {})", fmt(a), fmt(b))),
-        None => (true, String::new()),
+    let train = match meanwhile {
+        Some((a, b)) if b < a => TrainMeanwhile::Fell(a, b),
+        Some((a, b)) => TrainMeanwhile::DidNotFall(a, b),
+        None => TrainMeanwhile::Unknown,
     };
-    let msg = format!(
-        "The eval loss reached its minimum {} at {} and rose to {} (+{:.1}%) by {}{train_text}. The model started to overfit at {}: keep that checkpoint, or stop earlier / add regularisation.",
+    let text = format!(
+        "The {} {} reached its minimum {} at {} and rose to {} (+{:.1}%) by {}",
+        e.series.split.as_str(),
+        e.series.name,
         fmt(min),
         e.at(m),
         fmt(last),
         100.0 * rise / min.abs().max(f64::MIN_POSITIVE),
         e.at(n - 1),
-        e.at(m)
     );
-    Some((range, msg, falling))
+    Some(EvalRise { min_idx: m, text, train })
 }
 
 /// Eval loss rising while the eval metric still improves.
@@ -601,9 +876,13 @@ fn disagreement(e: &Curve, metric: &Curve) -> Option<String> {
     .filter(|_| n >= 3)
 }
 
-/// Train loss far above eval loss for most of the run.
-fn train_above_eval(t: &Curve, e: &Curve) -> Option<String> {
-    let sigma = noise_sigma(&t.y);
+/// Train loss far above eval loss for most of the run: above by more than three times the
+/// training loss's late noise (the early steep part would inflate it) and by at least 10%,
+/// compared as ratios. A gap under 2× is the usual effect of dropout and augmentation:
+/// information only.
+fn train_above_eval(t: &Curve, e: &Curve) -> Option<(Severity, String)> {
+    let ly = log_scale(&t.y);
+    let sigma = noise_sigma(&ly[t.len() / 2..]);
     let smooth = Curve {
         series: t.series,
         axis: t.axis,
@@ -611,20 +890,32 @@ fn train_above_eval(t: &Curve, e: &Curve) -> Option<String> {
         y: rolling_median(&t.y, (t.len() / 20).max(1)),
         idx: t.idx.clone(),
     };
-    let pairs: Vec<(f64, f64)> =
-        e.x.iter().zip(&e.y).filter_map(|(&x, &ev)| smooth.interp(x).map(|tv| (tv, ev))).collect();
-    if pairs.len() < 3 {
+    let ratios: Vec<f64> =
+        e.x.iter()
+            .zip(&e.y)
+            .filter_map(|(&x, &ev)| smooth.interp(x).filter(|tv| *tv > 0.0 && ev > 0.0).map(|tv| tv / ev))
+            .collect();
+    if ratios.len() < 3 {
         return None;
     }
-    let above = pairs.iter().filter(|(tv, ev)| tv - ev > (3.0 * sigma).max(0.1 * ev.abs())).count();
-    if (above as f64) < 0.7 * pairs.len() as f64 {
+    let above = ratios.iter().filter(|r| r.ln() > (3.0 * sigma).max(1.1f64.ln())).count();
+    if (above as f64) < 0.7 * ratios.len() as f64 {
         return None;
     }
-    let ratio = median(&pairs.iter().map(|(tv, ev)| tv / ev).collect::<Vec<_>>());
-    Some(format!(
-        "The training loss is above the eval loss at {above} of {} evaluations (typically {:.2}×). Usually dropout or data augmentation active only in training, a loss logged with different scaling (e.g. summed vs averaged, or gradient accumulation), or an easier eval set — check before comparing them.",
-        pairs.len(),
-        ratio
+    let ratio = median(&ratios);
+    let severity = if ratio >= 2.0 { Severity::Warn } else { Severity::Info };
+    Some((
+        severity,
+        format!(
+            "The training loss is above the eval loss at {above} of {} evaluations (typically {:.2}×). {}",
+            ratios.len(),
+            ratio,
+            if severity == Severity::Warn {
+                "A gap this large is usually a loss logged with different scaling (summed vs averaged, gradient accumulation, label smoothing only in training), an easier or overlapping eval set, or heavy augmentation — check before comparing them."
+            } else {
+                "A gap this small is the usual effect of dropout or augmentation, active only in training."
+            }
+        ),
     ))
 }
 

@@ -186,3 +186,152 @@ fn no_plateau_while_the_eval_loss_still_falls() {
     let d = diagnose(&[r], &DiagnoseOptions::default());
     assert!(!ids(&d).contains(&"plateau"), "{:?}", d.findings);
 }
+
+fn lr(n: usize, f: impl Fn(f64) -> f64) -> Series {
+    let steps: Vec<u64> = (1..=n as u64).map(|i| 10 * i).collect();
+    let values: Vec<f64> = (0..n).map(|i| f(i as f64 / (n - 1) as f64)).collect();
+    series("learning_rate", Split::Train, &steps, &values)
+}
+
+fn find<'a>(d: &'a Diagnosis, id: &str, series: &str) -> &'a Finding {
+    d.findings
+        .iter()
+        .find(|f| f.id == id && f.series.as_deref() == Some(series))
+        .unwrap_or_else(|| panic!("no {id} on {series}: {:?}", d.findings))
+}
+
+#[test]
+fn eval_metric_that_never_moves() {
+    let mut rng = Rng::new(11, 0);
+    let r = run(vec![
+        train(&mut rng, 100, 0.01, |t| 2.0 - t),
+        eval("loss", 100, 10, |t| 1.9 - 0.8 * t),
+        eval("f1", 100, 10, |_| 0.0),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = find(&d, "not_learning", "eval/f1");
+    assert!(f.message.contains("at all 10 evaluations while the eval loss changed"), "{}", f.message);
+}
+
+#[test]
+fn chance_level_inferred_for_a_classifier() {
+    let mut rng = Rng::new(12, 0);
+    let classifier = |rng: &mut Rng| {
+        vec![
+            train(rng, 100, 0.01, |t| 0.70 - 0.03 * t),
+            eval("loss", 100, 10, |t| 0.69 - 0.02 * t),
+            eval("accuracy", 100, 10, |t| 0.55 + 0.05 * t),
+        ]
+    };
+    let d = diagnose(&[run(classifier(&mut rng))], &DiagnoseOptions::default());
+    let f = find(&d, "not_learning", "eval/loss");
+    assert!(f.message.contains("ln 2") && f.message.contains("inferred"), "{}", f.message);
+    // Without an accuracy series the run may not be a classifier: nothing is inferred.
+    let mut s = classifier(&mut rng);
+    s.pop();
+    let d = diagnose(&[run(s)], &DiagnoseOptions::default());
+    assert!(!d.findings.iter().any(|f| f.message.contains("chance")), "{:?}", d.findings);
+}
+
+#[test]
+fn eval_plateau_while_the_training_loss_falls() {
+    let mut rng = Rng::new(13, 0);
+    let r = run(vec![
+        train(&mut rng, 300, 0.01, |t| 2.0 - 1.5 * t),
+        // Best at 60% of training, level (within noise) afterwards.
+        eval("loss", 300, 20, |t| if t < 0.6 { 1.9 - t } else { 0.9 + 0.001 * ((t * 40.0).sin()) }),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = find(&d, "plateau", "eval/loss");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(f.message.contains("stopped improving") && f.message.contains("kept falling"), "{}", f.message);
+}
+
+#[test]
+fn eval_loss_rising_with_the_training_loss_in_warm_up_is_diverging() {
+    let mut rng = Rng::new(14, 0);
+    let r = run(vec![
+        // The loss falls while the learning rate is small, then climbs as it warms up.
+        train(&mut rng, 200, 0.005, |t| if t < 0.2 { 1.0 - 4.0 * t } else { 0.2 + (t - 0.2) }),
+        eval("loss", 200, 8, |t| 0.3 + 0.6 * (t - 0.25).abs()),
+        lr(200, |t| 1e-5 + 1e-4 * t),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = find(&d, "diverging", "eval/loss");
+    assert!(f.message.contains("rose too") && f.message.contains("warm-up"), "{}", f.message);
+    assert!(!ids(&d).contains(&"overfitting"), "{:?}", d.findings);
+}
+
+#[test]
+fn loss_rising_while_the_learning_rate_decays_points_at_the_data() {
+    let mut rng = Rng::new(15, 0);
+    let r = run(vec![
+        train(&mut rng, 200, 0.0005, |t| if t < 0.3 { 0.03 - 0.09 * t } else { 0.003 + 0.03 * (t - 0.3) }),
+        lr(200, |t| 5e-5 * (1.0 - t)),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = find(&d, "diverging", "train/loss");
+    assert!(f.message.contains("learning rate fell") && f.message.contains("data order"), "{}", f.message);
+}
+
+#[test]
+fn plateau_is_judged_relative_to_the_level_and_says_converged_after_decay() {
+    let mut rng = Rng::new(16, 0);
+    // A power-law loss still falls about 25% over its last 30%: not a plateau.
+    let r =
+        run(vec![train(&mut rng, 300, 0.0, |t| 0.1 * (t + 0.01).powf(-0.8)), eval("loss", 300, 10, |t| 0.3 - 0.1 * t)]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(!ids(&d).contains(&"plateau"), "{:?}", d.findings);
+    // Levelled off with the learning rate decayed 100×: converged.
+    let r = run(vec![
+        train(&mut rng, 300, 0.01, |t| 0.5 + 1.5 * (-12.0 * t).exp()),
+        eval("loss", 300, 10, |t| 0.6 + 1.4 * (-12.0 * t).exp()),
+        lr(300, |t| 1e-4 * (1.0 - 0.99 * t)),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = find(&d, "plateau", "train/loss");
+    assert!(f.message.contains("converged"), "{}", f.message);
+}
+
+#[test]
+fn test_split_stands_in_for_a_missing_eval_split() {
+    let mut rng = Rng::new(17, 0);
+    let mut test = eval("loss", 300, 10, |t| 0.6 + 2.0 * (t - 0.4) * (t - 0.4));
+    test.split = Split::Test;
+    let r = run(vec![train(&mut rng, 300, 0.02, |t| 2.0 * (-3.0 * t).exp()), test]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    find(&d, "overfitting", "test/loss");
+    assert_eq!(d.best_checkpoint.unwrap().series, "test/loss");
+}
+
+#[test]
+fn train_above_eval_severity_follows_the_size_of_the_gap() {
+    let mut rng = Rng::new(18, 0);
+    for (factor, severity) in [(1.25, Severity::Info), (3.0, Severity::Warn)] {
+        let r = run(vec![
+            train(&mut rng, 200, 0.002, |t| factor * (1.0 - 0.5 * t)),
+            eval("loss", 200, 8, |t| 1.0 - 0.5 * t),
+        ]);
+        let d = diagnose(&[r], &DiagnoseOptions::default());
+        assert_eq!(find(&d, "train_loss_above_eval", "train/loss").severity, severity, "{factor}×");
+    }
+}
+
+#[test]
+fn spikes_late_at_a_low_loss_count_and_early_ones_do_not() {
+    let mut rng = Rng::new(19, 0);
+    let mut t = train(&mut rng, 400, 0.0005, |t| 2.0 * (-6.0 * t).exp());
+    t.points[10].value += 1.0; // in the first 10%: the fast early descent is not judged
+    t.points[350].value += 0.05; // a visible jump above a loss of about 0.01
+    let d = diagnose(&[run(vec![t, eval("loss", 400, 8, |t| 1.9 - 0.9 * t)])], &DiagnoseOptions::default());
+    let f = find(&d, "spikes", "train/loss");
+    assert!(f.message.starts_with("1 isolated") && f.message.contains("step 3510"), "{}", f.message);
+    assert_eq!(f.severity, Severity::Info);
+    // A period-2 alternation (epoch-boundary effect) in one stretch is no spike.
+    let mut alt = train(&mut rng, 400, 0.0005, |t| 1.0 - 0.5 * t);
+    for (i, p) in alt.points.iter_mut().enumerate().skip(200).take(100) {
+        p.value += if i % 2 == 0 { 0.1 } else { 0.0 };
+    }
+    let d = diagnose(&[run(vec![alt, eval("loss", 400, 8, |t| 1.9 - 0.9 * t)])], &DiagnoseOptions::default());
+    assert!(!ids(&d).contains(&"spikes"), "{:?}", d.findings);
+}
