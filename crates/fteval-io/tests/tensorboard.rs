@@ -83,6 +83,7 @@ fn write_temp(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tensorboard-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, bytes).unwrap();
     path
 }
@@ -638,4 +639,27 @@ fn every_real_event_file_reads() {
         assert!(log.run.series.iter().all(|s| !s.points.is_empty() && s.points.iter().all(|p| p.step.is_some())));
     }
     eprintln!("realcorpus: {} TensorBoard event files read", files.len());
+}
+
+#[test]
+fn estimator_eval_files_do_not_invent_a_training_loss() {
+    // TF Estimator's evaluation file logs the eval loss twice: as eval_loss and as a bare loss.
+    let eval = event_file(&[summary_event(
+        343,
+        vec![simple("eval_accuracy", 0.8676), simple("eval_loss", 0.4116), simple("loss", 0.4116)],
+    )]);
+    let run = read_tensorboard(&write_temp("events.out.tfevents.estimator", &eval), None).unwrap();
+    assert_eq!(
+        names(&run),
+        vec![("accuracy".to_string(), Split::Eval, false), ("loss".to_string(), Split::Eval, false)]
+    );
+    // A bare tag in a file under eval/ is an eval value (the folder names the split).
+    let bare = event_file(&[summary_event(10, vec![simple("loss", 0.5), simple("accuracy", 0.7)])]);
+    let path = write_temp("eval/events.out.tfevents.1", &bare);
+    let runs = fteval_io::logs::read_log(&path, None).unwrap();
+    assert!(names(&runs[0]).iter().all(|(_, split, _)| *split == Split::Eval), "{:?}", names(&runs[0]));
+    // Different values under the same name stay two series.
+    let both = event_file(&[summary_event(10, vec![simple("loss", 0.6), simple("eval_loss", 0.5)])]);
+    let run = read_tensorboard(&write_temp("events.out.tfevents.both", &both), None).unwrap();
+    assert_eq!(names(&run).len(), 2);
 }

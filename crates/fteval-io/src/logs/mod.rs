@@ -22,7 +22,7 @@ use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
-use fteval_core::curves::{Series, TrainingRun};
+use fteval_core::curves::{Series, Split, TrainingRun};
 
 use crate::error::{InputError, Result};
 use crate::source;
@@ -254,9 +254,16 @@ pub fn join_runs(parts: Vec<TrainingRun>) -> TrainingRun {
     TrainingRun { source: sources.join(" + "), format: formats.join("+"), restart: 0, series }
 }
 
-/// TensorBoard event files: the TensorBoard reader (one run per file).
+/// TensorBoard event files: the TensorBoard reader (one run per file). A file in a folder
+/// named `eval`, `val`, `valid`, `validation` or `test` holds that split's values under bare tags.
 fn read_tensorboard(path: &Path) -> Result<TrainingRun> {
-    tensorboard::read_tensorboard(path, None)
+    let folder = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).map(str::to_ascii_lowercase);
+    let hint = match folder.as_deref() {
+        Some("eval" | "val" | "valid" | "validation") => Some(Split::Eval),
+        Some("test") => Some(Split::Test),
+        _ => None,
+    };
+    tensorboard::read_tensorboard(path, hint)
 }
 
 /// The whole file: a plain file in one sized read (a 100 MB trainer_state.json), else through

@@ -270,7 +270,7 @@ pub fn read_tensorboard_from<R: Read>(
         source: source.to_string(),
         format: "tensorboard".to_string(),
         restart: 0,
-        series: collector.series,
+        series: collector.finish(),
     };
     Ok(TensorboardLog { run, notes })
 }
@@ -466,9 +466,25 @@ struct Collector {
     /// Several tags may map to one series (`train/loss` and `train_loss`).
     keys: FxHashMap<(String, Split, bool), usize>,
     series: Vec<Series>,
+    /// Per series: whether its tag carried no split prefix (its split is the hint's).
+    bare: Vec<bool>,
 }
 
 impl Collector {
+    /// The series, without a bare-tag training series that repeats an eval series of the same
+    /// name point for point: TF Estimator's evaluation files (under `eval/`) log the eval loss
+    /// both as `eval_loss` and as a bare `loss`, which would otherwise read as a training loss.
+    fn finish(self) -> Vec<Series> {
+        let series = &self.series;
+        let is_copy = |(s, bare): (&Series, &bool)| {
+            *bare
+                && s.split == Split::Train
+                && series.iter().any(|e| e.split == Split::Eval && e.name == s.name && e.points == s.points)
+        };
+        let keep: Vec<bool> = series.iter().zip(&self.bare).map(|p| !is_copy(p)).collect();
+        self.series.into_iter().zip(keep).filter_map(|(s, k)| k.then_some(s)).collect()
+    }
+
     fn new(split_hint: Option<Split>) -> Collector {
         Collector {
             split_hint,
@@ -476,6 +492,7 @@ impl Collector {
             tag_states: Vec::new(),
             keys: FxHashMap::default(),
             series: Vec::new(),
+            bare: Vec::new(),
         }
     }
 
@@ -526,6 +543,8 @@ impl Collector {
                                 points: Vec::new(),
                             });
                             self.keys.insert(key, index);
+                            let split_of = |hint| tag_to_series(&value.tag, Some(hint)).1;
+                            self.bare.push(split_of(Split::Eval) != split_of(Split::Test));
                             index
                         }
                     };

@@ -105,7 +105,7 @@ pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
             "no_training_loss",
             fteval_core::Severity::Warn,
             format!(
-                "No training loss in these logs, so the curves cannot be diagnosed; they hold: {}.",
+                "No training loss in these logs: only the eval side is diagnosed, and a rising eval loss cannot be told apart as overfitting or instability. They hold: {}.",
                 if held.is_empty() { "nothing".to_string() } else { held.join(", ") }
             ),
         ));
