@@ -244,3 +244,78 @@ fn every_training_log_is_diagnosed_or_refused() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("Git LFS"), "{}", run.stderr);
 }
+
+/// What a careful reading of each real log's plots says, finding by finding (reviewed by hand
+/// against the curves): `(file, present, absent)`, each present entry `id@series` or `id`, and
+/// an optional `~text` the message must contain.
+#[test]
+fn real_logs_get_the_diagnosis_an_engineer_would_give() {
+    let Some(dir) = corpus() else { return };
+    #[rustfmt::skip]
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        // Flair NER, learning rate annealed 0.1 → 0.0002: converged, nothing wrong.
+        ("flair_log_01.tsv", &["plateau@train/loss~converged", "healthy"], &["overfitting", "diverging"]),
+        // No dev set: Flair logs TEST_LOSS, which bottoms out at epoch 4 and climbs 42%.
+        ("flair_log_02.tsv", &["overfitting@test/loss~epoch 4"], &[]),
+        // DEV_F1 is 0.0 at every epoch while the loss falls: the tagger predicts no entities.
+        ("flair_log_04.tsv", &["not_learning@eval/f1"], &["healthy"]),
+        ("hf_trainer_state_04.json", &["suspiciously_low_loss@train/loss", "no_eval_data"], &[]),
+        ("hf_trainer_state_09.json", &["overfitting@eval/loss~epoch 3", "loss_metric_disagreement", "best_not_last"], &[]),
+        // Train loss logged ~17× the eval loss: a scaling mismatch, not generalisation.
+        ("hf_trainer_state_10.json", &["train_loss_above_eval@train/loss~16.87"], &[]),
+        ("hf_trainer_state_11.json", &["non_finite@train/grad_norm~fp16", "plateau@train/loss~converged"], &["diverging"]),
+        // 1.18×: the ordinary dropout gap.
+        ("hf_trainer_state_13.json", &["train_loss_above_eval~dropout", "healthy"], &[]),
+        ("hf_trainer_state_16.json", &["overfitting@eval/loss~epoch 2", "loss_metric_disagreement"], &[]),
+        ("hf_trainer_state_18.json", &["overfitting@eval/loss~+142", "best_not_last"], &[]),
+        // The loss creeps up ×6 while the learning rate decays to zero: not a step-size problem.
+        ("hf_trainer_state_23.json", &["diverging@train/loss~learning rate fell"], &[]),
+        // Still falling 24% over its last 30% as the schedule ends: not a plateau.
+        ("hf_trainer_state_26.json", &["healthy"], &["plateau"]),
+        ("hf_trainer_state_30.json", &["overfitting@eval/loss", "suspiciously_low_loss"], &[]),
+        ("hf_trainer_state_32.json", &["overfitting@eval/loss", "suspiciously_low_loss"], &["spikes"]),
+        // Whisper fine-tune: train and eval loss and WER all worsen as warm-up reaches the peak LR.
+        ("hf_trainer_state_34.json", &["diverging@train/loss~warm-up", "diverging@eval/loss~rose too", "best_not_last"], &["overfitting"]),
+        ("keras_log_02.csv", &["multiple_runs"], &[]),
+        // Eval loss level at ~0.80 from epoch 43 while the train loss keeps inching down.
+        ("keras_log_03.csv", &["plateau@eval/loss~stopped improving"], &["overfitting"]),
+        ("keras_log_08.csv", &["overfitting@eval/loss~epoch 5"], &[]),
+        ("keras_log_10.csv", &["overfitting@eval/loss~epoch 18", "best_not_last"], &[]),
+        // Binary classifier whose losses never leave ln 2 (accuracy ~0.55–0.64 on 47 examples).
+        ("keras_log_11.csv", &["not_learning@train/loss~ln 2", "not_learning@eval/loss~ln 2"], &["healthy"]),
+        ("lightning_metrics_05.csv", &["spikes@train/loss"], &[]),
+        // 200 epochs, converged; the eval loss drifts up 1.2% with a level train loss.
+        ("lightning_metrics_07.csv", &["plateau@eval/loss~drifted"], &["diverging", "overfitting"]),
+        // AG News (4 classes) LoRA run stuck at ln 4.
+        ("tfevents_02.tfevents", &["not_learning@train/loss~ln 4", "not_learning@eval/loss"], &["healthy"]),
+        ("tfevents_05.tfevents", &["plateau@train/loss~converged", "no_eval_data"], &[]),
+    ];
+    for (file, present, absent) in cases {
+        let path = dir.join(file).to_string_lossy().to_string();
+        let doc = fteval(&["curves", &path, "--format", "json"]).json();
+        let findings = doc["findings"].as_array().unwrap();
+        let said: Vec<String> =
+            findings.iter().map(|f| format!("{}@{} {}", f["id"], f["series"], f["message"])).collect();
+        for want in *present {
+            let (head, text) = want.split_once('~').unwrap_or((want, ""));
+            let (id, series) = head.split_once('@').unwrap_or((head, ""));
+            let hit = findings.iter().any(|f| {
+                f["id"] == *id
+                    && (series.is_empty() || f["series"] == *series)
+                    && f["message"].as_str().unwrap_or("").contains(text)
+            });
+            assert!(hit, "{file}: expected {want}; found:\n{}", said.join("\n"));
+        }
+        for id in *absent {
+            assert!(
+                !findings.iter().any(|f| f["id"] == *id),
+                "{file}: did not expect {id}; found:\n{}",
+                said.join("\n")
+            );
+        }
+    }
+    // The Estimator eval file holds eval values only: no training loss is invented.
+    let doc = fteval(&["curves", &dir.join("tfevents_06.tfevents").to_string_lossy(), "--format", "json"]).json();
+    let series = doc["runs"][0]["series"].as_array().unwrap();
+    assert!(series.iter().all(|s| s["split"] == "eval"), "{series:?}");
+}
