@@ -657,12 +657,12 @@ fn train_shape(t: &Curve, run: &TrainingRun, opts: &DiagnoseOptions) -> Vec<Verd
             Severity::Fail,
             Some((t.x[m_idx], t.x[n - 1])),
             format!(
-                "The training loss turned up: it reached {} at {} and ended at {} ({} above its best, {} times its noise of {}){}. {}",
+                "The training loss turned up: its running median bottomed out at {} around {} and it ended at {} ({} above that, {:.1} times its noise of {}){}. {}",
                 fmt(m_val),
                 t.at(m_idx),
                 fmt(end),
                 fmt(gave_back),
-                fmt((gave_back / sigma.max(f64::MIN_POSITIVE)).min(1e6)),
+                (gave_back / sigma.max(f64::MIN_POSITIVE)).min(1e6),
                 fmt(sigma),
                 lr.0,
                 lr.1

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use fteval_core::Severity;
 
-use super::{ci_header, compare_summary, delta_rows, interval, num, summary_line, verdict_word, Renderer};
+use super::{ci_header, compare_summary, delta_rows, interval, level, num, summary_line, verdict_word, Renderer};
 use crate::document::{CompareDocument, CurvesDocument, MetricsDocument, RankDocument};
 
 pub struct Markdown;
@@ -85,8 +85,8 @@ impl Renderer for Markdown {
                 "\n**Best checkpoint** by {}: {} = {} (last: {}).\n",
                 b.series,
                 super::checkpoint_label(b.step, b.epoch),
-                num(Some(b.value)),
-                num(Some(b.last_value))
+                level(Some(b.value)),
+                level(Some(b.last_value))
             )?;
         }
         for (i, r) in doc.runs.iter().enumerate() {
@@ -113,9 +113,9 @@ impl Renderer for Markdown {
                     s.split,
                     escape(&s.name),
                     s.count,
-                    num(s.first),
-                    num(s.last),
-                    num(s.min)
+                    level(s.first),
+                    level(s.last),
+                    level(s.min)
                 )?;
             }
         }

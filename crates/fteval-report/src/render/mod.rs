@@ -235,6 +235,15 @@ pub(crate) fn num(v: Option<f64>) -> String {
     }
 }
 
+/// A logged value of a training curve: 4 decimals, or scientific notation for values a fixed
+/// number of decimals would show as 0.0000 (learning rates) or bury in digits (1e8 losses).
+pub(crate) fn level(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x != 0.0 && x.is_finite() && (x.abs() < 1e-3 || x.abs() >= 1e5) => format!("{x:.3e}"),
+        other => num(other),
+    }
+}
+
 /// "[low, high]" or an empty string.
 pub(crate) fn interval(low: Option<f64>, high: Option<f64>) -> String {
     match (low, high) {

@@ -6,7 +6,9 @@ use comfy_table::presets::UTF8_HORIZONTAL_ONLY;
 use comfy_table::{CellAlignment, Table, TableComponent};
 use fteval_core::Severity;
 
-use super::{ci_header, compare_summary, delta_rows, interval, num, p_value, summary_line, verdict_word, Renderer};
+use super::{
+    ci_header, compare_summary, delta_rows, interval, level, num, p_value, summary_line, verdict_word, Renderer,
+};
 use crate::document::{CompareDocument, CurvesDocument, MetricsDocument, RankDocument};
 
 pub struct Terminal {
@@ -115,8 +117,8 @@ impl Renderer for Terminal {
                 self.paint("1", "Best checkpoint"),
                 b.series,
                 super::checkpoint_label(b.step, b.epoch),
-                num(Some(b.value)),
-                num(Some(b.last_value))
+                level(Some(b.value)),
+                level(Some(b.last_value))
             )?;
         }
         for (i, r) in doc.runs.iter().enumerate() {
@@ -141,9 +143,9 @@ impl Renderer for Terminal {
                     i.to_string(),
                     format!("{}/{}", s.split, s.name),
                     s.count.to_string(),
-                    num(s.first),
-                    num(s.last),
-                    num(s.min),
+                    level(s.first),
+                    level(s.last),
+                    level(s.min),
                     s.argmin.as_ref().map(|p| super::checkpoint_label(p.step, p.epoch)).unwrap_or_default(),
                 ]);
             }
