@@ -256,18 +256,21 @@ fn real_logs_get_the_diagnosis_an_engineer_would_give() {
         // Flair NER, learning rate annealed 0.1 → 0.0002: converged, nothing wrong.
         ("flair_log_01.tsv", &["plateau@train/loss~converged", "healthy"], &["overfitting", "diverging"]),
         // No dev set: Flair logs TEST_LOSS, which bottoms out at epoch 4 and climbs 42%.
-        ("flair_log_02.tsv", &["overfitting@test/loss~epoch 4"], &[]),
+        // Test F1 still rises to epoch 18, so the checkpoint is chosen by F1 (see below).
+        ("flair_log_02.tsv", &["overfitting@test/loss~epoch 4", "loss_metric_disagreement"], &[]),
+        // Dev loss up 20% and dev F1 down at the last of 5 epochs: the last checkpoint is worse.
+        ("flair_log_03.tsv", &["best_not_last@eval/loss~epoch 3"], &["overfitting"]),
         // DEV_F1 is 0.0 at every epoch while the loss falls: the tagger predicts no entities.
         ("flair_log_04.tsv", &["not_learning@eval/f1"], &["healthy"]),
         ("hf_trainer_state_04.json", &["suspiciously_low_loss@train/loss", "no_eval_data"], &[]),
-        ("hf_trainer_state_09.json", &["overfitting@eval/loss~epoch 3", "loss_metric_disagreement", "best_not_last"], &[]),
+        ("hf_trainer_state_09.json", &["overfitting@eval/loss~epoch 3", "loss_metric_disagreement"], &[]),
         // Train loss logged ~17× the eval loss: a scaling mismatch, not generalisation.
         ("hf_trainer_state_10.json", &["train_loss_above_eval@train/loss~16.87"], &[]),
         ("hf_trainer_state_11.json", &["non_finite@train/grad_norm~fp16", "plateau@train/loss~converged"], &["diverging"]),
         // 1.18×: the ordinary dropout gap.
         ("hf_trainer_state_13.json", &["train_loss_above_eval~dropout", "healthy"], &[]),
         ("hf_trainer_state_16.json", &["overfitting@eval/loss~epoch 2", "loss_metric_disagreement"], &[]),
-        ("hf_trainer_state_18.json", &["overfitting@eval/loss~+142", "best_not_last"], &[]),
+        ("hf_trainer_state_18.json", &["overfitting@eval/loss~+142", "loss_metric_disagreement"], &[]),
         // The loss creeps up ×6 while the learning rate decays to zero: not a step-size problem.
         ("hf_trainer_state_23.json", &["diverging@train/loss~learning rate fell"], &[]),
         // Still falling 24% over its last 30% as the schedule ends: not a plateau.
@@ -283,7 +286,12 @@ fn real_logs_get_the_diagnosis_an_engineer_would_give() {
         ("keras_log_10.csv", &["overfitting@eval/loss~epoch 18", "best_not_last"], &[]),
         // Binary classifier whose losses never leave ln 2 (accuracy ~0.55–0.64 on 47 examples).
         ("keras_log_11.csv", &["not_learning@train/loss~ln 2", "not_learning@eval/loss~ln 2"], &["healthy"]),
+                // Per-batch losses with a heavy tail: spikes worth knowing, none above the starting loss.
         ("lightning_metrics_05.csv", &["spikes@train/loss"], &[]),
+        // Eval loss 0.053 at epoch 3, then 0.085 and 0.071, while macro-F1 still rises.
+        ("history_01.csv", &["overfitting@eval/loss~epoch 3", "loss_metric_disagreement"], &["healthy"]),
+        // Validation loss swinging 0.16–0.96 between epochs: the last (0.29) is not the best (0.16).
+        ("keras_log_05.csv", &["best_not_last@eval/loss~epoch 7"], &[]),
         // 200 epochs, converged; the eval loss drifts up 1.2% with a level train loss.
         ("lightning_metrics_07.csv", &["plateau@eval/loss~drifted"], &["diverging", "overfitting"]),
         // AG News (4 classes) LoRA run stuck at ln 4.
@@ -314,6 +322,28 @@ fn real_logs_get_the_diagnosis_an_engineer_would_give() {
             );
         }
     }
+    // When loss and metric disagree, the checkpoint is chosen by the metric: for the Whisper
+    // fine-tunes that is the trainer's own best_model_checkpoint (lowest WER).
+    for (file, series, step) in
+        [("hf_trainer_state_30.json", "eval/wer", 3000), ("hf_trainer_state_32.json", "eval/wer", 4000)]
+    {
+        let doc = fteval(&["curves", &dir.join(file).to_string_lossy(), "--format", "json"]).json();
+        assert_eq!(doc["best_checkpoint"]["series"], series, "{file}");
+        assert_eq!(doc["best_checkpoint"]["step"], step, "{file}");
+    }
+    let doc = fteval(&["curves", &dir.join("flair_log_02.tsv").to_string_lossy(), "--format", "json"]).json();
+    assert_eq!(doc["best_checkpoint"]["series"], "test/f1");
+    // --metric loss chooses by the loss regardless.
+    let doc = fteval(&[
+        "curves",
+        &dir.join("hf_trainer_state_32.json").to_string_lossy(),
+        "--metric",
+        "loss",
+        "--format",
+        "json",
+    ])
+    .json();
+    assert_eq!(doc["best_checkpoint"]["step"], 1000);
     // The Estimator eval file holds eval values only: no training loss is invented.
     let doc = fteval(&["curves", &dir.join("tfevents_06.tfevents").to_string_lossy(), "--format", "json"]).json();
     let series = doc["runs"][0]["series"].as_array().unwrap();

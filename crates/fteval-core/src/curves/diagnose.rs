@@ -56,6 +56,8 @@ pub struct BestCheckpoint {
     pub lost: f64,
     /// The series' point-to-point noise: a loss below about twice this is not a loss.
     pub noise: f64,
+    /// Finite points of the series.
+    pub evaluations: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -250,14 +252,34 @@ fn chance_text(c: f64, k: usize, inferred: bool) -> String {
     format!("chance level (ln {k} = {}, what a uniform guess over {k} classes scores{how})", fmt(c))
 }
 
+/// The split evaluated during training: eval, else test (see [`eval_loss`]).
+fn held_out_split(run: &TrainingRun) -> Split {
+    if run.series.iter().all(|s| s.split != Split::Eval) && run.series.iter().any(|s| s.split == Split::Test) {
+        Split::Test
+    } else {
+        Split::Eval
+    }
+}
+
+/// The held-out series named `name` (`f1`, `eval_f1`, `val/f1`, `DEV_F1` all name eval `f1`):
+/// of the eval split, else of the test split when a log evaluates on that during training.
+pub fn held_out_series<'a>(run: &'a TrainingRun, name: &str) -> Option<&'a Series> {
+    let lower = name.to_ascii_lowercase();
+    let bare = ["eval_", "eval/", "val_", "val/", "valid_", "validation_", "dev_", "test_", "test/"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .unwrap_or(&lower);
+    run.get(bare, held_out_split(run)).or_else(|| run.get(bare, Split::Eval))
+}
+
 /// The eval metric watched next to the loss: `--metric`, else the first quality metric found
 /// by name (F1 — overall or macro first — exact match, ROUGE, BLEU, WER/CER, accuracy).
 fn eval_metric<'a>(run: &'a TrainingRun, opts: &DiagnoseOptions) -> Option<&'a Series> {
     if let Some(m) = &opts.metric {
-        return run.get(m, Split::Eval);
+        return held_out_series(run, m);
     }
-    let eval: Vec<&Series> =
-        run.series.iter().filter(|s| s.split == Split::Eval && !s.name.ends_with("loss")).collect();
+    let split = held_out_split(run);
+    let eval: Vec<&Series> = run.series.iter().filter(|s| s.split == split && !s.name.ends_with("loss")).collect();
     let tokens = |s: &Series| s.name.split(['_', '/', '-', '.']).map(str::to_string).collect::<Vec<_>>();
     let has = |s: &Series, t: &str| tokens(s).iter().any(|x| x == t);
     let preferences: [&dyn Fn(&Series) -> bool; 8] = [
@@ -299,13 +321,26 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
     for (i, run) in runs.iter().enumerate() {
         diagnose_run(i, run, opts, &mut d.findings);
     }
-    d.best_checkpoint = runs.iter().enumerate().rev().find_map(|(i, r)| best_checkpoint(i, r, opts));
+    // When the eval loss and the eval metric disagree, the checkpoint is chosen by the metric,
+    // as the disagreement finding advises (--metric loss chooses by the loss regardless).
+    d.best_checkpoint = runs.iter().enumerate().rev().find_map(|(i, r)| {
+        let disagree = d.findings.iter().any(|f| f.run == i && f.id == "loss_metric_disagreement");
+        let by = match (&opts.metric, disagree) {
+            (Some(m), _) => held_out_series(r, m),
+            (None, true) => eval_metric(r, opts),
+            (None, false) => eval_loss(r),
+        };
+        best_checkpoint(i, by?)
+    });
     if let Some(b) = &d.best_checkpoint {
         let overfit = d
             .findings
             .iter()
             .any(|f| f.run == b.run && f.id == "overfitting" && f.series.as_deref() == Some(&b.series));
-        if b.lost > 2.0 * b.noise || (overfit && b.lost > 0.0) {
+        // Noise cannot be estimated from a handful of evaluations: there, a last checkpoint 2%
+        // worse than the best is worth saying; and one 50% worse always is.
+        let short = b.evaluations < 8 && b.lost > 0.02 * b.value.abs();
+        if b.lost > 2.0 * b.noise || short || b.lost > 0.5 * b.value.abs() || (overfit && b.lost > 0.0) {
             d.findings.push(Finding {
                 id: "best_not_last",
                 severity: Severity::Info,
@@ -362,7 +397,7 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
         message,
     };
     non_finite(run_idx, run, out);
-    if !run.series.iter().any(|s| s.split == Split::Eval || s.split == Split::Test) {
+    if !run.series.is_empty() && !run.series.iter().any(|s| s.split == Split::Eval || s.split == Split::Test) {
         out.push(finding(
             "no_eval_data",
             Severity::Warn,
@@ -391,9 +426,10 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
         }
     }
     if let Some(raw) = raw_train.as_ref() {
-        if let Some((count, range, message)) = spikes(raw) {
-            // A few isolated spikes are bad batches; more point at the learning rate.
-            let severity = if count > 3 { Severity::Warn } else { Severity::Info };
+        if let Some((count, worst, range, message)) = spikes(raw) {
+            // Isolated spikes are bad batches, or the heavy tail of per-batch losses; a warning
+            // only when several of them undo the training so far (rise above the first logged loss).
+            let severity = if count > 3 && worst > raw.y[0] { Severity::Warn } else { Severity::Info };
             out.push(finding("spikes", severity, Some(raw), range, message));
         }
     }
@@ -550,14 +586,23 @@ fn eval_plateau(e: &Curve, train: Option<&Curve>) -> Option<((f64, f64), String)
         return None;
     }
     let (ta, tb) = (t.interp(e.x[w0])?, *t.y.last()?);
+    let best_late = e.y[w0..].iter().cloned().fold(f64::INFINITY, f64::min);
+    let late = if best_late < e.y[b] {
+        format!(
+            "improved only to {} ({:+.1}%, under its noise or 5% of its whole improvement)",
+            fmt(best_late),
+            100.0 * (best_late - e.y[b]) / e.y[b].abs().max(f64::MIN_POSITIVE)
+        )
+    } else {
+        format!("got no lower than {}", fmt(best_late))
+    };
     Some((
         (e.x[b], e.x[n - 1]),
         format!(
-            "The eval loss stopped improving: its best before the last 30% of training was {} at {}, and over the last {} evaluations it got no lower than {}, while the training loss kept falling ({} → {}). Training on only fits the training set: the checkpoint at {} is as good, and stopping there saves the rest.",
+            "The eval loss stopped improving: its best before the last 30% of training was {} at {}, and over the last {} evaluations it {late}, while the training loss kept falling ({} → {}). Training on only fits the training set: the checkpoint at {} is about as good, and stopping there saves the rest.",
             fmt(e.y[b]),
             e.at(b),
             n - w0,
-            fmt(e.y[w0..].iter().cloned().fold(f64::INFINITY, f64::min)),
             fmt(ta),
             fmt(tb),
             e.at(b)
@@ -657,13 +702,14 @@ fn train_shape(t: &Curve, run: &TrainingRun, opts: &DiagnoseOptions) -> Vec<Verd
             Severity::Fail,
             Some((t.x[m_idx], t.x[n - 1])),
             format!(
-                "The training loss turned up: its running median bottomed out at {} around {} and it ended at {} ({} above that, {:.1} times its noise of {}){}. {}",
+                "The training loss turned up: its running median bottomed out at {} around {}, and its last 10% have a median of {} ({} above that, {:.1} times its noise of {}; last value {}){}. {}",
                 fmt(m_val),
                 t.at(m_idx),
                 fmt(end),
                 fmt(gave_back),
                 (gave_back / sigma.max(f64::MIN_POSITIVE)).min(1e6),
                 fmt(sigma),
+                fmt(y[n - 1]),
                 lr.0,
                 lr.1
             ),
@@ -740,9 +786,9 @@ fn train_shape(t: &Curve, run: &TrainingRun, opts: &DiagnoseOptions) -> Vec<Verd
             Severity::Warn,
             Some(span),
             format!(
-                "The training loss fell to {} (from {}): the model fits its training data almost perfectly. The task may be trivial, the labels may leak into the inputs, or the model memorises — check the eval loss and test for leakage (fteval leakage).",
-                fmt(end),
-                fmt(first.max(start))
+                "The training loss fell from {} (first logged value) to a median of {} over the last 10% of training: the model fits its training data almost perfectly. The task may be trivial, the labels may leak into the inputs, or the model memorises — check the eval loss and test for leakage (fteval leakage).",
+                fmt(y[0]),
+                fmt(end)
             ),
         ));
     }
@@ -754,7 +800,7 @@ fn train_shape(t: &Curve, run: &TrainingRun, opts: &DiagnoseOptions) -> Vec<Verd
 /// than three of the log's rounding steps. A
 /// regular saw-tooth widens the local spread; the first 10% of training, where the loss falls
 /// fast and unevenly, is not judged.
-fn spikes(t: &Curve) -> Option<(usize, Option<(f64, f64)>, String)> {
+fn spikes(t: &Curve) -> Option<(usize, f64, Option<(f64, f64)>, String)> {
     let n = t.len();
     if n < 20 {
         return None;
@@ -787,9 +833,10 @@ fn spikes(t: &Curve) -> Option<(usize, Option<(f64, f64)>, String)> {
     let worst = *spikes.iter().max_by(|&&a, &&b| height(a).total_cmp(&height(b)))?;
     Some((
         spikes.len(),
+        y[worst],
         Some((t.x[spikes[0]], t.x[*spikes.last()?])),
         format!(
-            "{} isolated spike(s) in the training loss after the first 10% of training, the largest {} at {} against a local level of {}. Occasional spikes are bad batches; many suggest a learning rate at the edge of stability.",
+            "{} isolated spike(s) in the training loss after the first 10% of training, the largest {} at {} against a local level of {}. Occasional spikes are bad batches or the heavy tail of per-batch losses; many that climb above the starting loss suggest a learning rate at the edge of stability.",
             spikes.len(),
             fmt(y[worst]),
             t.at(worst),
@@ -822,12 +869,20 @@ fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<EvalRise> {
         return None;
     }
     let last = e.y[n - 1];
-    let resid: Vec<f64> = e.y.iter().zip(rolling_median(&e.y, 1)).map(|(y, s)| y - s).collect();
-    let sigma = mad_sigma(&resid).max(noise_sigma(&e.y) * 0.5);
     let rise = last - min;
-    let threshold = (3.0 * sigma).max(0.02 * (e.y[0] - min).abs()).max(0.01 * min.abs());
+    // Under 8 evaluations the noise cannot be estimated (the trend dominates any spread), so a
+    // rise must be 10% of the minimum instead.
+    let threshold = if n < 8 {
+        0.1 * min.abs()
+    } else {
+        let resid: Vec<f64> = e.y.iter().zip(rolling_median(&e.y, 1)).map(|(y, s)| y - s).collect();
+        let sigma = mad_sigma(&resid).max(noise_sigma(&e.y) * 0.5);
+        (3.0 * sigma).max(0.02 * (e.y[0] - min).abs()).max(0.01 * min.abs())
+    };
     let after_above = e.y[m + 1..].iter().filter(|&&v| v > min + threshold).count();
-    let clear = rise > threshold && (after_above >= 2 || rise > 2.0 * threshold);
+    // A single evaluation past the minimum of a short curve is not yet a trend (best_not_last
+    // says that the last checkpoint is worse).
+    let clear = rise > threshold && (after_above >= 2 || (n >= 8 && rise > 2.0 * threshold));
     if !clear {
         return None;
     }
@@ -920,11 +975,7 @@ fn train_above_eval(t: &Curve, e: &Curve) -> Option<(Severity, String)> {
 }
 
 /// The eval point with the best `--metric` (or the lowest eval loss).
-fn best_checkpoint(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions) -> Option<BestCheckpoint> {
-    let series = match &opts.metric {
-        Some(m) => run.get(m, Split::Eval)?,
-        None => eval_loss(run)?,
-    };
+fn best_checkpoint(run_idx: usize, series: &Series) -> Option<BestCheckpoint> {
     let higher = !lower_is_better(&series.name);
     let finite: Vec<usize> = (0..series.points.len()).filter(|&i| series.points[i].value.is_finite()).collect();
     let last = *finite.last()?;
@@ -949,5 +1000,6 @@ fn best_checkpoint(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions) ->
         last_value: lp.value,
         lost: (bp.value - lp.value).abs(),
         noise: noise_sigma(&finite.iter().map(|&i| series.points[i].value).collect::<Vec<_>>()),
+        evaluations: finite.len(),
     })
 }

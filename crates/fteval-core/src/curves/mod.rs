@@ -4,7 +4,7 @@ pub mod diagnose;
 pub mod robust;
 pub mod series;
 
-pub use diagnose::{diagnose, BestCheckpoint, DiagnoseOptions, Diagnosis, Finding};
+pub use diagnose::{diagnose, held_out_series, BestCheckpoint, DiagnoseOptions, Diagnosis, Finding};
 pub use series::{point_label, Point, Series, Split, TrainingRun};
 
 #[cfg(test)]

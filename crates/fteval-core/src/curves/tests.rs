@@ -335,3 +335,36 @@ fn spikes_late_at_a_low_loss_count_and_early_ones_do_not() {
     let d = diagnose(&[run(vec![alt, eval("loss", 400, 8, |t| 1.9 - 0.9 * t)])], &DiagnoseOptions::default());
     assert!(!ids(&d).contains(&"spikes"), "{:?}", d.findings);
 }
+
+#[test]
+fn disagreement_chooses_the_checkpoint_by_the_metric() {
+    let mut rng = Rng::new(20, 0);
+    let r = run(vec![
+        train(&mut rng, 200, 0.01, |t| 1.5 - t),
+        eval("loss", 200, 10, |t| 0.5 + (t - 0.3).abs() * 0.6),
+        eval("f1", 200, 10, |t| 0.6 + 0.3 * t - 0.5 * (t - 0.8).max(0.0)),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(ids(&d).contains(&"loss_metric_disagreement"), "{:?}", d.findings);
+    let b = d.best_checkpoint.unwrap();
+    // F1 peaks at 80% of training (step 1600), not where the loss bottoms out (step 600).
+    assert_eq!((b.series.as_str(), b.step), ("eval/f1", Some(1600)));
+}
+
+#[test]
+fn short_eval_curves_need_two_points_past_the_minimum() {
+    let mut rng = Rng::new(21, 0);
+    // Five evaluations, the last one 20% above the minimum: the last checkpoint is worse, but
+    // one point is not yet overfitting.
+    let values = [0.23, 0.18, 0.15, 0.127, 0.152];
+    let e = series("loss", Split::Eval, &[40, 80, 120, 160, 200], &values);
+    let d = diagnose(&[run(vec![train(&mut rng, 20, 0.001, |t| 0.3 - 0.2 * t), e])], &DiagnoseOptions::default());
+    assert!(!ids(&d).contains(&"overfitting"), "{:?}", d.findings);
+    find(&d, "best_not_last", "eval/loss");
+    // Two points 10% above the minimum while the train loss falls: overfitting.
+    let values = [0.16, 0.10, 0.053, 0.085, 0.071];
+    let e = series("loss", Split::Eval, &[40, 80, 120, 160, 200], &values);
+    let d = diagnose(&[run(vec![train(&mut rng, 20, 0.001, |t| 0.6 - 0.55 * t), e])], &DiagnoseOptions::default());
+    let f = find(&d, "overfitting", "eval/loss");
+    assert!(f.message.contains("step 120"), "{}", f.message);
+}

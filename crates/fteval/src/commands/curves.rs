@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use fteval_core::curves::{diagnose, DiagnoseOptions, Split, TrainingRun};
+use fteval_core::curves::{diagnose, held_out_series, DiagnoseOptions, Split, TrainingRun};
 use fteval_io::logs::{self, tensorboard, LogFormat, LOG_FORMAT_NAMES};
 use fteval_report::document::CurvesDocument;
 
@@ -82,16 +82,19 @@ pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
     };
     let opts = DiagnoseOptions { metric: args.metric.clone(), classes: args.classes };
     if let Some(m) = &args.metric {
-        if !runs.iter().any(|r| r.get(m, Split::Eval).is_some()) {
+        if !runs.iter().any(|r| held_out_series(r, m).is_some()) {
             let mut names: Vec<String> = runs
                 .iter()
-                .flat_map(|r| r.series.iter().filter(|s| s.split == Split::Eval).map(|s| s.name.clone()))
+                .flat_map(|r| r.series.iter().filter(|s| s.split != Split::Train).map(|s| s.name.clone()))
                 .collect();
             names.sort();
             names.dedup();
             return Err(CliError::usage(
-                format!("--metric {m}: no eval series of that name in the logs"),
-                format!("the eval series are: {}", if names.is_empty() { "(none)".into() } else { names.join(", ") }),
+                format!("--metric {m}: no eval (or test) series of that name in the logs"),
+                format!(
+                    "the eval and test series are: {}",
+                    if names.is_empty() { "(none)".into() } else { names.join(", ") }
+                ),
             ));
         }
     }
@@ -101,14 +104,15 @@ pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
         let mut held: Vec<String> =
             runs.iter().flat_map(|r| r.series.iter().map(|s| format!("{}/{}", s.split.as_str(), s.name))).collect();
         held.dedup();
-        checks.push(fteval_core::Check::new(
-            "no_training_loss",
-            fteval_core::Severity::Warn,
+        let message = if held.is_empty() {
+            "These logs hold no logged values at all (e.g. an empty log_history: training stopped before the first logging step, or the state was saved before training); there is nothing to diagnose.".to_string()
+        } else {
             format!(
                 "No training loss in these logs: only the eval side is diagnosed, and a rising eval loss cannot be told apart as overfitting or instability. They hold: {}.",
-                if held.is_empty() { "nothing".to_string() } else { held.join(", ") }
-            ),
-        ));
+                held.join(", ")
+            )
+        };
+        checks.push(fteval_core::Check::new("no_training_loss", fteval_core::Severity::Warn, message));
     }
     let longest = runs
         .iter()
