@@ -349,3 +349,25 @@ fn real_logs_get_the_diagnosis_an_engineer_would_give() {
     let series = doc["runs"][0]["series"].as_array().unwrap();
     assert!(series.iter().all(|s| s["split"] == "eval"), "{series:?}");
 }
+
+/// Logs too short to judge still say what their numbers mean, and a checkpoint chosen on the
+/// test split is flagged.
+#[test]
+fn short_logs_and_test_split_checkpoints_are_explained() {
+    let Some(dir) = corpus() else { return };
+    let check = |file: &str, id: &str| -> String {
+        let doc = fteval(&["curves", &dir.join(file).to_string_lossy(), "--format", "json"]).json();
+        let checks = doc["checks"].as_array().unwrap().clone();
+        let c = checks.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("{file}: no {id} in {checks:?}"));
+        c["message"].as_str().unwrap().to_string()
+    };
+    // Two logged steps of a GPT-2-sized language model at 10.77 ≈ ln 47,000.
+    let m = check("hf_trainer_state_24.json", "too_short");
+    assert!(m.contains("≈ 47434 choices"), "{m}");
+    // Flair without a dev set chooses by TEST_F1.
+    let m = check("flair_log_02.tsv", "checkpoint_chosen_on_test");
+    assert!(m.contains("test/f1"), "{m}");
+    // An empty log_history says so.
+    let m = check("hf_trainer_state_01.json", "no_training_loss");
+    assert!(m.contains("no logged values"), "{m}");
+}

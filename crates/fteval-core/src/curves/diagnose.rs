@@ -920,8 +920,10 @@ fn disagreement(e: &Curve, metric: &Curve) -> Option<String> {
     let sigma = noise_sigma(&metric.y).max(1e-12);
     (gain > 2.0 * sigma && gain > 0.0).then(|| {
         format!(
-            "The eval loss rose after {} while eval {} still improved ({} → {}). The loss also punishes confident mistakes, so a model can grow over-confident on its errors while getting more examples right. To choose a checkpoint, trust the metric you will report ({}); watch calibration if probabilities are used.",
+            "The {} loss rose after {} while {} {} still improved ({} → {}). The loss also punishes confident mistakes, so a model can grow over-confident on its errors while getting more examples right. To choose a checkpoint, trust the metric you will report ({}); watch calibration if probabilities are used.",
+            e.series.split.as_str(),
             e.at(m),
+            metric.series.split.as_str(),
             metric.series.name,
             fmt(at_min),
             fmt(last),

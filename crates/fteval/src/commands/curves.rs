@@ -123,7 +123,20 @@ pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
         checks.push(fteval_core::Check::new(
             "too_short",
             fteval_core::Severity::Warn,
-            format!("The training loss has only {n} logged point(s): too few to judge the curve's shape; log more often (e.g. logging_steps in the Hugging Face Trainer)."),
+            format!(
+                "The training loss has only {n} logged point(s): too few to judge the curve's shape; log more often (e.g. logging_steps in the Hugging Face Trainer).{}",
+                uniform_guess_note(&runs)
+            ),
+        ));
+    }
+    if let Some(b) = diagnosis.best_checkpoint.as_ref().filter(|b| b.series.starts_with("test/")) {
+        checks.push(fteval_core::Check::new(
+            "checkpoint_chosen_on_test",
+            fteval_core::Severity::Warn,
+            format!(
+                "This log evaluates on the test split during training (it has no validation split), and the best checkpoint is chosen by {}: a test score of a checkpoint picked on the test set is optimistic. Hold out a validation set to choose checkpoints, or report the last checkpoint's test score.",
+                b.series
+            ),
         ));
     }
     let evals = runs
@@ -142,4 +155,21 @@ pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
     let renderer = output.renderer();
     output.write(|w| renderer.curves(&doc, w))?;
     Ok(if doc.failed() { 1 } else { 0 })
+}
+
+/// For a log too short to judge: a last training loss above ln(1000) is the cross-entropy of a
+/// uniform guess over e^loss choices — for a language model, a tokenizer-sized vocabulary.
+fn uniform_guess_note(runs: &[TrainingRun]) -> String {
+    let last = runs
+        .iter()
+        .flat_map(|r| r.series.iter().filter(|s| s.split == Split::Train && s.name == "loss"))
+        .filter_map(|s| s.points.iter().rev().map(|p| p.value).find(|v| v.is_finite()))
+        .last();
+    match last {
+        Some(loss) if loss > 1000f64.ln() => format!(
+            " Its last value, {loss:.4}, is the cross-entropy of a uniform guess over e^{loss:.2} ≈ {:.0} choices: if this is a language model with a vocabulary of about that size, it had not started to learn.",
+            loss.exp()
+        ),
+        _ => String::new(),
+    }
 }
