@@ -67,8 +67,10 @@ def main():
         generate(path, a.mb)
     mb = os.path.getsize(path) / 1e6
 
+    # --metric loss: the reference picks the checkpoint by eval loss; without it fteval would pick
+    # by the eval metric where loss and metric disagree.
     def run_fteval():
-        r = subprocess.run([a.fteval, "curves", path, "--format", "json"], capture_output=True, text=True)
+        r = subprocess.run([a.fteval, "curves", path, "--metric", "loss", "--format", "json"], capture_output=True, text=True)
         if r.returncode not in (0, 1):
             raise SystemExit(f"fteval failed: {r.stderr}")
         return json.loads(r.stdout)
