@@ -10,6 +10,7 @@ pub mod data;
 pub mod evaluate;
 pub mod gates;
 pub mod labels;
+pub mod leakage;
 pub mod metrics;
 pub mod profile;
 pub mod rank;

@@ -1,0 +1,6 @@
+//! Train/test leakage: exact duplicates after normalisation, near duplicates (MinHash + LSH,
+//! verified by exact Jaccard), n-gram contamination, and label conflicts.
+
+pub mod lsh;
+pub mod minhash;
+pub mod ngrams;
