@@ -39,6 +39,21 @@ impl<'a> Cell<'a> {
         }
     }
 
+    /// The cell as text, None when empty: numbers as Python prints them (`3`, not `3.0`),
+    /// lists and objects as JSON.
+    pub fn to_text(&self) -> Option<Cow<'a, str>> {
+        if self.is_empty() {
+            return None;
+        }
+        Some(match self {
+            Cell::Text(s) => Cow::Borrowed(*s),
+            Cell::Number(x) => Cow::Owned(number_label(*x)),
+            Cell::Bool(b) => Cow::Owned(b.to_string()),
+            Cell::Json(v) => Cow::Owned(v.to_string()),
+            Cell::Missing | Cell::Null => return None,
+        })
+    }
+
     /// A short rendering for error messages.
     pub fn describe(&self) -> String {
         let s = match self {
@@ -54,5 +69,15 @@ impl<'a> Cell<'a> {
         } else {
             s
         }
+    }
+}
+
+/// A number as a label: integers without a fractional part (`3`, as pandas writes an int
+/// column), others in Rust's shortest round-trip form.
+pub(crate) fn number_label(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
     }
 }

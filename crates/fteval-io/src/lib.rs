@@ -5,6 +5,7 @@ pub mod cell;
 pub mod columns;
 pub mod error;
 pub mod formats;
+pub mod leakage;
 pub mod logs;
 pub mod pair;
 pub mod predictions;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use fteval_core::labels::canonical_label;
 use serde_json::Value;
 
-use crate::cell::Cell;
+use crate::cell::{number_label, Cell};
 use crate::columns::{ColumnOverrides, ColumnPlan, ProbsPlan};
 use crate::error::{InputError, Result};
 use crate::formats::{self, Location, Row};
@@ -234,14 +234,6 @@ pub(crate) fn retain_rows<T>(v: &mut Vec<T>, keep: &[bool], width: usize) {
 }
 
 /// A number as a label: integers without a decimal point.
-fn number_label(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
-}
-
 fn scalar_label(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),

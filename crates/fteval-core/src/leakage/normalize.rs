@@ -16,7 +16,7 @@ pub enum Normalize {
 /// `text` normalised by `mode`, its words separated by single spaces.
 pub fn normalize(text: &str, mode: Normalize) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut push = |c: char, out: &mut String| {
+    let push = |c: char, out: &mut String| {
         if c.is_whitespace() {
             if !out.is_empty() && !out.ends_with(' ') {
                 out.push(' ');
