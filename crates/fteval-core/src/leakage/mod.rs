@@ -1,6 +1,7 @@
 //! Train/test leakage: exact duplicates after normalisation, near duplicates (MinHash + LSH,
 //! verified by exact Jaccard), n-gram contamination, and label conflicts.
 
+pub mod analyze;
 pub mod exact;
 pub mod lsh;
 pub mod minhash;
