@@ -93,3 +93,66 @@ pub fn read_split(path: &str, columns: &SplitColumns, format: Option<Format>) ->
     })?;
     Ok(table)
 }
+
+/// Writes the rows of `path` whose `keep` entry is true to `out`, every column kept: JSON
+/// Lines when `out` ends in `.jsonl`, CSV otherwise. Returns the rows written.
+pub fn write_kept_rows(path: &str, format: Option<Format>, keep: &[bool], out: &std::path::Path) -> Result<usize> {
+    use std::io::Write;
+    let shown = out.display().to_string();
+    let write_error = |e: &dyn std::fmt::Display| {
+        InputError::new(
+            &shown,
+            format!("cannot write the clean test rows: {e}"),
+            "check that the folder exists and is writable",
+        )
+    };
+    let mut source = formats::open_table(path, format)?;
+    let names = source.columns().to_vec();
+    let file = std::fs::File::create(out).map_err(|e| write_error(&e))?;
+    let jsonl = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    let mut csv_out =
+        (!jsonl).then(|| csv::Writer::from_writer(std::io::BufWriter::new(file.try_clone().expect("file handle"))));
+    let mut json_out = jsonl.then(|| std::io::BufWriter::new(file));
+    if let Some(w) = csv_out.as_mut() {
+        w.write_record(&names).map_err(|e| write_error(&e))?;
+    }
+    let (mut index, mut written) = (0usize, 0usize);
+    source.for_each_row(&mut |row| {
+        let kept = keep.get(index).copied().unwrap_or(false);
+        index += 1;
+        if !kept {
+            return Ok(());
+        }
+        written += 1;
+        if let Some(w) = csv_out.as_mut() {
+            let cells: Vec<String> =
+                (0..names.len()).map(|c| row.cell(c).to_text().map(|t| t.into_owned()).unwrap_or_default()).collect();
+            w.write_record(&cells).map_err(|e| write_error(&e))?;
+        }
+        if let Some(w) = json_out.as_mut() {
+            let mut obj = serde_json::Map::new();
+            for (c, name) in names.iter().enumerate() {
+                let v = match row.cell(c) {
+                    crate::cell::Cell::Missing | crate::cell::Cell::Null => serde_json::Value::Null,
+                    crate::cell::Cell::Text(s) => serde_json::Value::String(s.to_string()),
+                    crate::cell::Cell::Number(x) => {
+                        serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+                    }
+                    crate::cell::Cell::Bool(b) => serde_json::Value::Bool(b),
+                    crate::cell::Cell::Json(v) => v.into_owned(),
+                };
+                obj.insert(name.clone(), v);
+            }
+            serde_json::to_writer(&mut *w, &obj).map_err(|e| write_error(&e))?;
+            w.write_all(b"\n").map_err(|e| write_error(&e))?;
+        }
+        Ok(())
+    })?;
+    if let Some(mut w) = csv_out {
+        w.flush().map_err(|e| write_error(&e))?;
+    }
+    if let Some(mut w) = json_out {
+        w.flush().map_err(|e| write_error(&e))?;
+    }
+    Ok(written)
+}

@@ -32,6 +32,9 @@ pub enum Command {
     /// Did training go well? Reads training logs (Hugging Face, Keras, Lightning, TensorBoard,
     /// JSONL, CSV) and diagnoses the loss curves: overfitting, plateau, divergence, best checkpoint.
     Curves(CurvesArgs),
+    /// Are the test numbers inflated by leakage? Exact and near duplicates of test rows in the
+    /// training set, n-gram contamination, label conflicts; writes the clean test rows.
+    Leakage(LeakageArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,6 +237,66 @@ pub struct CurvesArgs {
     /// Number of classes (or vocabulary size): a loss stuck at ln(classes) is chance level
     #[arg(long, value_name = "K")]
     pub classes: Option<usize>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// How texts are normalised before comparison.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum NormalizeArg {
+    /// NFKC, lowercase, punctuation removed, whitespace collapsed
+    Default,
+    /// Case and punctuation kept; whitespace collapsed
+    Strict,
+}
+
+/// Which MinHash signatures to compute.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MinhashSchemeArg {
+    /// A fast 64-bit hash and permutation family
+    Fast,
+    /// Equal to datasketch 2.0's default MinHash (SHA-1 based; slower)
+    Datasketch,
+}
+
+#[derive(Args, Debug)]
+pub struct LeakageArgs {
+    /// The training split (CSV, TSV, JSONL, JSON, Parquet)
+    #[arg(long, value_name = "FILE")]
+    pub train: String,
+    /// The test split
+    #[arg(long, value_name = "FILE")]
+    pub test: String,
+    /// Text column [tried: text, input, sentence, prompt, question, content]; without one, all feature columns are compared
+    #[arg(long, value_name = "NAME")]
+    pub text_col: Option<String>,
+    /// Label column [tried: label, labels, y_true, target, gold, ...]
+    #[arg(long, value_name = "NAME")]
+    pub label_col: Option<String>,
+    /// Id column [tried: id, idx, example_id, uid, guid, row_id]; row numbers otherwise
+    #[arg(long, value_name = "NAME")]
+    pub id_col: Option<String>,
+    /// Text normalisation before comparing
+    #[arg(long, value_enum, default_value = "default")]
+    pub normalize: NormalizeArg,
+    /// Jaccard similarity (of word 5-gram shingle sets) from which a pair is a near duplicate
+    #[arg(long, default_value_t = 0.8, value_name = "J")]
+    pub threshold: f64,
+    /// MinHash permutations
+    #[arg(long, default_value_t = 128, value_name = "N")]
+    pub num_perm: usize,
+    /// MinHash scheme
+    #[arg(long, value_enum, default_value = "fast")]
+    pub minhash_scheme: MinhashSchemeArg,
+    /// Contamination n-gram length in words (GPT-3 used 13)
+    #[arg(long, default_value_t = 13, value_name = "N")]
+    pub ngram: usize,
+    /// Write the test rows that do not leak to PATH (CSV, or JSONL for a .jsonl path)
+    #[arg(long, value_name = "PATH")]
+    pub write_clean: Option<std::path::PathBuf>,
+    /// Share of leaked test rows above which the check fails (exit 1)
+    #[arg(long, default_value_t = 0.01, value_name = "FRACTION")]
+    pub max_leak: f64,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -26,6 +26,7 @@ fn main() {
         cli::Command::Compare(args) => commands::compare::run(args),
         cli::Command::Rank(args) => commands::rank::run(args),
         cli::Command::Curves(args) => commands::curves::run(args),
+        cli::Command::Leakage(args) => commands::leakage::run(args),
     };
     match code {
         Ok(c) => std::process::exit(c),

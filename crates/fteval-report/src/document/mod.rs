@@ -3,11 +3,13 @@
 
 mod compare;
 mod curves;
+mod leakage;
 mod metrics;
 mod rank;
 
 pub use compare::*;
 pub use curves::*;
+pub use leakage::*;
 pub use metrics::*;
 pub use rank::*;
 

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::Renderer;
-use crate::document::{CompareDocument, CurvesDocument, MetricsDocument, RankDocument};
+use crate::document::{CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument};
 
 pub struct Json;
 
@@ -19,6 +19,11 @@ impl Renderer for Json {
     }
 
     fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+
+    fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
         writeln!(out)
     }

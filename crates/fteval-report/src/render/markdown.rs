@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use fteval_core::Severity;
 
 use super::{ci_header, compare_summary, delta_rows, interval, level, num, summary_line, verdict_word, Renderer};
-use crate::document::{CompareDocument, CurvesDocument, MetricsDocument, RankDocument};
+use crate::document::{CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument};
 
 pub struct Markdown;
 
@@ -66,6 +66,23 @@ impl Renderer for Markdown {
 
     fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
         self.rank_impl(doc, out)
+    }
+
+    fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "## fteval leakage — `{}` against `{}`\n", doc.test.file, doc.train.file)?;
+        for line in super::leakage_summary(doc) {
+            writeln!(out, "- {}", escape(&line))?;
+        }
+        let rows = super::leakage_rows(doc);
+        if !rows.is_empty() {
+            writeln!(out, "\n| test id | kind | train id | jaccard | 8-gram share | longest run | label conflict |")?;
+            writeln!(out, "| --- | --- | --- | ---: | ---: | ---: | --- |")?;
+            for r in rows {
+                let cells: Vec<String> = r.iter().map(|c| escape(c)).collect();
+                writeln!(out, "| {} |", cells.join(" | "))?;
+            }
+        }
+        write_checks(&doc.checks, out)
     }
 
     fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()> {

@@ -11,7 +11,7 @@ pub use json::Json;
 pub use markdown::Markdown;
 pub use terminal::Terminal;
 
-use crate::document::{CompareDocument, CurvesDocument, MetricsDocument, RankDocument};
+use crate::document::{CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument};
 
 /// Writes a report document in one output format.
 pub trait Renderer {
@@ -19,6 +19,58 @@ pub trait Renderer {
     fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()>;
     fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()>;
     fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()>;
+    fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Flagged test rows shown in text reports (the JSON lists them all).
+pub(crate) const LEAKAGE_ROWS_SHOWN: usize = 20;
+
+/// The leakage summary as sentences, shared by the terminal and Markdown reports.
+pub(crate) fn leakage_summary(doc: &LeakageDocument) -> Vec<String> {
+    let s = &doc.summary;
+    vec![
+        format!(
+            "{} of {} test rows leak from {} training rows ({:.2}%): {} exact copies, {} near duplicates (Jaccard ≥ {} on {}-word shingles), {} contaminated (a shared {}-gram).",
+            s.exact_duplicates + s.near_duplicates + s.contaminated,
+            doc.test_rows,
+            doc.train_rows,
+            100.0 * s.leaked_fraction,
+            s.exact_duplicates,
+            s.near_duplicates,
+            doc.settings.threshold,
+            doc.settings.shingle_words,
+            s.contaminated,
+            doc.settings.ngram
+        ),
+        format!("{} leaked rows have a different label than their training copy.", s.label_conflicts),
+        format!(
+            "Within splits: train {} duplicated rows ({:.2}% removable), test {} ({:.2}%).",
+            doc.train.duplicated_rows,
+            100.0 * doc.train.duplicate_rate,
+            doc.test.duplicated_rows,
+            100.0 * doc.test.duplicate_rate
+        ),
+        format!("Clean test rows: {} of {}.", s.clean_rows, doc.test_rows),
+    ]
+}
+
+/// The first flagged rows as table cells: test id, kind, train id, Jaccard, 8-gram share, longest run, label conflict.
+pub(crate) fn leakage_rows(doc: &LeakageDocument) -> Vec<[String; 7]> {
+    doc.test_rows_flagged
+        .iter()
+        .take(LEAKAGE_ROWS_SHOWN)
+        .map(|f| {
+            [
+                f.test_id.clone(),
+                f.kind.to_string(),
+                f.train_id.clone().unwrap_or_else(|| "—".into()),
+                f.jaccard.map_or("—".into(), |j| format!("{j:.3}")),
+                format!("{:.3}", f.ngram_share),
+                f.longest_shared_run.to_string(),
+                if f.label_conflict { "yes".into() } else { "".into() },
+            ]
+        })
+        .collect()
 }
 
 /// The loss plot of run `run`: train loss in braille dots, eval loss as ●, the best

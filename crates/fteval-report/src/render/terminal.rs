@@ -9,7 +9,7 @@ use fteval_core::Severity;
 use super::{
     ci_header, compare_summary, delta_rows, interval, level, num, p_value, summary_line, verdict_word, Renderer,
 };
-use crate::document::{CompareDocument, CurvesDocument, MetricsDocument, RankDocument};
+use crate::document::{CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument};
 
 pub struct Terminal {
     pub color: bool,
@@ -96,6 +96,40 @@ impl Renderer for Terminal {
             writeln!(out, "{t}\n")?;
         }
 
+        self.checks(&doc.checks, out)
+    }
+
+    fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()> {
+        let title = format!("fteval leakage — test {} against train {}", doc.test.file, doc.train.file);
+        writeln!(out, "{}\n", self.paint("1", &title))?;
+        for line in super::leakage_summary(doc) {
+            writeln!(out, "  {line}")?;
+        }
+        let rows = super::leakage_rows(doc);
+        if !rows.is_empty() {
+            let mut table = Table::new();
+            table.load_preset(UTF8_HORIZONTAL_ONLY).set_header(vec![
+                "test id",
+                "kind",
+                "train id",
+                "jaccard",
+                "8-gram share",
+                "longest run",
+                "label conflict",
+            ]);
+            for r in rows {
+                table.add_row(r.to_vec());
+            }
+            writeln!(out, "\n{table}")?;
+            if doc.test_rows_flagged.len() > super::LEAKAGE_ROWS_SHOWN {
+                writeln!(
+                    out,
+                    "  … and {} more (all in --format json)",
+                    doc.test_rows_flagged.len() - super::LEAKAGE_ROWS_SHOWN
+                )?;
+            }
+        }
+        writeln!(out)?;
         self.checks(&doc.checks, out)
     }
 

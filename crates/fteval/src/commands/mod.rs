@@ -3,6 +3,7 @@
 pub mod compare;
 pub mod curves;
 pub mod input;
+pub mod leakage;
 pub mod metrics;
 pub mod rank;
 pub mod settings;

@@ -1,0 +1,211 @@
+//! `fteval.leakage/v1`: which test rows leak from the training set, and how.
+
+use fteval_core::leakage::analyze::{Leakage, LeakageOptions};
+use fteval_core::leakage::exact::SplitDuplicates;
+use fteval_core::leakage::minhash::Scheme;
+use fteval_core::leakage::normalize::Normalize;
+use fteval_core::{Check, Severity};
+use serde::Serialize;
+
+pub const LEAKAGE_SCHEMA: &str = "fteval.leakage/v1";
+
+/// One input split.
+#[derive(Clone, Debug, Serialize)]
+pub struct SplitDoc {
+    pub file: String,
+    pub rows: usize,
+    /// The column compared, or the feature columns of tabular data.
+    pub compared: String,
+    pub label_column: Option<String>,
+    pub duplicated_rows: usize,
+    /// Share of the split's rows that deduplication would remove.
+    pub duplicate_rate: f64,
+    /// Distinct texts with more than one label within the split.
+    pub conflicting_texts: usize,
+}
+
+impl SplitDoc {
+    pub fn new(file: &str, compared: &str, label_column: Option<&str>, d: &SplitDuplicates) -> SplitDoc {
+        SplitDoc {
+            file: file.to_string(),
+            rows: d.rows,
+            compared: compared.to_string(),
+            label_column: label_column.map(str::to_string),
+            duplicated_rows: d.duplicated_rows,
+            duplicate_rate: d.duplicate_rate(),
+            conflicting_texts: d.conflicting_texts,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SettingsDoc {
+    pub normalize: &'static str,
+    pub threshold: f64,
+    pub num_perm: usize,
+    pub minhash_scheme: &'static str,
+    pub shingle_words: usize,
+    pub lsh_bands: usize,
+    pub lsh_rows: usize,
+    pub ngram: usize,
+    pub share_ngram: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SummaryDoc {
+    pub exact_duplicates: usize,
+    pub near_duplicates: usize,
+    pub contaminated: usize,
+    pub label_conflicts: usize,
+    pub leaked_fraction: f64,
+    /// Test rows left after removing the flagged ones.
+    pub clean_rows: usize,
+}
+
+/// One flagged test row, at its strongest kind.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlaggedDoc {
+    pub test_id: String,
+    pub kind: &'static str,
+    pub train_id: Option<String>,
+    pub jaccard: Option<f64>,
+    pub estimated_jaccard: Option<f64>,
+    pub containment: Option<f64>,
+    pub label_conflict: bool,
+    /// Share of the row's 8-grams (`share_ngram`) found in training text.
+    pub ngram_share: f64,
+    /// Longest run of the row's words covered by shared 8-grams.
+    pub longest_shared_run: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LeakageDocument {
+    pub schema: &'static str,
+    pub fteval_version: &'static str,
+    pub train: SplitDoc,
+    pub test: SplitDoc,
+    pub train_rows: usize,
+    pub test_rows: usize,
+    pub settings: SettingsDoc,
+    pub summary: SummaryDoc,
+    pub test_rows_flagged: Vec<FlaggedDoc>,
+    pub checks: Vec<Check>,
+}
+
+impl LeakageDocument {
+    /// The document for `leakage`; `train_ids`/`test_ids` name rows, `max_leak` is the share
+    /// of leaked test rows above which the check fails.
+    pub fn new(
+        train: SplitDoc,
+        test: SplitDoc,
+        leakage: &Leakage,
+        opts: &LeakageOptions,
+        train_ids: &[String],
+        test_ids: &[String],
+        max_leak: f64,
+    ) -> LeakageDocument {
+        use fteval_core::leakage::analyze::LeakKind;
+        let summary = SummaryDoc {
+            exact_duplicates: leakage.count(LeakKind::Exact),
+            near_duplicates: leakage.count(LeakKind::Near),
+            contaminated: leakage.count(LeakKind::Contaminated),
+            label_conflicts: leakage.label_conflicts(),
+            leaked_fraction: leakage.leaked_fraction(),
+            clean_rows: leakage.test_rows - leakage.flagged.len(),
+        };
+        let mut checks = Vec::new();
+        let pct = 100.0 * summary.leaked_fraction;
+        if summary.leaked_fraction > max_leak {
+            checks.push(Check::new(
+                "test_leakage",
+                Severity::Fail,
+                format!(
+                    "{} of {} test rows ({pct:.2}%) leak from the training set ({} exact, {} near, {} contaminated), above the {:.2}% allowed (--max-leak): the test metrics are inflated. Re-evaluate on the clean rows (--write-clean).",
+                    leakage.flagged.len(),
+                    leakage.test_rows,
+                    summary.exact_duplicates,
+                    summary.near_duplicates,
+                    summary.contaminated,
+                    100.0 * max_leak
+                ),
+            ));
+        } else if !leakage.flagged.is_empty() {
+            checks.push(Check::new(
+                "test_leakage",
+                Severity::Warn,
+                format!(
+                    "{} of {} test rows ({pct:.2}%) leak from the training set, within the {:.2}% allowed (--max-leak).",
+                    leakage.flagged.len(),
+                    leakage.test_rows,
+                    100.0 * max_leak
+                ),
+            ));
+        }
+        if summary.label_conflicts > 0 {
+            checks.push(Check::new(
+                "label_conflicts",
+                Severity::Warn,
+                format!(
+                    "{} leaked test rows carry a different label than their training copy: either label noise, or the label depends on something the text does not show.",
+                    summary.label_conflicts
+                ),
+            ));
+        }
+        for (name, d) in [("train", &train), ("test", &test)] {
+            if d.conflicting_texts > 0 {
+                checks.push(Check::new(
+                    "label_conflicts_within_split",
+                    Severity::Warn,
+                    format!("{name}: {} texts occur with more than one label.", d.conflicting_texts),
+                ));
+            }
+        }
+        let (bands, rows) = leakage.lsh;
+        LeakageDocument {
+            schema: LEAKAGE_SCHEMA,
+            fteval_version: super::VERSION,
+            train_rows: leakage.train_rows,
+            test_rows: leakage.test_rows,
+            train,
+            test,
+            settings: SettingsDoc {
+                normalize: match opts.normalize {
+                    Normalize::Default => "default",
+                    Normalize::Strict => "strict",
+                },
+                threshold: opts.threshold,
+                num_perm: opts.num_perm,
+                minhash_scheme: match opts.scheme {
+                    Scheme::Datasketch => "datasketch",
+                    Scheme::Fast => "fast",
+                },
+                shingle_words: opts.shingle,
+                lsh_bands: bands,
+                lsh_rows: rows,
+                ngram: opts.ngram,
+                share_ngram: opts.share_ngram,
+            },
+            summary,
+            test_rows_flagged: leakage
+                .flagged
+                .iter()
+                .map(|f| FlaggedDoc {
+                    test_id: test_ids.get(f.test).cloned().unwrap_or_default(),
+                    kind: f.kind.as_str(),
+                    train_id: f.train.and_then(|t| train_ids.get(t).cloned()),
+                    jaccard: f.jaccard,
+                    estimated_jaccard: f.estimated_jaccard,
+                    containment: f.containment,
+                    label_conflict: f.label_conflict,
+                    ngram_share: f.contamination.share,
+                    longest_shared_run: f.contamination.longest_run,
+                })
+                .collect(),
+            checks,
+        }
+    }
+
+    pub fn failed(&self) -> bool {
+        self.checks.iter().any(|c| c.severity == Severity::Fail)
+    }
+}

@@ -1,0 +1,69 @@
+//! `fteval leakage --train FILE --test FILE`: are the test numbers inflated by leakage?
+
+use fteval_core::leakage::analyze::{find_leakage, LeakageOptions};
+use fteval_core::leakage::minhash::Scheme;
+use fteval_core::leakage::normalize::Normalize;
+use fteval_io::leakage::{read_split, write_kept_rows, SplitColumns};
+use fteval_report::document::{LeakageDocument, SplitDoc};
+
+use crate::cli::{LeakageArgs, MinhashSchemeArg, NormalizeArg};
+use crate::error::CliError;
+use crate::output::Output;
+
+pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
+    if !(args.threshold > 0.0 && args.threshold <= 1.0) {
+        return Err(CliError::usage(
+            format!("--threshold {}: must be in (0, 1]", args.threshold),
+            "a Jaccard similarity: 0.8 flags pairs sharing most of their 5-word shingles",
+        ));
+    }
+    if args.num_perm == 0 || args.ngram == 0 || !(0.0..=1.0).contains(&args.max_leak) {
+        return Err(CliError::usage(
+            "--num-perm and --ngram must be at least 1, and --max-leak a fraction in [0, 1]",
+            "e.g. --num-perm 128 --ngram 13 --max-leak 0.01",
+        ));
+    }
+    let output = Output::from_args(&args.common)?;
+    let columns = SplitColumns { id: args.id_col.clone(), label: args.label_col.clone(), text: args.text_col.clone() };
+    let train = read_split(&args.train, &columns, None)?;
+    let test = read_split(&args.test, &columns, None)?;
+    let opts = LeakageOptions {
+        normalize: match args.normalize {
+            NormalizeArg::Default => Normalize::Default,
+            NormalizeArg::Strict => Normalize::Strict,
+        },
+        threshold: args.threshold,
+        num_perm: args.num_perm,
+        scheme: match args.minhash_scheme {
+            MinhashSchemeArg::Fast => Scheme::Fast,
+            MinhashSchemeArg::Datasketch => Scheme::Datasketch,
+        },
+        ngram: args.ngram,
+        ..LeakageOptions::default()
+    };
+    let train_labels: Vec<Option<&str>> = train.labels.iter().map(|l| l.as_deref()).collect();
+    let test_labels: Vec<Option<&str>> = test.labels.iter().map(|l| l.as_deref()).collect();
+    let leakage = find_leakage(&train.texts, &train_labels, &test.texts, &test_labels, &opts);
+    let split_doc =
+        |t: &fteval_io::leakage::SplitTable, d| SplitDoc::new(&t.file, &t.compared, t.label_column.as_deref(), d);
+    let doc = LeakageDocument::new(
+        split_doc(&train, &leakage.train_duplicates),
+        split_doc(&test, &leakage.test_duplicates),
+        &leakage,
+        &opts,
+        &train.ids,
+        &test.ids,
+        args.max_leak,
+    );
+    if let Some(path) = &args.write_clean {
+        let mut keep = vec![true; test.texts.len()];
+        for f in &leakage.flagged {
+            keep[f.test] = false;
+        }
+        let written = write_kept_rows(&args.test, None, &keep, path)?;
+        eprintln!("wrote {written} clean test rows to {}", path.display());
+    }
+    let renderer = output.renderer();
+    output.write(|w| renderer.leakage(&doc, w))?;
+    Ok(if doc.failed() { 1 } else { 0 })
+}
