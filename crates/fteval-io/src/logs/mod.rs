@@ -257,13 +257,17 @@ pub fn join_runs(parts: Vec<TrainingRun>) -> TrainingRun {
 /// TensorBoard event files: the TensorBoard reader (one run per file). A file in a folder
 /// named `eval`, `val`, `valid`, `validation` or `test` holds that split's values under bare tags.
 fn read_tensorboard(path: &Path) -> Result<TrainingRun> {
-    let folder = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).map(str::to_ascii_lowercase);
-    let hint = match folder.as_deref() {
-        Some("eval" | "val" | "valid" | "validation") => Some(Split::Eval),
-        Some("test") => Some(Split::Test),
+    tensorboard::read_tensorboard(path, folder_split(path))
+}
+
+/// The split a TensorBoard file's folder implies: Keras writes `validation/`, Estimators
+/// `eval/`; None for any other folder.
+pub fn folder_split(path: &Path) -> Option<Split> {
+    path.parent()?.file_name()?.to_str().and_then(|d| match d.to_ascii_lowercase().as_str() {
+        "validation" | "val" | "eval" | "valid" => Some(Split::Eval),
+        "test" => Some(Split::Test),
         _ => None,
-    };
-    tensorboard::read_tensorboard(path, hint)
+    })
 }
 
 /// The whole file: a plain file in one sized read (a 100 MB trainer_state.json), else through

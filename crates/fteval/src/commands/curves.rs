@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use fteval_core::curves::{diagnose, held_out_series, DiagnoseOptions, Split, TrainingRun};
-use fteval_io::logs::{self, tensorboard, LogFormat, LOG_FORMAT_NAMES};
+use fteval_io::logs::{self, folder_split, tensorboard, LogFormat, LOG_FORMAT_NAMES};
 use fteval_report::document::CurvesDocument;
 
 use crate::cli::CurvesArgs;
@@ -22,15 +22,6 @@ fn event_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
-}
-
-/// The split a TensorBoard file's folder implies: Keras writes `validation/`, Estimators `eval/`.
-fn folder_split(path: &Path) -> Option<Split> {
-    path.parent()?.file_name()?.to_str().and_then(|d| match d.to_ascii_lowercase().as_str() {
-        "validation" | "val" | "eval" | "valid" => Some(Split::Eval),
-        "test" => Some(Split::Test),
-        _ => None,
-    })
 }
 
 /// One run from a folder of TensorBoard event files (train/ and validation/ together).
