@@ -4,6 +4,8 @@
 
 use rayon::prelude::*;
 
+use crate::stats::sets::sorted_intersection;
+
 use super::exact::{differ, exact_matches, group_by_text, split_duplicates, SplitDuplicates};
 use super::lsh::{choose_bands, LshIndex};
 use super::minhash::{estimate_jaccard, MinHasher, Scheme};
@@ -119,23 +121,6 @@ fn shingle_set(hasher: &MinHasher, text: &str, k: usize) -> Vec<u64> {
     set
 }
 
-/// |A ∩ B| of two sorted sets.
-fn intersection(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
-
 /// Checks `test` against `train`. Labels may be empty slices (no label column).
 pub fn find_leakage(
     train: &[String],
@@ -191,7 +176,7 @@ pub fn find_leakage(
             let mut best: Option<(f64, usize, usize)> = None;
             for &c in &cands {
                 let other = &train_sets[c as usize];
-                let common = intersection(&set, other);
+                let common = sorted_intersection(&set, other);
                 let union = set.len() + other.len() - common;
                 let j = if union == 0 { 0.0 } else { common as f64 / union as f64 };
                 if j >= opts.threshold && best.is_none_or(|b| j > b.0) {

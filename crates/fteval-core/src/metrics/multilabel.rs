@@ -15,19 +15,7 @@ pub struct SetPair {
 
 impl SetPair {
     fn intersection(&self) -> u64 {
-        let (mut i, mut j, mut n) = (0, 0, 0u64);
-        while i < self.gold.len() && j < self.pred.len() {
-            match self.gold[i].cmp(&self.pred[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    n += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        n
+        crate::stats::sets::sorted_intersection(&self.gold, &self.pred) as u64
     }
 }
 

@@ -6,5 +6,6 @@ pub mod holm;
 pub mod mcnemar;
 pub mod multinomial;
 pub mod rng;
+pub mod sets;
 pub mod sort_key;
 pub mod special;
