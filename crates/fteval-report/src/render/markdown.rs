@@ -97,14 +97,7 @@ impl Renderer for Markdown {
             writeln!(out, "- {icon} **{}** — {}", f.id, escape(&f.message))?;
         }
         if let Some(b) = &doc.best_checkpoint {
-            writeln!(
-                out,
-                "\n**Best checkpoint** by {}: {} = {} (last: {}).\n",
-                b.series,
-                super::checkpoint_label(b.step, b.epoch),
-                level(Some(b.value)),
-                level(Some(b.last_value))
-            )?;
+            writeln!(out, "\n**Best checkpoint** {}.\n", super::best_checkpoint_text(b))?;
         }
         for (i, r) in doc.runs.iter().enumerate() {
             let lines = super::loss_plot(doc, i, 60, 12);

@@ -22,6 +22,18 @@ pub trait Renderer {
     fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()>;
 }
 
+/// "by eval/loss: step 1200 (epoch 3) = 0.6000 (last: 0.7200)": the best checkpoint as both
+/// text reports state it.
+pub(crate) fn best_checkpoint_text(b: &crate::document::BestCheckpointDoc) -> String {
+    format!(
+        "by {}: {} = {} (last: {})",
+        b.series,
+        checkpoint_label(b.step, b.epoch),
+        level(Some(b.value)),
+        level(Some(b.last_value))
+    )
+}
+
 /// Flagged test rows shown in text reports (the JSON lists them all).
 pub(crate) const LEAKAGE_ROWS_SHOWN: usize = 20;
 

@@ -145,15 +145,7 @@ impl Renderer for Terminal {
             writeln!(out, "  {tag}  {}: {}", self.paint("1", f.id), f.message)?;
         }
         if let Some(b) = &doc.best_checkpoint {
-            writeln!(
-                out,
-                "\n{} by {}: {} = {} (last: {})",
-                self.paint("1", "Best checkpoint"),
-                b.series,
-                super::checkpoint_label(b.step, b.epoch),
-                level(Some(b.value)),
-                level(Some(b.last_value))
-            )?;
+            writeln!(out, "\n{} {}", self.paint("1", "Best checkpoint"), super::best_checkpoint_text(b))?;
         }
         for (i, r) in doc.runs.iter().enumerate() {
             let lines = super::loss_plot(doc, i, 60, 12);
