@@ -2,15 +2,17 @@
 //! normalisation, near duplicates (MinHash + LSH candidates, verified by exact Jaccard on the
 //! shingle sets, so no false flag survives), n-gram contamination, and label conflicts.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
-use crate::stats::sets::sorted_intersection;
-
-use super::exact::{differ, exact_matches, group_by_text, split_duplicates, SplitDuplicates};
+use super::exact::{differ, exact_matches, text_hash};
+use super::features::{jaccard, RowFeatures};
 use super::lsh::{choose_bands, LshIndex};
 use super::minhash::{estimate_jaccard, MinHasher, Scheme};
-use super::ngrams::{Contamination, NgramIndex};
-use super::normalize::{normalize, shingles, words, Normalize};
+use super::ngrams::{word_hash, Contamination, NgramIndex};
+use super::normalize::{normalize, Normalize};
+use super::within_split::{split_duplicates, SplitDuplicates, SplitRows};
 
 /// The settings of one leakage check.
 #[derive(Clone, Debug)]
@@ -113,36 +115,190 @@ impl Leakage {
     }
 }
 
-/// Sorted, deduplicated base hashes of a text's shingles: the set exact Jaccard is computed on.
-fn shingle_set(hasher: &MinHasher, text: &str, k: usize) -> Vec<u64> {
-    let mut set: Vec<u64> = shingles(&words(text), k).iter().map(|s| hasher.base_hash(s.as_bytes())).collect();
-    set.sort_unstable();
-    set.dedup();
-    set
+/// Where a long check is, for a progress display; the core stays free of terminals.
+pub trait Progress: Sync {
+    /// A stage of `total` rows begins.
+    fn stage(&self, _name: &str, _total: usize) {}
+    /// `rows` more rows of the current stage are done.
+    fn advance(&self, _rows: usize) {}
 }
 
-/// Checks `test` against `train`. Labels may be empty slices (no label column).
+/// No progress display.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Training rows per parallel work unit of the scan (and per progress update).
+const SCAN_CHUNK: usize = 2048;
+
+/// The test split, indexed for the scan of the training split: everything the checks keep is
+/// sized by the test split, so memory stays bounded however large the training split is.
+struct TestSide {
+    hashes: Vec<Option<u128>>,
+    /// Text hash → test rows with that text.
+    by_text: HashMap<u128, Vec<u32>>,
+    shingles: Vec<Vec<u64>>,
+    /// Signatures, `num_perm` slots per row.
+    sigs: Vec<u32>,
+    band_keys: Vec<u64>,
+    lsh: LshIndex,
+    ngrams: NgramIndex,
+}
+
+/// What one chunk of training rows found.
+#[derive(Default)]
+struct ChunkFinds {
+    /// (test row, train row) with equal normalised texts.
+    exact: Vec<(usize, usize)>,
+    /// (test row, train row, Jaccard, shared shingles) at or above the threshold.
+    near: Vec<(usize, usize, f64, usize)>,
+    hashes: Vec<Option<u128>>,
+    band_keys: Vec<u64>,
+}
+
+/// One test row's text hash, word hashes, shingle hashes and signature.
+type TestRow = (Option<u128>, Vec<u64>, Vec<u64>, Vec<u32>);
+
+fn index_test(test: &mut [String], hasher: &MinHasher, opts: &LeakageOptions, bands: usize, rows: usize) -> TestSide {
+    let per_row: Vec<TestRow> = test
+        .par_iter_mut()
+        .map_init(RowFeatures::default, |f, text| {
+            *text = normalize(text, opts.normalize);
+            f.compute(hasher, text, opts.shingle);
+            let sig = hasher.signature(&f.shingles);
+            (text_hash(text), f.words.clone(), f.shingles.clone(), sig)
+        })
+        .collect();
+    let mut lsh = LshIndex::new(opts.num_perm, bands, rows);
+    let mut side = TestSide {
+        hashes: Vec::with_capacity(test.len()),
+        by_text: HashMap::new(),
+        shingles: Vec::with_capacity(test.len()),
+        sigs: Vec::with_capacity(test.len() * opts.num_perm),
+        band_keys: Vec::with_capacity(test.len() * lsh.bands()),
+        lsh: LshIndex::new(0, 0, 0),
+        ngrams: NgramIndex::default(),
+    };
+    let mut words = Vec::with_capacity(test.len());
+    for (i, (hash, w, shingles, sig)) in per_row.into_iter().enumerate() {
+        if let Some(h) = hash {
+            side.by_text.entry(h).or_default().push(i as u32);
+        }
+        side.hashes.push(hash);
+        words.push(w);
+        side.shingles.push(shingles);
+        lsh.band_keys(&sig, &mut side.band_keys);
+        side.sigs.extend(sig);
+    }
+    lsh.insert_all(0, &side.sigs.chunks(opts.num_perm.max(1)).collect::<Vec<_>>());
+    side.lsh = lsh;
+    side.ngrams = NgramIndex::from_word_hashes(&words, opts.ngram, opts.share_ngram);
+    side
+}
+
+/// Normalises one chunk of training rows in place and checks each against the test side.
+fn scan_chunk(
+    chunk: &mut [String],
+    first: usize,
+    side: &TestSide,
+    hasher: &MinHasher,
+    opts: &LeakageOptions,
+    f: &mut RowFeatures,
+) -> ChunkFinds {
+    let mut out = ChunkFinds { hashes: Vec::with_capacity(chunk.len()), ..Default::default() };
+    let mut cands = Vec::new();
+    let mut keys = Vec::with_capacity(side.lsh.bands());
+    for (offset, text) in chunk.iter_mut().enumerate() {
+        let row = first + offset;
+        *text = normalize(text, opts.normalize);
+        let hash = text_hash(text);
+        out.hashes.push(hash);
+        if let Some(tests) = hash.and_then(|h| side.by_text.get(&h)) {
+            out.exact.extend(tests.iter().map(|&t| (t as usize, row)));
+        }
+        f.compute(hasher, text, opts.shingle);
+        side.ngrams.mark_hashes(&f.words);
+        let sig = hasher.signature(&f.shingles);
+        keys.clear();
+        side.lsh.band_keys(&sig, &mut keys);
+        out.band_keys.extend_from_slice(&keys);
+        if f.shingles.is_empty() {
+            continue;
+        }
+        side.lsh.candidates_by_keys(&keys, &mut cands);
+        for &c in &cands {
+            let (j, common) = jaccard(&side.shingles[c as usize], &f.shingles);
+            if j >= opts.threshold {
+                out.near.push((c as usize, row, j, common));
+            }
+        }
+    }
+    out
+}
+
+/// Checks `test` against `train`, normalising both in place (the texts are left normalised).
+/// Labels may be empty slices (no label column).
+///
+/// The training split is scanned once, in parallel chunks: each row is normalised, hashed,
+/// checked against the indexed test split, and only its text hash and LSH band keys are kept
+/// (for duplicates within the split), so memory is the texts plus about 160 bytes per training row.
 pub fn find_leakage(
-    train: &[String],
+    train: &mut [String],
     train_labels: &[Option<&str>],
-    test: &[String],
+    test: &mut [String],
     test_labels: &[Option<&str>],
     opts: &LeakageOptions,
+    progress: &dyn Progress,
 ) -> Leakage {
-    let norm = |texts: &[String]| -> Vec<String> { texts.par_iter().map(|t| normalize(t, opts.normalize)).collect() };
-    let (train_n, test_n) = (norm(train), norm(test));
-    let train_groups = group_by_text(&train_n);
-    let test_groups = group_by_text(&test_n);
+    let hasher = MinHasher::new(opts.num_perm, opts.seed, opts.scheme);
+    let (bands, rows) = choose_bands(opts.num_perm, opts.threshold);
+    progress.stage("indexing test rows", test.len());
+    let side = index_test(test, &hasher, opts, bands, rows);
+    progress.advance(test.len());
+
+    progress.stage("scanning train rows", train.len());
+    let finds: Vec<ChunkFinds> = train
+        .par_chunks_mut(SCAN_CHUNK)
+        .enumerate()
+        .map_init(RowFeatures::default, |f, (c, chunk)| {
+            let found = scan_chunk(chunk, c * SCAN_CHUNK, &side, &hasher, opts, f);
+            progress.advance(chunk.len());
+            found
+        })
+        .collect();
+    let mut train_hashes = Vec::with_capacity(train.len());
+    let mut train_keys = Vec::with_capacity(train.len() * side.lsh.bands());
+    let mut exact_pairs = Vec::new();
+    let mut near_pairs = Vec::new();
+    for f in finds {
+        train_hashes.extend(f.hashes);
+        train_keys.extend(f.band_keys);
+        exact_pairs.extend(f.exact);
+        near_pairs.extend(f.near);
+    }
+
+    progress.stage("duplicates within each split", train.len() + test.len());
+    let within = |texts: &[String], hashes: &[Option<u128>], keys: &[u64], labels: &[Option<&str>]| {
+        let split = SplitRows { texts, hashes, band_keys: keys, bands: side.lsh.bands(), labels };
+        let d = split_duplicates(&split, &hasher, opts.shingle, opts.threshold);
+        progress.advance(texts.len());
+        d
+    };
+    let train_duplicates = within(train, &train_hashes, &train_keys, train_labels);
+    drop(train_keys);
+    let test_duplicates = within(test, &side.hashes, &side.band_keys, test_labels);
+
     let mut out = Leakage {
         train_rows: train.len(),
         test_rows: test.len(),
-        train_duplicates: split_duplicates(&train_groups, train.len(), train_labels),
-        test_duplicates: split_duplicates(&test_groups, test.len(), test_labels),
+        train_duplicates,
+        test_duplicates,
+        lsh: (bands, rows),
         ..Default::default()
     };
     let no_contamination = Contamination { any_ngram: false, share: 0.0, longest_run: 0, ngrams: 0 };
     let mut kind: Vec<Option<LeakedRow>> = vec![None; test.len()];
-    for m in exact_matches(&train_groups, &test_n, train_labels, test_labels) {
+    for m in exact_matches(exact_pairs, test.len(), train_labels, test_labels) {
         kind[m.test] = Some(LeakedRow {
             test: m.test,
             kind: LeakKind::Exact,
@@ -154,60 +310,40 @@ pub fn find_leakage(
             contamination: no_contamination.clone(),
         });
     }
-
-    // Near duplicates among the rows that are not exact copies.
-    let hasher = MinHasher::new(opts.num_perm, opts.seed, opts.scheme);
-    let (bands, rows) = choose_bands(opts.num_perm, opts.threshold);
-    out.lsh = (bands, rows);
-    let train_sets: Vec<Vec<u64>> = train_n.par_iter().map(|t| shingle_set(&hasher, t, opts.shingle)).collect();
-    let train_sigs: Vec<Vec<u32>> = train_sets.par_iter().map(|s| hasher.signature(s)).collect();
-    let mut index = LshIndex::new(opts.num_perm, bands, rows);
-    index.insert_all(0, &train_sigs);
-    let near: Vec<Option<LeakedRow>> = (0..test.len())
-        .into_par_iter()
-        .map(|i| {
-            if kind[i].is_some() || test_n[i].is_empty() {
-                return None;
-            }
-            let set = shingle_set(&hasher, &test_n[i], opts.shingle);
-            let sig = hasher.signature(&set);
-            let mut cands = Vec::new();
-            index.candidates(&sig, &mut cands);
-            let mut best: Option<(f64, usize, usize)> = None;
-            for &c in &cands {
-                let other = &train_sets[c as usize];
-                let common = sorted_intersection(&set, other);
-                let union = set.len() + other.len() - common;
-                let j = if union == 0 { 0.0 } else { common as f64 / union as f64 };
-                if j >= opts.threshold && best.is_none_or(|b| j > b.0) {
-                    best = Some((j, c as usize, common));
-                }
-            }
-            let (j, t, common) = best?;
-            let label = test_labels.get(i).copied().flatten();
-            Some(LeakedRow {
-                test: i,
-                kind: LeakKind::Near,
-                train: Some(t),
-                jaccard: Some(j),
-                estimated_jaccard: Some(estimate_jaccard(&sig, &train_sigs[t])),
-                containment: Some(common as f64 / set.len().max(1) as f64),
-                label_conflict: differ(label, train_labels.get(t).copied().flatten()),
-                contamination: no_contamination.clone(),
-            })
-        })
-        .collect();
-    for (slot, n) in kind.iter_mut().zip(near) {
-        if slot.is_none() {
-            *slot = n;
+    // Near duplicates: per test row that is not an exact copy, the most similar train row
+    // (the first in train order among equals).
+    let mut best: Vec<Option<(f64, usize, usize)>> = vec![None; test.len()];
+    for (t, r, j, common) in near_pairs {
+        if best[t].is_none_or(|b| j > b.0 || (j == b.0 && r < b.1)) {
+            best[t] = Some((j, r, common));
         }
     }
+    for (t, b) in best.into_iter().enumerate() {
+        let (Some((j, r, common)), None) = (b, &kind[t]) else { continue };
+        let num_perm = opts.num_perm;
+        let sig = &side.sigs[t * num_perm..(t + 1) * num_perm];
+        let mut f = RowFeatures::default();
+        f.compute(&hasher, &train[r], opts.shingle);
+        kind[t] = Some(LeakedRow {
+            test: t,
+            kind: LeakKind::Near,
+            train: Some(r),
+            jaccard: Some(j),
+            estimated_jaccard: Some(estimate_jaccard(sig, &hasher.signature(&f.shingles))),
+            containment: Some(common as f64 / side.shingles[t].len().max(1) as f64),
+            label_conflict: differ(test_labels.get(t).copied().flatten(), train_labels.get(r).copied().flatten()),
+            contamination: no_contamination.clone(),
+        });
+    }
 
-    // Contamination: shared long n-grams with any training text.
-    let train_words: Vec<Vec<&str>> = train_n.iter().map(|t| words(t)).collect();
-    let ngrams = NgramIndex::build(&train_words, opts.ngram, opts.share_ngram);
-    let test_words: Vec<Vec<&str>> = test_n.iter().map(|t| words(t)).collect();
-    let contamination = ngrams.check_all(&test_words);
+    // Contamination: the test n-grams the scan marked.
+    let contamination: Vec<Contamination> = test
+        .par_iter()
+        .map(|t| {
+            let words: Vec<u64> = if t.is_empty() { Vec::new() } else { t.split(' ').map(word_hash).collect() };
+            side.ngrams.check_hashes(&words)
+        })
+        .collect();
     for (i, c) in contamination.into_iter().enumerate() {
         match &mut kind[i] {
             Some(row) => row.contamination = c,
@@ -280,7 +416,9 @@ mod tests {
             test[i] = train[300 + i].clone();
             test_labels[i] = Some(if train_labels[300 + i] == Some("a") { "b" } else { "a" });
         }
-        let l = find_leakage(&train, &train_labels, &test, &test_labels, &LeakageOptions::default());
+        let (mut train, mut test) = (train, test);
+        let l =
+            find_leakage(&mut train, &train_labels, &mut test, &test_labels, &LeakageOptions::default(), &NoProgress);
         let kinds: Vec<(usize, LeakKind)> = l.flagged.iter().map(|f| (f.test, f.kind)).collect();
         for i in 0..10 {
             assert!(kinds.contains(&(i, LeakKind::Exact)), "exact {i}: {kinds:?}");

@@ -138,7 +138,7 @@ impl LshIndex {
 
     /// The band keys of a signature, appended to `keys`; a signature shorter than
     /// `num_perm` contributes only its complete bands.
-    fn band_keys(&self, sig: &[u32], keys: &mut Vec<u64>) {
+    pub fn band_keys(&self, sig: &[u32], keys: &mut Vec<u64>) {
         debug_assert_eq!(sig.len(), self.num_perm, "signature length");
         if self.rows == 0 {
             return;
@@ -178,12 +178,12 @@ impl LshIndex {
     }
 
     /// Adds signatures `sigs[i]` under ids `first_id + i`, hashing bands in parallel.
-    pub fn insert_all(&mut self, first_id: u32, sigs: &[Vec<u32>]) {
+    pub fn insert_all<S: AsRef<[u32]> + Sync>(&mut self, first_id: u32, sigs: &[S]) {
         let keys: Vec<Vec<u64>> = sigs
             .par_iter()
             .map(|sig| {
                 let mut keys = Vec::with_capacity(self.bands);
-                self.band_keys(sig, &mut keys);
+                self.band_keys(sig.as_ref(), &mut keys);
                 keys
             })
             .collect();
@@ -198,11 +198,16 @@ impl LshIndex {
     /// Fills `out` with the ids of inserted signatures sharing at least one band with `sig`,
     /// sorted and deduplicated (a signature inserted earlier finds itself).
     pub fn candidates(&self, sig: &[u32], out: &mut Vec<u32>) {
-        out.clear();
         let mut keys = Vec::with_capacity(self.bands);
         self.band_keys(sig, &mut keys);
+        self.candidates_by_keys(&keys, out);
+    }
+
+    /// As [`LshIndex::candidates`], from the signature's [`LshIndex::band_keys`].
+    pub fn candidates_by_keys(&self, keys: &[u64], out: &mut Vec<u32>) {
+        out.clear();
         for key in keys {
-            let mut entry = self.heads.get(&key).copied().unwrap_or(NONE);
+            let mut entry = self.heads.get(key).copied().unwrap_or(NONE);
             while entry != NONE {
                 let e = entry as usize;
                 out.push(self.ids[e / self.bands]);

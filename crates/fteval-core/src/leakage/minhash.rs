@@ -76,6 +76,13 @@ impl MinHasher {
         }
     }
 
+    /// The base hash of a shingle given by the rolled hash of its words (see
+    /// [`super::features`]): the Fast scheme hashes shingles through their words so each word's
+    /// bytes are read once, not once per shingle it is in. Seed-dependent like [`MinHasher::base_hash`].
+    pub fn gram_base_hash(&self, gram: u64) -> u64 {
+        splitmix64(gram ^ self.seed.wrapping_mul(K1) ^ K2)
+    }
+
     /// The MinHash signature of a set given by its base hashes (duplicates are harmless);
     /// an empty set gives all `u32::MAX`, the initial value of both schemes.
     pub fn signature(&self, base_hashes: &[u64]) -> Vec<u32> {
@@ -242,7 +249,7 @@ const K2: u64 = 0x8EBC_6AF0_9C88_C6E3;
 
 /// The Fast scheme's byte hash: 8-byte words folded in by multiply-fold steps, the length
 /// and seed mixed in first, a splitmix64 finish.
-fn bytes_hash64(data: &[u8], seed: u64) -> u64 {
+pub(crate) fn bytes_hash64(data: &[u8], seed: u64) -> u64 {
     let mut h = fold_mul(seed ^ K0, (data.len() as u64) ^ K1);
     let mut chunks = data.chunks_exact(8);
     for chunk in &mut chunks {

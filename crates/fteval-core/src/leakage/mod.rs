@@ -3,7 +3,9 @@
 
 pub mod analyze;
 pub mod exact;
+pub mod features;
 pub mod lsh;
 pub mod minhash;
 pub mod ngrams;
 pub mod normalize;
+pub mod within_split;

@@ -1,11 +1,14 @@
 //! N-gram contamination: whether a test row shares a word n-gram with the training text (GPT-3's
 //! 13-gram test), what share of its 8-grams occur there, and the longest run they cover.
 //!
-//! Words are hashed once to 64 bits and every n-gram hash is rolled from the previous one in O(1);
-//! the training side is kept only as sorted, deduplicated 64-bit n-gram hashes with a bucket table
-//! (about 8.5–9 bytes per distinct n-gram). Matching is by hash: two different n-grams collide with
+//! Words are hashed once to 64 bits and every n-gram hash is rolled from the previous one in O(1).
+//! The index holds the *test* rows' n-grams (sorted 64-bit hashes, a bucket table and a filter) and
+//! the training text streams past it, marking the test n-grams it contains: memory grows with the
+//! test split, not with the (usually ten times larger) training split. Matching is by hash: two different n-grams collide with
 //! probability about 2^-64 per pair, so with 10^8 train n-grams and 10^8 test n-grams the expected
 //! number of false matches is below 10^-3 — acceptable for a contamination report, but not a proof.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -19,8 +22,6 @@ const LEN_MUL: u64 = 0xc2b2_ae3d_27d4_eb4f;
 const CHUNK_MUL: u64 = 0x1656_67b1_9e37_79f9;
 /// Odd, so every power of it is invertible mod 2^64 and a one-word change always changes the sum.
 const POLY_BASE: u64 = 0xa076_1d64_78bd_642f;
-/// Train documents per parallel work unit when building.
-const BUILD_BLOCK: usize = 512;
 /// Average keys per bucket of the lookup table is between this and twice this.
 const BUCKET_TARGET: usize = 8;
 
@@ -75,7 +76,7 @@ fn gram_count(len: usize, n: usize) -> usize {
 
 /// Calls `f` with the key of each `n`-gram of the word hashes in order (or of the whole sequence if
 /// shorter than `n`), stopping early when `f` returns false.
-fn for_each_gram(hashes: &[u64], n: usize, mut f: impl FnMut(u64) -> bool) {
+pub(crate) fn for_each_gram(hashes: &[u64], n: usize, mut f: impl FnMut(u64) -> bool) {
     let n = n.max(1);
     if hashes.is_empty() {
         return;
@@ -99,13 +100,18 @@ fn for_each_gram(hashes: &[u64], n: usize, mut f: impl FnMut(u64) -> bool) {
     }
 }
 
-/// A compact set of 64-bit keys: sorted, deduplicated, with a table of bucket starts by top bits.
-#[derive(Clone, Debug, Default)]
+/// A compact set of 64-bit keys: sorted, deduplicated, with a table of bucket starts by top bits
+/// and a blocked filter (two bits in one 64-bit word per key, about 8 bits per key, ~5% false
+/// positives), so most absent keys cost one cache line of a filter small enough to stay cached.
+#[derive(Debug, Default)]
 struct KeySet {
     keys: Vec<u64>,
     /// `starts[b]..starts[b + 1]` are the keys whose top `bits` bits equal `b`.
-    starts: Vec<usize>,
+    starts: Vec<u32>,
     bits: u32,
+    /// For every key `k`, the two bits [`KeySet::filter_bits`] of word `k & filter_mask` are set.
+    filter: Vec<u64>,
+    filter_mask: u64,
 }
 
 impl KeySet {
@@ -119,7 +125,7 @@ impl KeySet {
             bits += 1;
         }
         let buckets = 1usize << bits;
-        let mut starts = vec![0usize; buckets + 1];
+        let mut starts = vec![0u32; buckets + 1];
         for &k in &keys {
             if let Some(c) = starts.get_mut(Self::bucket_of(k, bits) + 1) {
                 *c += 1;
@@ -128,7 +134,20 @@ impl KeySet {
         for b in 1..starts.len() {
             starts[b] += starts[b - 1];
         }
-        KeySet { keys, starts, bits }
+        let words = (keys.len().max(1) / 8).next_power_of_two();
+        let filter_mask = words as u64 - 1;
+        let mut filter = vec![0u64; words];
+        for &k in &keys {
+            filter[(k & filter_mask) as usize] |= Self::filter_bits(k);
+        }
+        KeySet { keys, starts, bits, filter, filter_mask }
+    }
+
+    /// Two bits chosen by key bits that neither the word index (low bits) nor the bucket
+    /// (top bits) use.
+    #[inline]
+    fn filter_bits(key: u64) -> u64 {
+        (1u64 << ((key >> 32) & 63)) | (1u64 << ((key >> 40) & 63))
     }
 
     #[inline]
@@ -140,13 +159,17 @@ impl KeySet {
         }
     }
 
+    /// The index of `key` among the sorted keys, if present.
     #[inline]
-    fn contains(&self, key: u64) -> bool {
-        let b = Self::bucket_of(key, self.bits);
-        match (self.starts.get(b), self.starts.get(b + 1)) {
-            (Some(&lo), Some(&hi)) => self.keys.get(lo..hi).is_some_and(|s| s.binary_search(&key).is_ok()),
-            _ => false,
+    fn position(&self, key: u64) -> Option<usize> {
+        let bits = Self::filter_bits(key);
+        if self.filter.get((key & self.filter_mask) as usize).is_none_or(|&w| w & bits != bits) {
+            return None;
         }
+        let b = Self::bucket_of(key, self.bits);
+        let (&lo, &hi) = (self.starts.get(b)?, self.starts.get(b + 1)?);
+        let (lo, hi) = (lo as usize, hi as usize);
+        self.keys.get(lo..hi)?.binary_search(&key).ok().map(|i| lo + i)
     }
 
     fn len(&self) -> usize {
@@ -154,19 +177,48 @@ impl KeySet {
     }
 
     fn memory_bytes(&self) -> usize {
-        self.keys.capacity() * std::mem::size_of::<u64>() + self.starts.capacity() * std::mem::size_of::<usize>()
+        self.keys.capacity() * 8 + self.starts.capacity() * 4 + self.filter.capacity() * 8
     }
 }
 
-/// The training set's hashed word n-grams at two sizes, to test rows for contamination without
-/// keeping the training text.
-#[derive(Clone, Debug, Default)]
+/// One bit per key of a [`KeySet`], set concurrently.
+#[derive(Debug, Default)]
+struct Marks(Vec<AtomicU64>);
+
+impl Marks {
+    fn new(len: usize) -> Marks {
+        Marks((0..len.div_ceil(64)).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    #[inline]
+    fn set(&self, i: usize) {
+        if let Some(w) = self.0.get(i / 64) {
+            let bit = 1u64 << (i % 64);
+            // Reading first keeps the cache line shared when the bit is already set.
+            if w.load(Ordering::Relaxed) & bit == 0 {
+                w.fetch_or(bit, Ordering::Relaxed);
+            }
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w.load(Ordering::Relaxed) & (1u64 << (i % 64)) != 0)
+    }
+}
+
+/// The test rows' hashed word n-grams at two sizes, each marked when it occurs in training
+/// text: the training split streams past once and is never stored, so memory grows with the
+/// test split only (about 10.5 bytes per distinct test n-gram, two sizes).
+#[derive(Debug, Default)]
 pub struct NgramIndex {
     n_any: usize,
     n_share: usize,
     any: KeySet,
     share: KeySet,
-    train_docs: usize,
+    any_marks: Marks,
+    share_marks: Marks,
+    test_docs: usize,
 }
 
 /// How much one test row overlaps the training text, measured by hashed word n-grams.
@@ -188,59 +240,35 @@ pub struct Contamination {
 }
 
 impl NgramIndex {
-    /// Hashes every train document's `n_any`- and `n_share`-grams in parallel into two sets
-    /// (sizes below 1 are taken as 1; documents shorter than n words give their whole text as one gram).
-    ///
-    /// Peak memory is one 8-byte slot per train n-gram of each size, sorted in place: the train
-    /// text itself is read through the given word slices and never copied.
-    pub fn build<D, W>(train: &[D], n_any: usize, n_share: usize) -> NgramIndex
+    /// Hashes every test row's `n_any`- and `n_share`-grams into two sets (sizes below 1 are
+    /// taken as 1; rows shorter than n words give their whole text as one gram).
+    pub fn build<D, W>(test: &[D], n_any: usize, n_share: usize) -> NgramIndex
     where
         D: AsRef<[W]> + Sync,
         W: AsRef<str>,
     {
+        let hashes: Vec<Vec<u64>> =
+            test.par_iter().map(|d| d.as_ref().iter().map(|w| word_hash(w.as_ref())).collect()).collect();
+        Self::from_word_hashes(&hashes, n_any, n_share)
+    }
+
+    /// As [`NgramIndex::build`], from each test row's [`word_hash`]es.
+    pub fn from_word_hashes(test: &[Vec<u64>], n_any: usize, n_share: usize) -> NgramIndex {
         let n_any = n_any.max(1);
         let n_share = n_share.max(1);
-        let blocks: Vec<&[D]> = train.chunks(BUILD_BLOCK).collect();
-        let counts: Vec<(usize, usize)> = blocks
-            .par_iter()
-            .map(|block| {
-                block.iter().fold((0, 0), |(a, s), d| {
-                    let len = d.as_ref().len();
-                    (a + gram_count(len, n_any), s + gram_count(len, n_share))
-                })
-            })
-            .collect();
-        let total_any: usize = counts.iter().map(|c| c.0).sum();
-        let total_share: usize = counts.iter().map(|c| c.1).sum();
-        let mut any_keys = vec![0u64; total_any];
-        let mut share_keys = vec![0u64; total_share];
-        let any_slices = split_by(&mut any_keys, counts.iter().map(|c| c.0));
-        let share_slices = split_by(&mut share_keys, counts.iter().map(|c| c.1));
-
-        blocks.par_iter().zip(any_slices).zip(share_slices).for_each(|((block, any_out), share_out)| {
-            let mut hashes = Vec::new();
-            let mut any_slots = any_out.iter_mut();
-            let mut share_slots = share_out.iter_mut();
-            for doc in block.iter() {
-                hashes.clear();
-                hashes.extend(doc.as_ref().iter().map(|w| word_hash(w.as_ref())));
-                for_each_gram(&hashes, n_any, |k| {
-                    if let Some(slot) = any_slots.next() {
-                        *slot = k;
-                    }
-                    true
-                });
-                for_each_gram(&hashes, n_share, |k| {
-                    if let Some(slot) = share_slots.next() {
-                        *slot = k;
-                    }
+        let collect = |n: usize| -> Vec<u64> {
+            let mut keys = Vec::with_capacity(test.iter().map(|d| gram_count(d.len(), n)).sum());
+            for d in test {
+                for_each_gram(d, n, |k| {
+                    keys.push(k);
                     true
                 });
             }
-        });
-
-        let (any, share) = rayon::join(|| KeySet::from_keys(any_keys), || KeySet::from_keys(share_keys));
-        NgramIndex { n_any, n_share, any, share, train_docs: train.len() }
+            keys
+        };
+        let (any, share) = rayon::join(|| KeySet::from_keys(collect(n_any)), || KeySet::from_keys(collect(n_share)));
+        let (any_marks, share_marks) = (Marks::new(any.len()), Marks::new(share.len()));
+        NgramIndex { n_any, n_share, any, share, any_marks, share_marks, test_docs: test.len() }
     }
 
     /// The n-gram size behind `any_ngram`.
@@ -253,27 +281,57 @@ impl NgramIndex {
         self.n_share
     }
 
-    /// Number of train documents indexed.
-    pub fn train_docs(&self) -> usize {
-        self.train_docs
+    /// Number of test documents indexed.
+    pub fn test_docs(&self) -> usize {
+        self.test_docs
     }
 
-    /// Distinct train `n_any`-grams stored.
+    /// Distinct test `n_any`-grams stored.
     pub fn distinct_any(&self) -> usize {
         self.any.len()
     }
 
-    /// Distinct train `n_share`-grams stored.
+    /// Distinct test `n_share`-grams stored.
     pub fn distinct_share(&self) -> usize {
         self.share.len()
     }
 
     /// Heap bytes held by the index, to report memory per n-gram.
     pub fn memory_bytes(&self) -> usize {
-        self.any.memory_bytes() + self.share.memory_bytes()
+        self.any.memory_bytes() + self.share.memory_bytes() + (self.any_marks.0.len() + self.share_marks.0.len()) * 8
     }
 
-    /// Measures one test row's overlap with the training text.
+    /// Marks the test n-grams that occur in one training document, given its words' [`word_hash`]es.
+    /// Safe to call from many threads at once.
+    pub fn mark_hashes(&self, train_word_hashes: &[u64]) {
+        for_each_gram(train_word_hashes, self.n_any, |k| {
+            if let Some(i) = self.any.position(k) {
+                self.any_marks.set(i);
+            }
+            true
+        });
+        for_each_gram(train_word_hashes, self.n_share, |k| {
+            if let Some(i) = self.share.position(k) {
+                self.share_marks.set(i);
+            }
+            true
+        });
+    }
+
+    /// Marks the test n-grams of every training document, in parallel.
+    pub fn mark_all<D, W>(&self, train: &[D])
+    where
+        D: AsRef<[W]> + Sync,
+        W: AsRef<str>,
+    {
+        train.par_iter().for_each_init(Vec::new, |hashes, d| {
+            hashes.clear();
+            hashes.extend(d.as_ref().iter().map(|w| word_hash(w.as_ref())));
+            self.mark_hashes(hashes);
+        });
+    }
+
+    /// Measures one test row's overlap with the training text marked so far.
     pub fn check<W: AsRef<str>>(&self, test_words: &[W]) -> Contamination {
         let hashes: Vec<u64> = test_words.iter().map(|w| word_hash(w.as_ref())).collect();
         self.check_hashes(&hashes)
@@ -288,16 +346,19 @@ impl NgramIndex {
         tests.par_iter().map(|t| self.check(t.as_ref())).collect()
     }
 
-    fn check_hashes(&self, hashes: &[u64]) -> Contamination {
+    /// As [`NgramIndex::check`], from the row's [`word_hash`]es.
+    pub fn check_hashes(&self, hashes: &[u64]) -> Contamination {
+        let any_hit = |k| self.any.position(k).is_some_and(|i| self.any_marks.get(i));
+        let share_hit = |k| self.share.position(k).is_some_and(|i| self.share_marks.get(i));
         let mut any_ngram = false;
         for_each_gram(hashes, self.n_any, |k| {
-            any_ngram = self.any.contains(k);
+            any_ngram = any_hit(k);
             !any_ngram
         });
         let (mut ngrams, mut matched, mut run, mut best) = (0usize, 0usize, 0usize, 0usize);
         for_each_gram(hashes, self.n_share, |k| {
             ngrams += 1;
-            if self.share.contains(k) {
+            if share_hit(k) {
                 matched += 1;
                 run += 1;
                 best = best.max(run);
@@ -316,19 +377,6 @@ impl NgramIndex {
         let share = if ngrams == 0 { 0.0 } else { matched as f64 / ngrams as f64 };
         Contamination { any_ngram, share, longest_run, ngrams }
     }
-}
-
-/// Splits `buf` into consecutive mutable pieces of the given lengths (short pieces if it runs out).
-fn split_by(buf: &mut [u64], lens: impl Iterator<Item = usize>) -> Vec<&mut [u64]> {
-    let mut rest = buf;
-    let mut out = Vec::new();
-    for len in lens {
-        let whole = std::mem::take(&mut rest);
-        let (head, tail) = whole.split_at_mut(len.min(whole.len()));
-        out.push(head);
-        rest = tail;
-    }
-    out
 }
 
 #[cfg(test)]
@@ -368,6 +416,13 @@ mod tests {
 
     fn docs<'a>(rng: &mut Rng, vocab: &'a [String], n: usize, len: usize) -> Vec<Vec<&'a str>> {
         (0..n).map(|_| doc(rng, vocab, len)).collect()
+    }
+
+    /// The index of `tests`, with `train` marked.
+    fn marked<'a>(train: &[Vec<&'a str>], tests: &[Vec<&'a str>], n_any: usize, n_share: usize) -> NgramIndex {
+        let index = NgramIndex::build(tests, n_any, n_share);
+        index.mark_all(train);
+        index
     }
 
     #[test]
@@ -415,10 +470,10 @@ mod tests {
         let mut rng = Rng(3);
         let v = vocab(&mut rng, 20_000);
         let train = docs(&mut rng, &v, 50, 150);
-        let index = NgramIndex::build(&train, DEFAULT_N_ANY, DEFAULT_N_SHARE);
         let mut test = doc(&mut rng, &v, 50);
         test.extend_from_slice(&train[7][40..70]);
         test.extend(doc(&mut rng, &v, 50));
+        let index = marked(&train, std::slice::from_ref(&test), DEFAULT_N_ANY, DEFAULT_N_SHARE);
         let c = index.check(&test);
         assert!(c.any_ngram);
         assert_eq!(c.longest_run, 30);
@@ -431,9 +486,10 @@ mod tests {
         let mut rng = Rng(4);
         let v = vocab(&mut rng, 20_000);
         let train = docs(&mut rng, &v, 200, 150);
-        let index = NgramIndex::build(&train, DEFAULT_N_ANY, DEFAULT_N_SHARE);
-        for t in docs(&mut rng, &v, 200, 100) {
-            let c = index.check(&t);
+        let tests = docs(&mut rng, &v, 200, 100);
+        let index = marked(&train, &tests, DEFAULT_N_ANY, DEFAULT_N_SHARE);
+        for t in &tests {
+            let c = index.check(t);
             assert_eq!(c, Contamination { any_ngram: false, share: 0.0, longest_run: 0, ngrams: 93 });
         }
     }
@@ -444,15 +500,20 @@ mod tests {
             vec!["the", "cat", "sat", "on", "the", "mat"],
             "a long document whose words go on and on for more than thirteen words in total".split(' ').collect(),
         ];
-        let index = NgramIndex::build(&train, 13, 8);
-        let c = index.check(&["the", "cat", "sat", "on", "the", "mat"]);
+        let tests: Vec<Vec<&str>> = vec![
+            vec!["the", "cat", "sat", "on", "the", "mat"],
+            vec!["the", "cat", "sat", "on", "the"],
+            vec!["the", "dog", "sat", "on", "the", "mat"],
+            train[1][2..12].to_vec(),
+        ];
+        let index = marked(&train, &tests, 13, 8);
+        let c = index.check(&tests[0]);
         assert_eq!(c, Contamination { any_ngram: true, share: 1.0, longest_run: 6, ngrams: 1 });
         // A prefix of a short train row, or a different short row, is not the same gram.
-        assert!(!index.check(&["the", "cat", "sat", "on", "the"]).any_ngram);
-        assert!(!index.check(&["the", "dog", "sat", "on", "the", "mat"]).any_ngram);
+        assert!(!index.check(&tests[1]).any_ngram);
+        assert!(!index.check(&tests[2]).any_ngram);
         // A 10-word piece of a long train row: no 13-gram, but its 8-grams all occur.
-        let piece = &train[1][2..12];
-        let c = index.check(piece);
+        let c = index.check(&tests[3]);
         assert!(!c.any_ngram);
         assert_eq!((c.share, c.longest_run, c.ngrams), (1.0, 10, 3));
     }
@@ -462,9 +523,9 @@ mod tests {
         let mut rng = Rng(5);
         let v = vocab(&mut rng, 20_000);
         let train = docs(&mut rng, &v, 20, 150);
-        let index = NgramIndex::build(&train, 13, 8);
         let mut test = train[11][..120].to_vec();
         test[60] = "zzzzzzzzzzzz";
+        let index = marked(&train, std::slice::from_ref(&test), 13, 8);
         let c = index.check(&test);
         assert!(c.any_ngram);
         assert_eq!(c.ngrams, 113);
@@ -473,21 +534,34 @@ mod tests {
     }
 
     #[test]
+    fn unmarked_index_finds_nothing_and_marking_is_cumulative() {
+        let train = vec![vec!["a", "b", "c"], vec!["x", "y", "z"]];
+        let tests = vec![vec!["a", "b", "c"], vec!["x", "y", "z"]];
+        let index = NgramIndex::build(&tests, 13, 8);
+        assert!(!index.check(&tests[0]).any_ngram);
+        index.mark_all(&train[..1]);
+        assert!(index.check(&tests[0]).any_ngram && !index.check(&tests[1]).any_ngram);
+        index.mark_all(&train[1..]);
+        assert!(index.check(&tests[1]).any_ngram);
+    }
+
+    #[test]
     fn empty_inputs_do_not_panic() {
         let none: Vec<Vec<&str>> = Vec::new();
-        let index = NgramIndex::build(&none, 13, 8);
+        let index = marked(&none, &none, 13, 8);
         let zero = Contamination { any_ngram: false, share: 0.0, longest_run: 0, ngrams: 0 };
         assert_eq!(index.check::<&str>(&[]), zero);
         assert!(!index.check(&["a", "b"]).any_ngram);
         assert!(index.check_all(&none).is_empty());
 
         let train = vec![vec![], vec!["x"], vec![""], vec!["a"; 20]];
+        let tests = vec![vec![], vec!["x"], vec![""], vec!["a"; 25]];
         for (na, ns) in [(0, 0), (1, 1), (13, 8), (8, 13), (100, 100)] {
-            let index = NgramIndex::build(&train, na, ns);
+            let index = marked(&train, &tests, na, ns);
             assert_eq!(index.check::<&str>(&[]), zero);
             assert!(index.check(&["x"]).any_ngram);
             assert!(index.check(&[""]).any_ngram);
-            assert!(index.check(&vec!["a"; 25]).share > 0.0 || ns > 25);
+            assert!(index.check(&vec!["a"; 25]).share > 0.0 || ns > 20);
         }
     }
 
@@ -496,12 +570,12 @@ mod tests {
         let mut rng = Rng(6);
         let v = vocab(&mut rng, 5_000);
         let train = docs(&mut rng, &v, 100, 60);
-        let index = NgramIndex::build(&train, 13, 8);
         let mut tests = docs(&mut rng, &v, 100, 40);
         for (i, t) in tests.iter_mut().enumerate().step_by(3) {
             let src = &train[i];
             t.splice(5..5, src[i % 30..i % 30 + 15].iter().copied());
         }
+        let index = marked(&train, &tests, 13, 8);
         let all = index.check_all(&tests);
         let one: Vec<Contamination> = tests.iter().map(|t| index.check(t)).collect();
         assert_eq!(all, one);
@@ -518,8 +592,8 @@ mod tests {
                 doc(&mut rng, &v, len)
             })
             .collect();
-        let index = NgramIndex::build(&train, 13, 8);
-        let mut planted = 0;
+        let mut tests = Vec::new();
+        let mut planted = Vec::new();
         for i in 0..2000 {
             let len = 1 + rng.below(150);
             let mut t = doc(&mut rng, &v, len);
@@ -529,9 +603,13 @@ mod tests {
                 let start = rng.below(src.len() - 12);
                 let at = rng.below(t.len() + 1);
                 t.splice(at..at, src[start..start + 13].iter().copied());
-                planted += 1;
             }
-            let c = index.check(&t);
+            tests.push(t);
+            planted.push(plant);
+        }
+        let index = marked(&train, &tests, 13, 8);
+        for (i, (t, &plant)) in tests.iter().zip(&planted).enumerate() {
+            let c = index.check(t);
             assert_eq!(c.any_ngram, plant, "row {i}");
             if plant {
                 assert!(c.longest_run >= 13 && c.share > 0.0, "row {i}");
@@ -539,10 +617,10 @@ mod tests {
                 assert_eq!((c.share, c.longest_run), (0.0, 0), "row {i}");
             }
         }
-        assert!(planted > 900);
+        assert!(planted.iter().filter(|&&p| p).count() > 900);
     }
 
-    /// Prints build and check speed on 100k train × 150 words and 10k test rows (release only).
+    /// Prints build, mark and check speed on 10k test rows against 100k train × 150 words (release only).
     #[test]
     fn timing_100k_train_docs() {
         if cfg!(debug_assertions) {
@@ -558,39 +636,27 @@ mod tests {
             t.splice(50..80, src[10..40].iter().copied());
         }
         let start = Instant::now();
-        let index = NgramIndex::build(&train, 13, 8);
+        let index = NgramIndex::build(&tests, 13, 8);
         let build_s = start.elapsed().as_secs_f64();
         let start = Instant::now();
+        index.mark_all(&train);
+        let mark_s = start.elapsed().as_secs_f64();
         let results = index.check_all(&tests);
-        let check_s = start.elapsed().as_secs_f64();
         let grams = index.distinct_any() + index.distinct_share();
         eprintln!(
-            "ngrams timing ({} threads): build {} docs in {:.2}s ({:.0} docs/s), check {} docs in \
-             {:.3}s ({:.0} docs/s); {} distinct n-grams, {:.1} MB, {:.2} bytes per n-gram; {} contaminated",
+            "ngrams timing ({} threads): build from {} test docs in {:.3}s, mark {} train docs in {:.2}s \
+             ({:.0} docs/s); {} distinct test n-grams, {:.1} MB, {:.2} bytes per n-gram; {} contaminated",
             rayon::current_num_threads(),
-            train.len(),
-            build_s,
-            train.len() as f64 / build_s,
             tests.len(),
-            check_s,
-            tests.len() as f64 / check_s,
+            build_s,
+            train.len(),
+            mark_s,
+            train.len() as f64 / mark_s,
             grams,
             index.memory_bytes() as f64 / 1e6,
             index.memory_bytes() as f64 / grams as f64,
             results.iter().filter(|c| c.any_ngram).count(),
         );
         assert_eq!(results.iter().filter(|c| c.any_ngram).count(), 1000);
-        // The same checks against a cache-sized index separate hashing cost from memory latency.
-        let small = NgramIndex::build(&train[..1000], 13, 8);
-        let start = Instant::now();
-        let small_results = small.check_all(&tests);
-        let small_s = start.elapsed().as_secs_f64();
-        eprintln!(
-            "ngrams timing: check {} docs against a 1000-doc index in {:.3}s ({:.0} docs/s, {} contaminated)",
-            tests.len(),
-            small_s,
-            tests.len() as f64 / small_s,
-            small_results.iter().filter(|c| c.any_ngram).count(),
-        );
     }
 }

@@ -1,9 +1,9 @@
 //! `fteval.leakage/v1`: which test rows leak from the training set, and how.
 
 use fteval_core::leakage::analyze::{Leakage, LeakageOptions};
-use fteval_core::leakage::exact::SplitDuplicates;
 use fteval_core::leakage::minhash::Scheme;
 use fteval_core::leakage::normalize::Normalize;
+use fteval_core::leakage::within_split::SplitDuplicates;
 use fteval_core::{Check, Severity};
 use serde::Serialize;
 
@@ -22,6 +22,11 @@ pub struct SplitDoc {
     pub duplicate_rate: f64,
     /// Distinct texts with more than one label within the split.
     pub conflicting_texts: usize,
+    /// Rows with a near duplicate (Jaccard at or above the threshold) in the split.
+    pub near_duplicated_rows: usize,
+    pub near_duplicate_rate: f64,
+    /// Rows in groups of near duplicates that carry more than one label.
+    pub near_conflicting_rows: usize,
 }
 
 impl SplitDoc {
@@ -34,6 +39,9 @@ impl SplitDoc {
             duplicated_rows: d.duplicated_rows,
             duplicate_rate: d.duplicate_rate(),
             conflicting_texts: d.conflicting_texts,
+            near_duplicated_rows: d.near_duplicated_rows,
+            near_duplicate_rate: d.near_duplicate_rate(),
+            near_conflicting_rows: d.near_conflicting_rows,
         }
     }
 }
@@ -152,11 +160,14 @@ impl LeakageDocument {
             ));
         }
         for (name, d) in [("train", &train), ("test", &test)] {
-            if d.conflicting_texts > 0 {
+            if d.conflicting_texts > 0 || d.near_conflicting_rows > 0 {
                 checks.push(Check::new(
                     "label_conflicts_within_split",
                     Severity::Warn,
-                    format!("{name}: {} texts occur with more than one label.", d.conflicting_texts),
+                    format!(
+                        "{name}: {} texts occur with more than one label, and {} rows have a near duplicate with another label: label noise that caps the accuracy any model can reach on them.",
+                        d.conflicting_texts, d.near_conflicting_rows
+                    ),
                 ));
             }
         }

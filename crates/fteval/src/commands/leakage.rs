@@ -9,6 +9,7 @@ use fteval_report::document::{LeakageDocument, SplitDoc};
 use crate::cli::{LeakageArgs, MinhashSchemeArg, NormalizeArg};
 use crate::error::CliError;
 use crate::output::Output;
+use crate::progress::ProgressBar;
 
 pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
     if !(args.threshold > 0.0 && args.threshold <= 1.0) {
@@ -25,8 +26,8 @@ pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
     }
     let output = Output::from_args(&args.common)?;
     let columns = SplitColumns { id: args.id_col.clone(), label: args.label_col.clone(), text: args.text_col.clone() };
-    let train = read_split(&args.train, &columns, None)?;
-    let test = read_split(&args.test, &columns, None)?;
+    let mut train = read_split(&args.train, &columns, None)?;
+    let mut test = read_split(&args.test, &columns, None)?;
     let opts = LeakageOptions {
         normalize: match args.normalize {
             NormalizeArg::Default => Normalize::Default,
@@ -43,7 +44,9 @@ pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
     };
     let train_labels: Vec<Option<&str>> = train.labels.iter().map(|l| l.as_deref()).collect();
     let test_labels: Vec<Option<&str>> = test.labels.iter().map(|l| l.as_deref()).collect();
-    let leakage = find_leakage(&train.texts, &train_labels, &test.texts, &test_labels, &opts);
+    let progress = ProgressBar::for_rows(train.texts.len() + test.texts.len());
+    let leakage = find_leakage(&mut train.texts, &train_labels, &mut test.texts, &test_labels, &opts, &progress);
+    progress.finish();
     let split_doc =
         |t: &fteval_io::leakage::SplitTable, d| SplitDoc::new(&t.file, &t.compared, t.label_column.as_deref(), d);
     let doc = LeakageDocument::new(
