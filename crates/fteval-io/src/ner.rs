@@ -141,6 +141,9 @@ impl NerInput {
     /// Up to `n` first tokens of sentence `s`, quoted.
     pub fn sentence_preview(&self, s: usize, n: usize) -> String {
         let r = self.sequences.sentence(s);
+        if r.clone().all(|t| self.tokens.get(t).is_empty()) {
+            return format!("{} tokens", r.len());
+        }
         let more = r.len() > n;
         quote_tokens(r.take(n).map(|t| self.tokens.get(t)), more)
     }

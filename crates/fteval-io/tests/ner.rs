@@ -243,7 +243,7 @@ fn check(name: &str, types: &[String], s: &NerScores, e: &Expected) {
     assert_eq!(s.per_type.len(), e.per_type.len(), "{name}: types");
     for (t, (ty, p, r, f, sup)) in s.per_type.iter().zip(e.per_type) {
         assert_eq!(&types[t.type_id as usize], ty, "{name}");
-        trio([t.precision, t.recall, t.f1], [*p, *r, *f], &format!("{ty}"));
+        trio([t.precision, t.recall, t.f1], [*p, *r, *f], &format!("{name} {ty}"));
         assert_eq!(t.support, *sup, "{name} {ty} support");
     }
 }

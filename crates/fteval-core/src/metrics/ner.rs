@@ -1115,6 +1115,42 @@ pub fn auto_detect_scheme(seqs: &NerSequences, suffix: bool) -> Result<Scheme, S
     }
 }
 
+/// Entity-level outcome of one sentence under two models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SentenceChange {
+    /// 0-based.
+    pub sentence: usize,
+    /// (tp, false positives, false negatives) of the baseline and of the candidate.
+    pub baseline: (u32, u32, u32),
+    pub candidate: (u32, u32, u32),
+}
+
+impl SentenceChange {
+    /// Errors (false positives + false negatives) the candidate has more than the baseline:
+    /// positive when the sentence got worse.
+    pub fn error_delta(&self) -> i64 {
+        (self.candidate.1 + self.candidate.2) as i64 - (self.baseline.1 + self.baseline.2) as i64
+    }
+}
+
+/// The sentences whose entity-level outcome differs between two evaluations of the same gold
+/// sentences (e.g. a baseline and a fine-tuned model), in sentence order. Sort by
+/// [`SentenceChange::error_delta`] to list the sentences that got worse first.
+pub fn changed_sentences(baseline: &NerStats, candidate: &NerStats) -> Vec<SentenceChange> {
+    assert_eq!(baseline.n_sentences(), candidate.n_sentences(), "both evaluations cover the same sentences");
+    (0..baseline.n_sentences())
+        .filter_map(|s| {
+            let (b, c) = (baseline.sentence_errors(s), candidate.sentence_errors(s));
+            let same_entities = baseline.pred_entities(s).len() == candidate.pred_entities(s).len()
+                && baseline.pred_entities(s).iter().zip(candidate.pred_entities(s)).all(|(x, y)| {
+                    (x.start, x.end, x.matched, &baseline.types[x.type_id as usize])
+                        == (y.start, y.end, y.matched, &candidate.types[y.type_id as usize])
+                });
+            (!same_entities || b != c).then_some(SentenceChange { sentence: s, baseline: b, candidate: c })
+        })
+        .collect()
+}
+
 /// Convenience: the scores of tag lists, as seqeval computes them.
 pub fn ner_scores<S: AsRef<str>>(
     gold: &[Vec<S>],

@@ -108,3 +108,16 @@ fn stale_chunk_start_across_sentences() {
         stats.gold_entities(1).iter().map(|e| (stats.types[e.type_id as usize].as_str(), e.start, e.end)).collect();
     assert_eq!(e, vec![("_", 0, 3), ("PER", 3, 4)]);
 }
+
+#[test]
+fn changed_sentences_between_two_models() {
+    let gold = lists(&["B-PER I-PER O", "B-LOC O", "O B-ORG"]);
+    let base = lists(&["B-PER I-PER O", "B-ORG O", "O B-ORG"]);
+    let cand = lists(&["B-PER O O", "B-LOC O", "O B-ORG"]);
+    let eval = |p: &[Vec<String>]| evaluate_ner(&NerSequences::from_lists(&gold, p).unwrap(), &DEFAULT).unwrap();
+    let changes = changed_sentences(&eval(&base), &eval(&cand));
+    assert_eq!(changes.len(), 2);
+    assert_eq!((changes[0].sentence, changes[0].baseline, changes[0].candidate), (0, (1, 0, 0), (0, 1, 1)));
+    assert_eq!(changes[0].error_delta(), 2);
+    assert_eq!((changes[1].sentence, changes[1].error_delta()), (1, -2));
+}
