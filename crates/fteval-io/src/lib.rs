@@ -7,6 +7,7 @@ pub mod error;
 pub mod formats;
 pub mod leakage;
 pub mod logs;
+pub mod ner;
 pub mod pair;
 pub mod predictions;
 pub mod prepare;

@@ -3,4 +3,5 @@
 pub mod classification;
 pub mod confusion;
 pub mod multilabel;
+pub mod ner;
 pub mod scores;

@@ -1,6 +1,7 @@
 //! Row sources, one per file format, behind one interface: a header and a stream of rows
 //! whose cells can be looked up by column index.
 
+pub mod conll;
 pub mod delimited;
 pub mod json;
 pub mod parquet;
