@@ -2,5 +2,6 @@
 
 pub mod classification;
 pub mod confusion;
+pub mod generation;
 pub mod multilabel;
 pub mod scores;
