@@ -8,7 +8,8 @@
 
 use rustc_hash::FxHashMap;
 
-use super::pytext::{py_lower, py_rstrip, py_split};
+use super::ngrams::{ngram_count, WORDS};
+use super::pytext::{py_collapse_whitespace, py_lower, py_rstrip, py_split};
 use super::{NRefs, SufficientStats, SACREBLEU_VERSION};
 
 /// BLEU's maximum n-gram order (sacreBLEU's `MAX_NGRAM_ORDER`).
@@ -24,6 +25,11 @@ pub const MAX_ORDER: usize = 4;
 /// `.` and `,` are split off unless preceded by a digit, then unless followed by one; `-` is split
 /// off after a digit. Finally whitespace (Python's `str.split()`) is collapsed.
 pub fn tokenize_13a(line: &str) -> String {
+    py_collapse_whitespace(&tokenize_13a_spaced(line))
+}
+
+/// [`tokenize_13a`] before whitespace is collapsed: the same tokens under `str.split()`.
+fn tokenize_13a_spaced(line: &str) -> String {
     let mut line = std::borrow::Cow::Borrowed(line);
     if line.contains("<skipped>") {
         line = line.replace("<skipped>", "").into();
@@ -70,15 +76,7 @@ pub fn tokenize_13a(line: &str) -> String {
     // ([0-9])(-) -> \1 \2 (space)
     let a =
         scan_pairs(&a, |x, y| x.is_ascii_digit() && y == b'-', |x, y, out| out.extend_from_slice(&[x, b' ', y, b' ']));
-    let s = String::from_utf8(a).expect("spaces are only inserted next to ASCII bytes");
-    let mut out = String::with_capacity(s.len());
-    for (i, w) in py_split(&s).enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    out
+    String::from_utf8(a).expect("spaces are only inserted next to ASCII bytes")
 }
 
 /// The first regular expression's character class ``[\{-\~\[-\` -\&\(-\+\:-\@\/]``.
@@ -176,16 +174,17 @@ impl SufficientStats for BleuStats {
 pub fn bleu_stats<S: AsRef<str>>(hypothesis: &str, references: &[S], config: &BleuConfig) -> BleuStats {
     let prep = |s: &str| {
         if config.lowercase {
-            tokenize_13a(py_rstrip(&py_lower(s)))
+            tokenize_13a_spaced(py_rstrip(&py_lower(s)))
         } else {
-            tokenize_13a(py_rstrip(s))
+            tokenize_13a_spaced(py_rstrip(s))
         }
     };
     let hyp = prep(hypothesis);
     let refs: Vec<String> = references.iter().map(|r| prep(r.as_ref())).collect();
 
-    // Words become small integers shared by the hypothesis and its references, n-grams become
-    // integer keys, and counting is sorting: no string is allocated per n-gram.
+    // Words become small integers shared by the hypothesis and its references, and n-grams of
+    // all orders are counted by sorting one key per position (see `ngrams`): no string is
+    // allocated per n-gram.
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut intern = |w| {
         let next = ids.len() as u32;
@@ -194,19 +193,32 @@ pub fn bleu_stats<S: AsRef<str>>(hypothesis: &str, references: &[S], config: &Bl
     let hyp_ids: Vec<u32> = py_split(&hyp).map(&mut intern).collect();
     let ref_ids: Vec<Vec<u32>> = refs.iter().map(|r| py_split(r).map(&mut intern).collect()).collect();
 
-    let hyp_len = hyp_ids.len() as u64;
-    let ref_len = closest_ref_len(hyp_len, ref_ids.iter().map(|r| r.len() as u64));
-    let mut stats = BleuStats { hyp_len, ref_len, ..BleuStats::default() };
-    let mut ref_keys = Vec::new();
-    for n in 1..=MAX_ORDER {
-        let hyp_counts = run_lengths(ngram_keys(&hyp_ids, n, Vec::new()));
-        stats.totals[n - 1] = hyp_counts.iter().map(|&(_, c)| c).sum();
-        let mut max_ref = vec![0u64; hyp_counts.len()];
+    let hyp_len = hyp_ids.len();
+    let ref_len = closest_ref_len(hyp_len as u64, ref_ids.iter().map(|r| r.len() as u64));
+    let mut stats = BleuStats { hyp_len: hyp_len as u64, ref_len, ..BleuStats::default() };
+    for (o, t) in stats.totals.iter_mut().enumerate() {
+        *t = ngram_count(hyp_len, o);
+    }
+    let mut hk = Vec::new();
+    WORDS.sorted_keys(&hyp_ids, &mut hk);
+    let mut rk = Vec::new();
+    if let [only] = ref_ids.as_slice() {
+        WORDS.sorted_keys(only, &mut rk);
+        stats.matches.copy_from_slice(&WORDS.clipped_matches(&hk, &rk, MAX_ORDER)[..MAX_ORDER]);
+    } else {
+        // Each hypothesis n-gram is clipped by its largest count in any one reference:
+        // min(h, max_r c_r) = max_r min(h, c_r), kept per n-gram (identified by its first key).
+        let mut best = vec![0u64; MAX_ORDER * hk.len()];
         for r in &ref_ids {
-            ref_keys = ngram_keys(r, n, ref_keys);
-            max_ref_counts(&hyp_counts, &ref_keys, &mut max_ref);
+            WORDS.sorted_keys(r, &mut rk);
+            WORDS.walk_shared(&hk, &rk, MAX_ORDER, |o, h, c, first| {
+                let b = &mut best[o * hk.len() + first];
+                *b = (*b).max(h.min(c));
+            });
         }
-        stats.matches[n - 1] = hyp_counts.iter().zip(&max_ref).map(|(&(_, h), &r)| h.min(r)).sum();
+        for (o, m) in stats.matches.iter_mut().enumerate() {
+            *m = best[o * hk.len()..(o + 1) * hk.len()].iter().sum();
+        }
     }
     stats
 }
@@ -223,44 +235,6 @@ fn closest_ref_len(hyp_len: u64, ref_lens: impl Iterator<Item = u64>) -> u64 {
         };
     }
     best.map_or(0, |(_, l)| l)
-}
-
-/// The sorted keys of the order-`n` n-grams of `ids` (4 ids of 32 bits fit a `u128`), written into
-/// `buf`.
-fn ngram_keys(ids: &[u32], n: usize, mut buf: Vec<u128>) -> Vec<u128> {
-    buf.clear();
-    if ids.len() >= n {
-        buf.extend(ids.windows(n).map(|w| w.iter().fold(0u128, |k, &id| (k << 32) | u128::from(id))));
-    }
-    buf.sort_unstable();
-    buf
-}
-
-/// Distinct keys of a sorted list with their counts.
-fn run_lengths(sorted: Vec<u128>) -> Vec<(u128, u64)> {
-    let mut out: Vec<(u128, u64)> = Vec::with_capacity(sorted.len());
-    for k in sorted {
-        match out.last_mut() {
-            Some((last, c)) if *last == k => *c += 1,
-            _ => out.push((k, 1)),
-        }
-    }
-    out
-}
-
-/// For each distinct hypothesis key, raise `max_ref[i]` to its count among the sorted `ref_keys`.
-fn max_ref_counts(hyp: &[(u128, u64)], ref_keys: &[u128], max_ref: &mut [u64]) {
-    let mut j = 0;
-    for (i, &(k, _)) in hyp.iter().enumerate() {
-        while j < ref_keys.len() && ref_keys[j] < k {
-            j += 1;
-        }
-        let start = j;
-        while j < ref_keys.len() && ref_keys[j] == k {
-            j += 1;
-        }
-        max_ref[i] = max_ref[i].max((j - start) as u64);
-    }
 }
 
 /// A BLEU score with the parts sacreBLEU prints after it.

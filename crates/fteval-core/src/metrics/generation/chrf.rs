@@ -10,6 +10,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::ngrams::{ngram_count, CHARS, WORDS};
 use super::pytext::{py_isspace, py_lower, py_split};
 use super::{NRefs, SufficientStats, SACREBLEU_VERSION};
 
@@ -98,9 +99,12 @@ impl SufficientStats for ChrfStats {
     }
 }
 
-/// The sorted n-gram keys of one side, per order.
+/// One side's n-grams: the sorted position keys of its characters and of its words.
 struct Side {
-    keys: Vec<Vec<u128>>,
+    n_chars: usize,
+    char_keys: Vec<u128>,
+    n_words: usize,
+    word_keys: Vec<u128>,
 }
 
 /// Python's `string.punctuation` (chrF's `_PUNCTS`).
@@ -133,53 +137,23 @@ pub fn chrf_words(sent: &str) -> Vec<&str> {
     out
 }
 
-fn side<'a>(text: &'a str, config: &ChrfConfig, ids: &mut FxHashMap<&'a str, u32>) -> Side {
-    let chars: Vec<u32> = text.chars().filter(|&c| config.whitespace || !py_isspace(c)).map(u32::from).collect();
-    let mut keys = Vec::with_capacity(config.orders());
-    for n in 1..=config.char_order {
-        keys.push(sorted_keys(&chars, n, 21));
-    }
-    if config.word_order > 0 {
-        let words: Vec<u32> = chrf_words(text)
+fn side<'a>(text: &'a str, whitespace: bool, word_order: usize, ids: &mut FxHashMap<&'a str, u32>) -> Side {
+    let chars: Vec<u32> = text.chars().filter(|&c| whitespace || !py_isspace(c)).map(u32::from).collect();
+    let mut char_keys = Vec::new();
+    CHARS.sorted_keys(&chars, &mut char_keys);
+    let mut words = Vec::new();
+    if word_order > 0 {
+        words = chrf_words(text)
             .into_iter()
             .map(|w| {
                 let next = ids.len() as u32;
                 *ids.entry(w).or_insert(next)
             })
             .collect();
-        for n in 1..=config.word_order {
-            keys.push(sorted_keys(&words, n, 32));
-        }
     }
-    Side { keys }
-}
-
-/// Sorted keys of the order-`n` n-grams of `units`, each unit taking `bits` bits of the key.
-fn sorted_keys(units: &[u32], n: usize, bits: u32) -> Vec<u128> {
-    if units.len() < n {
-        return Vec::new();
-    }
-    let mut keys: Vec<u128> =
-        units.windows(n).map(|w| w.iter().fold(0u128, |k, &u| (k << bits) | u128::from(u))).collect();
-    keys.sort_unstable();
-    keys
-}
-
-/// `sum(min(count_h, count_r))` over the keys of two sorted lists.
-fn matches(h: &[u128], r: &[u128]) -> u64 {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < h.len() && j < r.len() {
-        match h[i].cmp(&r[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+    let mut word_keys = Vec::new();
+    WORDS.sorted_keys(&words, &mut word_keys);
+    Side { n_chars: chars.len(), char_keys, n_words: words.len(), word_keys }
 }
 
 /// The chrF statistics of one hypothesis (sacreBLEU's `_compute_segment_statistics`): the
@@ -189,27 +163,46 @@ fn matches(h: &[u128], r: &[u128]) -> u64 {
 ///
 /// With no reference, all statistics are 0 (sacreBLEU would fail).
 pub fn chrf_stats<S: AsRef<str>>(hypothesis: &str, references: &[S], config: &ChrfConfig) -> ChrfStats {
-    let orders = config.orders();
-    let lower = |s: &str| if config.lowercase { py_lower(s) } else { s.to_string() };
+    chrf_stats_for(hypothesis, references, std::slice::from_ref(config))[0]
+}
+
+/// [`chrf_stats`] for several configurations at once (e.g. chrF and chrF++), sharing the
+/// character n-gram work. The configurations must agree on `lowercase` and `whitespace`.
+pub fn chrf_stats_for<S: AsRef<str>>(hypothesis: &str, references: &[S], configs: &[ChrfConfig]) -> Vec<ChrfStats> {
+    let Some(first) = configs.first() else { return Vec::new() };
+    assert!(
+        configs.iter().all(|c| c.lowercase == first.lowercase && c.whitespace == first.whitespace),
+        "chrf_stats_for: configurations must share lowercase and whitespace"
+    );
+    let char_order = configs.iter().map(|c| c.orders() - c.word_order).max().unwrap_or(0);
+    let word_order = configs.iter().map(|c| c.word_order).max().unwrap_or(0);
+    let lower = |s: &str| if first.lowercase { py_lower(s) } else { s.to_string() };
     let hyp_text = lower(hypothesis);
     let ref_texts: Vec<String> = references.iter().map(|r| lower(r.as_ref())).collect();
     let mut ids = FxHashMap::default();
-    let hyp = side(&hyp_text, config, &mut ids);
-    let mut best = ChrfStats::default();
-    let mut best_f = -1.0;
+    let hyp = side(&hyp_text, first.whitespace, word_order, &mut ids);
+    let mut best = vec![ChrfStats::default(); configs.len()];
+    let mut best_f = vec![-1.0; configs.len()];
     for r in &ref_texts {
-        let r = side(r, config, &mut ids);
-        let mut stats = ChrfStats::default();
-        for o in 0..orders {
-            let (h, rk) = (&hyp.keys[o], &r.keys[o]);
-            stats.hyp[o] = if rk.is_empty() { 0 } else { h.len() as u64 };
-            stats.refs[o] = rk.len() as u64;
-            stats.matches[o] = matches(h, rk);
-        }
-        let f = chrf_score(&stats, config);
-        if f > best_f {
-            best_f = f;
-            best = stats;
+        let r = side(r, first.whitespace, word_order, &mut ids);
+        let cm = CHARS.clipped_matches(&hyp.char_keys, &r.char_keys, char_order);
+        let wm = WORDS.clipped_matches(&hyp.word_keys, &r.word_keys, word_order);
+        for (k, config) in configs.iter().enumerate() {
+            let mut stats = ChrfStats::default();
+            let orders = (0..config.char_order)
+                .map(|o| (hyp.n_chars, r.n_chars, cm[o], o))
+                .chain((0..config.word_order).map(|o| (hyp.n_words, r.n_words, wm[o], o)));
+            for (slot, (h_len, r_len, m, o)) in orders.enumerate() {
+                let n_ref = ngram_count(r_len, o);
+                stats.hyp[slot] = if n_ref == 0 { 0 } else { ngram_count(h_len, o) };
+                stats.refs[slot] = n_ref;
+                stats.matches[slot] = m;
+            }
+            let f = chrf_score(&stats, config);
+            if f > best_f[k] {
+                best_f[k] = f;
+                best[k] = stats;
+            }
         }
     }
     best

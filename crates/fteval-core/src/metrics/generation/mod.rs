@@ -14,8 +14,10 @@
 
 pub mod bleu;
 pub mod chrf;
+mod ngrams;
 pub mod porter;
 pub mod pytext;
+pub mod resample;
 pub mod rouge;
 pub mod significance;
 pub mod squad;
@@ -33,6 +35,66 @@ pub trait SufficientStats: Clone + Default + Send + Sync {
     fn add_assign(&mut self, other: &Self);
     /// `self -= other`, counter by counter (`other` must be part of `self`).
     fn sub_assign(&mut self, other: &Self);
+}
+
+/// `K` per-example values whose corpus value is their mean (ROUGE F-measures, exact match,
+/// token F1): the sufficient statistics are their sums.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sums<const K: usize>(pub [f64; K]);
+
+impl<const K: usize> Default for Sums<K> {
+    fn default() -> Self {
+        Sums([0.0; K])
+    }
+}
+
+impl<const K: usize> SufficientStats for Sums<K> {
+    fn add_assign(&mut self, other: &Self) {
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a += b);
+    }
+    fn sub_assign(&mut self, other: &Self) {
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a -= b);
+    }
+}
+
+/// Several metrics' statistics resampled together.
+impl<A: SufficientStats, B: SufficientStats> SufficientStats for (A, B) {
+    fn add_assign(&mut self, o: &Self) {
+        self.0.add_assign(&o.0);
+        self.1.add_assign(&o.1);
+    }
+    fn sub_assign(&mut self, o: &Self) {
+        self.0.sub_assign(&o.0);
+        self.1.sub_assign(&o.1);
+    }
+}
+
+impl<A: SufficientStats, B: SufficientStats, C: SufficientStats> SufficientStats for (A, B, C) {
+    fn add_assign(&mut self, o: &Self) {
+        self.0.add_assign(&o.0);
+        self.1.add_assign(&o.1);
+        self.2.add_assign(&o.2);
+    }
+    fn sub_assign(&mut self, o: &Self) {
+        self.0.sub_assign(&o.0);
+        self.1.sub_assign(&o.1);
+        self.2.sub_assign(&o.2);
+    }
+}
+
+impl<A: SufficientStats, B: SufficientStats, C: SufficientStats, D: SufficientStats> SufficientStats for (A, B, C, D) {
+    fn add_assign(&mut self, o: &Self) {
+        self.0.add_assign(&o.0);
+        self.1.add_assign(&o.1);
+        self.2.add_assign(&o.2);
+        self.3.add_assign(&o.3);
+    }
+    fn sub_assign(&mut self, o: &Self) {
+        self.0.sub_assign(&o.0);
+        self.1.sub_assign(&o.1);
+        self.2.sub_assign(&o.2);
+        self.3.sub_assign(&o.3);
+    }
 }
 
 /// The sum of `stats` over `indices` (with repetition): the corpus statistics of a bootstrap
