@@ -9,7 +9,7 @@ use fteval_core::metrics::generation::bleu::{
     bleu_score, bleu_signature, bleu_stats, tokenize_13a, BleuConfig, BleuStats, Smoothing,
 };
 use fteval_core::metrics::generation::chrf::{
-    chrf_name, chrf_score, chrf_signature, chrf_stats, ChrfConfig, ChrfStats,
+    chrf_name, chrf_score, chrf_signature, chrf_stats, chrf_stats_for, ChrfConfig, ChrfStats,
 };
 use fteval_core::metrics::generation::porter::porter_stem;
 use fteval_core::metrics::generation::pytext::{py_isalnum, py_isspace, py_lower, py_rstrip};
@@ -169,6 +169,12 @@ fn per_example_statistics_and_scores_match_the_references() {
         for (name, want) in e["chrf_stats"].as_object().unwrap() {
             let got = chrf_stats(hyp, &refs, &chrf_config(name));
             assert_eq!(got, chrf_from_python(want), "{name} {what}");
+        }
+        // chrF and chrF++ (and their eps variants) in one pass
+        let names = ["chrf", "chrf_pp", "chrf_eps", "chrf_pp_eps", "chrf_beta1_order4"];
+        let together = chrf_stats_for(hyp, &refs, &names.map(chrf_config));
+        for (name, got) in names.iter().zip(together) {
+            assert_eq!(got, chrf_from_python(&e["chrf_stats"][*name]), "{name} (together) {what}");
         }
         check_rouge(&rouge_scores(hyp, &refs, false), &e["rouge"]["nostem"], &what);
         check_rouge(&rouge_scores(hyp, &refs, true), &e["rouge"]["stem"], &format!("stemmed {what}"));
