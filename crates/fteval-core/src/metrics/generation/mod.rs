@@ -3,9 +3,29 @@
 //!
 //! Each metric is a pure function over one example (a prediction and its references), so callers
 //! can run examples in parallel. The corpus metrics (BLEU, chrF) return per-example *sufficient
-//! statistics* that add up: a corpus score, a bootstrap resample or a paired
-//! approximate-randomisation trial is a sum of statistics followed by one `stats → score` call,
-//! never a re-tokenisation.
+//! statistics* that add up: a corpus score, a bootstrap resample ([`resample::bootstrap_sums`]) or
+//! a paired approximate-randomisation trial ([`significance`]) is a sum of statistics followed by
+//! one `stats → score` call, never a re-tokenisation. The per-example metrics (ROUGE, SQuAD) are
+//! averaged by the caller; [`Sums`] lets their sums be resampled with the rest.
+//!
+//! ```
+//! use fteval_core::metrics::generation::bleu::{bleu_score, bleu_stats, BleuConfig};
+//! use fteval_core::metrics::generation::chrf::{chrf_score, chrf_stats_for, ChrfConfig};
+//! use fteval_core::metrics::generation::{resample::bootstrap_sums, sum_all};
+//!
+//! let preds = ["the cat sat on the mat", "a dog barked"];
+//! let refs = [vec!["the cat sat on a mat"], vec!["the dog barked", "a dog barks"]];
+//! let cfg = BleuConfig::default();
+//! let stats: Vec<_> = preds.iter().zip(&refs).map(|(p, r)| bleu_stats(p, r, &cfg)).collect();
+//! let bleu = bleu_score(&sum_all(&stats), &cfg).score; // corpus BLEU, 0–100
+//! let replicates: Vec<f64> =
+//!     bootstrap_sums(&stats, 200, 0).iter().map(|s| bleu_score(s, &cfg).score).collect();
+//! assert!(bleu > 0.0 && replicates.len() == 200);
+//!
+//! let (chrf, chrf_pp) = (ChrfConfig::chrf(), ChrfConfig::chrf_pp());
+//! let both = chrf_stats_for(preds[0], &refs[0], &[chrf, chrf_pp]);
+//! assert!(chrf_score(&both[0], &chrf) > chrf_score(&both[1], &chrf_pp));
+//! ```
 //!
 //! Every function reproduces a named Python reference to 1e-6 (the fixtures under
 //! `tests/data/generation/` were made by `make_fixtures.py` with sacrebleu 2.6.0, rouge-score 0.1.2
