@@ -2,6 +2,7 @@
 
 pub mod classification;
 pub mod confusion;
+pub mod generation;
 pub mod multilabel;
 pub mod ner;
 pub mod scores;
