@@ -196,9 +196,10 @@ def main():
     print(f"  flagged: {s['exact_duplicates']} exact, {s['near_duplicates']} near, {s['contaminated']} contaminated, "
           f"{s['label_conflicts']} label conflicts")
 
-    strong = {t: v for t, v in truth["near"].items() if v["jaccard"] >= args.threshold + 0.05}
+    bar = round(args.threshold + 0.05, 9)
+    strong = {t: v for t, v in truth["near"].items() if v["jaccard"] >= bar}
     found = sum(1 for t, v in strong.items() if t in flagged and flagged[t]["train_id"] == str(v["train"]))
-    print(f"  recall on planted near duplicates with Jaccard >= {args.threshold + 0.05:.2f}: "
+    print(f"  recall on planted near duplicates with Jaccard >= {bar:.2f}: "
           f"{found}/{len(strong)} = {found / max(1, len(strong)):.4f} (bar: 0.95)")
     for kind in ("exact", "contaminated", "conflict"):
         hit = sum(1 for t in truth[kind] if t in flagged)

@@ -30,7 +30,8 @@ impl Words {
 
 /// Writes train.csv (300 rows) and test.csv (100 rows): test 0–4 exact copies (changed case
 /// and punctuation), 5–9 one-word edits of 130-word rows, 10–14 30-word spans in new text,
-/// 15–16 copies with the other label; the rest independent.
+/// 15–16 copies with the other label; the rest independent. Within train: row 283 copies row
+/// 150 and row 281 is a one-word edit of row 280, each with the other label.
 fn splits() -> (String, String) {
     let mut w = Words(7);
     let mut train: Vec<Vec<String>> = (0..300).map(|i| w.text(60 + i % 80)).collect();
@@ -55,6 +56,10 @@ fn splits() -> (String, String) {
     for i in 15..17 {
         test[i] = (train[250 + i].clone(), if label(250 + i) == "pos" { "neg" } else { "pos" });
     }
+    train[283] = train[150].clone();
+    train[280] = w.text(130);
+    train[281] = train[280].clone();
+    train[281][70] = "edited".into();
     let mut tr = String::from("id,text,label\n");
     for (i, t) in train.iter().enumerate() {
         writeln!(tr, "tr{i},\"{}\",{}", t.join(" "), label(i)).unwrap();
@@ -98,6 +103,12 @@ fn planted_leaks_are_found_and_the_clean_rows_written() {
     assert!(find("te10")["longest_shared_run"].as_u64().unwrap() >= 30);
     assert_eq!(find("te15")["label_conflict"], true);
     assert!(doc["checks"].as_array().unwrap().iter().any(|c| c["id"] == "test_leakage" && c["severity"] == "fail"));
+    // Within train: one copied text and one near pair, both with conflicting labels.
+    let tr = &doc["train"];
+    assert_eq!((tr["duplicated_rows"].as_u64(), tr["conflicting_texts"].as_u64()), (Some(2), Some(1)), "{tr}");
+    assert_eq!((tr["near_duplicated_rows"].as_u64(), tr["near_conflicting_rows"].as_u64()), (Some(2), Some(2)), "{tr}");
+    assert_eq!(doc["test"]["near_duplicated_rows"], 0);
+    assert!(doc["checks"].as_array().unwrap().iter().any(|c| c["id"] == "label_conflicts_within_split"));
     // The clean file holds the 83 other rows, every column kept, and has no leak left.
     let text = std::fs::read_to_string(&clean).unwrap();
     assert_eq!(text.lines().count(), 84);

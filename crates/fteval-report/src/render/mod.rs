@@ -56,11 +56,13 @@ pub(crate) fn leakage_summary(doc: &LeakageDocument) -> Vec<String> {
         ),
         format!("{} leaked rows have a different label than their training copy.", s.label_conflicts),
         format!(
-            "Within splits: train {} duplicated rows ({:.2}% removable), test {} ({:.2}%).",
+            "Within splits: train {} duplicated rows ({:.2}% removable) and {} with a near duplicate; test {} ({:.2}%) and {}.",
             doc.train.duplicated_rows,
             100.0 * doc.train.duplicate_rate,
+            doc.train.near_duplicated_rows,
             doc.test.duplicated_rows,
-            100.0 * doc.test.duplicate_rate
+            100.0 * doc.test.duplicate_rate,
+            doc.test.near_duplicated_rows
         ),
         format!("Clean test rows: {} of {}.", s.clean_rows, doc.test_rows),
     ]
