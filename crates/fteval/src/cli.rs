@@ -60,6 +60,10 @@ pub enum TaskArg {
     Binary,
     Multiclass,
     Multilabel,
+    /// Token classification, scored on entities (seqeval)
+    Ner,
+    /// Generated text against references (SQuAD EM/F1, sacreBLEU, chrF, ROUGE)
+    Generation,
 }
 
 /// Flags every command shares.
@@ -106,12 +110,43 @@ pub struct InputArgs {
     /// The positive label of a binary task [default: 1, true, yes, pos, positive, spam, fraud, toxic when present]
     #[arg(long, value_name = "LABEL")]
     pub positive: Option<String>,
-    /// The task [default: inferred: lists of labels → multilabel, two labels → binary]
+    /// The task [default: inferred: token/tag lists or CoNLL → ner, a references column → generation, lists of labels → multilabel, two labels → binary]
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,
     /// Leave out rows whose gold label or prediction is empty (and report how many)
     #[arg(long)]
     pub drop_missing: bool,
+    #[command(flatten)]
+    pub text: TextTaskArgs,
+}
+
+/// Flags of the text tasks (NER and generation).
+#[derive(Args, Debug, Clone, Default)]
+pub struct TextTaskArgs {
+    /// NER: seqeval's strict mode (entities must follow --scheme exactly)
+    #[arg(long, help_heading = "Text tasks")]
+    pub strict: bool,
+    /// NER tagging scheme for --strict: IOB1, IOB2, IOE1, IOE2, IOBES, BILOU [default: detected]
+    #[arg(long, value_name = "SCHEME", help_heading = "Text tasks")]
+    pub scheme: Option<String>,
+    /// NER: score predictions cut short by a model's maximum length on their first tokens
+    #[arg(long, help_heading = "Text tasks")]
+    pub allow_truncated: bool,
+    /// NER: accept tokens that differ between the gold and prediction files (only tags are compared)
+    #[arg(long, help_heading = "Text tasks")]
+    pub ignore_token_mismatch: bool,
+    /// Generation: reference column [tried: reference, references, answer, answers, target_text]
+    #[arg(long, value_name = "NAME", help_heading = "Text tasks")]
+    pub ref_col: Option<String>,
+    /// Generation: stem ROUGE tokens with NLTK's Porter stemmer (rouge-score's use_stemmer)
+    #[arg(long, help_heading = "Text tasks")]
+    pub rouge_stemmer: bool,
+    /// Per-example loss column: mean loss (and perplexity with --token-count-col) [tried: loss, nll]
+    #[arg(long, value_name = "NAME", help_heading = "Text tasks")]
+    pub loss_col: Option<String>,
+    /// Per-example token count, to weight losses for perplexity [tried: n_tokens, num_tokens, token_count, tokens_count]
+    #[arg(long, value_name = "NAME", help_heading = "Text tasks")]
+    pub token_count_col: Option<String>,
 }
 
 /// How intervals are made.

@@ -53,10 +53,12 @@ pub fn bootstrap_config(stats: &StatsArgs, common: &CommonArgs) -> Result<Bootst
 /// Task, positive class and missing-value handling from the flags.
 pub fn prepare_options(args: &InputArgs) -> PrepareOptions {
     PrepareOptions {
-        task: args.task.map(|t| match t {
-            TaskArg::Binary => Task::Binary,
-            TaskArg::Multiclass => Task::Multiclass,
-            TaskArg::Multilabel => Task::Multilabel,
+        task: args.task.and_then(|t| match t {
+            TaskArg::Binary => Some(Task::Binary),
+            TaskArg::Multiclass => Some(Task::Multiclass),
+            TaskArg::Multilabel => Some(Task::Multilabel),
+            // The text tasks are dispatched before classification input is prepared.
+            TaskArg::Ner | TaskArg::Generation => None,
         }),
         positive: args.positive.clone(),
         drop_missing: args.drop_missing,
