@@ -8,6 +8,10 @@ pub enum Task {
     Binary,
     Multiclass,
     Multilabel,
+    /// Token classification scored on entities (seqeval).
+    Ner,
+    /// Generated text scored against references.
+    Generation,
 }
 
 impl Task {
@@ -16,6 +20,8 @@ impl Task {
             Task::Binary => "binary",
             Task::Multiclass => "multiclass",
             Task::Multilabel => "multilabel",
+            Task::Ner => "ner",
+            Task::Generation => "generation",
         }
     }
 }

@@ -39,6 +39,11 @@ impl Profile {
     /// class; multiclass falls back to the macro average, which weighs rare classes equally).
     pub fn primary_metric(self, task: Task) -> &'static str {
         match (self, task) {
+            // Entity-level scores are micro averages over entities, as seqeval reports them.
+            (Profile::Spam, Task::Ner) => "precision",
+            (Profile::Fraud | Profile::Medical, Task::Ner) => "recall",
+            (_, Task::Ner) => "f1",
+            (_, Task::Generation) => default_primary(task),
             (Profile::Spam, Task::Binary) => "precision",
             (Profile::Fraud | Profile::Medical, Task::Binary) => "recall",
             (Profile::Balanced, Task::Binary) => "f1",
@@ -68,10 +73,13 @@ impl Profile {
     }
 }
 
-/// The default primary metric without a profile: F1 for binary, macro F1 otherwise.
+/// The default primary metric without a profile: F1 for binary and NER, exact match for
+/// generation, macro F1 otherwise.
 pub fn default_primary(task: Task) -> &'static str {
     match task {
-        Task::Binary => "f1",
+        Task::Binary | Task::Ner => "f1",
+        // SPEC: the first generation metric.
+        Task::Generation => "exact_match",
         _ => "f1_macro",
     }
 }

@@ -105,6 +105,7 @@ pub struct Evaluation {
 /// Keys of the confusion-matrix metrics for a task, in report order.
 pub fn cm_metric_keys(task: Task) -> &'static [&'static str] {
     match task {
+        Task::Ner | Task::Generation => &[],
         Task::Binary => &[
             "accuracy",
             "balanced_accuracy",
