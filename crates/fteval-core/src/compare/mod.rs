@@ -4,6 +4,7 @@
 mod cm;
 mod flips;
 mod scores;
+pub mod text;
 
 pub use cm::{compare_cm_metrics, PairedPredictions};
 pub use flips::{confidence, flips, ClassFlips, Flips};
