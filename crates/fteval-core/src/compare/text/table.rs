@@ -14,20 +14,36 @@ use crate::stats::rng::Rng;
 
 /// Resamples drawn and summed together (one pass over the table per group).
 const GROUP: usize = 32;
-/// Bytes of table rows a block should take (it stays in cache while a group is summed).
-const BLOCK_BYTES: usize = 256 << 10;
+/// Rows per cache block (of one chunk of 8 columns: 32 KiB, the size of an L1 data cache).
+const BLOCK_BITS: u32 = 9;
 /// Approximate-randomisation trials handled together (one pass over the table per group).
-const AR_GROUP: usize = 512;
+const AR_GROUP: usize = 256;
+
+/// Eight columns of one row, aligned to a cache line: the unit the kernels add, kept in
+/// registers while a resample's or trial's rows are summed.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, align(64))]
+struct Chunk([f64; 8]);
+
+impl Chunk {
+    #[inline(always)]
+    fn add(&mut self, o: &Chunk) {
+        for k in 0..8 {
+            self.0[k] += o.0[k];
+        }
+    }
+}
 
 /// Columns of per-example statistics, deduplicated.
 pub(crate) struct Table {
     n: usize,
     /// Columns before deduplication.
     full: usize,
-    /// Stored columns.
+    /// Stored columns, and chunks of 8 of them (the last padded with zeros).
     c: usize,
-    /// Row-major n × c.
-    data: Vec<f64>,
+    cc: usize,
+    /// Chunk-column-major: chunk j of row i at `j * n + i`.
+    data: Vec<Chunk>,
     /// Full column → stored column (None: zero everywhere).
     map: Vec<Option<usize>>,
 }
@@ -110,24 +126,38 @@ impl Table {
         F: Fn(usize, &mut [f64]) + Sync,
     {
         let c = reps.len();
-        let mut data = vec![0.0; n * c];
-        let ok = data.par_chunks_mut((BUILD_CHUNK * c).max(1)).enumerate().all(|(k, chunk)| {
-            let mut row = vec![0.0; full];
-            for (r, out) in chunk.chunks_mut(c.max(1)).enumerate() {
-                let i = k * BUILD_CHUNK + r;
-                row.iter_mut().for_each(|x| *x = 0.0);
-                fill(i, &mut row);
-                for (j, m) in map.iter().enumerate() {
-                    match m {
-                        Some(slot) if reps[*slot] == j => out[*slot] = row[j],
-                        Some(slot) if row[j] != row[reps[*slot]] => return false,
-                        _ => {}
+        let cc = c.div_ceil(8);
+        // Rows in chunks; each task writes its rows of every chunk column.
+        let parts: Vec<Option<Vec<Chunk>>> = (0..n.div_ceil(BUILD_CHUNK))
+            .into_par_iter()
+            .map(|k| {
+                let rows = k * BUILD_CHUNK..((k + 1) * BUILD_CHUNK).min(n);
+                let mut out = vec![Chunk::default(); rows.len() * cc];
+                let mut row = vec![0.0; full];
+                for (r, i) in rows.clone().enumerate() {
+                    row.iter_mut().for_each(|x| *x = 0.0);
+                    fill(i, &mut row);
+                    for (j, m) in map.iter().enumerate() {
+                        match m {
+                            Some(slot) if reps[*slot] == j => out[(slot / 8) * rows.len() + r].0[slot % 8] = row[j],
+                            Some(slot) if row[j] != row[reps[*slot]] => return None,
+                            _ => {}
+                        }
                     }
                 }
+                Some(out)
+            })
+            .collect();
+        let mut data = vec![Chunk::default(); n * cc];
+        for (k, part) in parts.into_iter().enumerate() {
+            let part = part?;
+            let start = k * BUILD_CHUNK;
+            let len = ((k + 1) * BUILD_CHUNK).min(n) - start;
+            for j in 0..cc {
+                data[j * n + start..j * n + start + len].copy_from_slice(&part[j * len..(j + 1) * len]);
             }
-            true
-        });
-        ok.then(|| Table { n, full, c, data, map: map.to_vec() })
+        }
+        Some(Table { n, full, c, cc, data, map: map.to_vec() })
     }
 
     pub fn n(&self) -> usize {
@@ -140,64 +170,55 @@ impl Table {
         self.c
     }
 
-    fn row(&self, i: usize) -> &[f64] {
-        &self.data[i * self.c..(i + 1) * self.c]
+    /// Chunk column j.
+    fn col(&self, j: usize) -> &[Chunk] {
+        &self.data[j * self.n..(j + 1) * self.n]
     }
 
-    /// Stored sums → full-width sums.
-    fn expand(&self, stored: &[f64], out: &mut [f64]) {
+    /// Stored sums (chunks) → full-width sums.
+    fn expand(&self, stored: &[Chunk], out: &mut [f64]) {
         for (o, m) in out.iter_mut().zip(&self.map) {
-            *o = m.map_or(0.0, |s| stored[s]);
+            *o = m.map_or(0.0, |s| stored[s / 8].0[s % 8]);
         }
     }
 
     /// Column sums over all rows (full width).
     pub fn totals(&self) -> Vec<f64> {
-        let stored = (0..self.n.div_ceil(BUILD_CHUNK))
+        let stored: Vec<Chunk> = (0..self.cc)
             .into_par_iter()
-            .map(|k| {
-                let mut acc = vec![0.0; self.c];
-                for i in k * BUILD_CHUNK..((k + 1) * BUILD_CHUNK).min(self.n) {
-                    add(&mut acc, self.row(i));
+            .map(|j| {
+                let mut acc = Chunk::default();
+                for x in self.col(j) {
+                    acc.add(x);
                 }
                 acc
             })
-            .reduce(
-                || vec![0.0; self.c],
-                |mut a, b| {
-                    add(&mut a, &b);
-                    a
-                },
-            );
+            .collect();
         let mut out = vec![0.0; self.full];
         self.expand(&stored, &mut out);
         out
-    }
-
-    /// Rows per cache block, a power of two.
-    fn block_bits(&self) -> u32 {
-        let rows = (BLOCK_BYTES / (8 * self.c.max(1))).clamp(64, 1 << 14);
-        usize::BITS - 1 - rows.leading_zeros()
     }
 
     /// Column sums (full width) of `resamples` bootstrap resamples: resample b draws n rows
     /// uniformly with replacement from stream b of `seed` (as
     /// [`bootstrap_sums`](crate::metrics::generation::resample::bootstrap_sums) draws them), and
     /// `each(b, sums)` receives its sums. Every system's columns see the same drawn rows.
+    ///
+    /// A group of resamples is summed block by block of rows (a block of one chunk column
+    /// stays in the L1 cache), each resample's draws bucketed by block beforehand, the sums of
+    /// one chunk kept in registers over a resample's draws in the block.
     pub fn bootstrap<T, F>(&self, resamples: usize, seed: u64, each: F) -> Vec<T>
     where
         T: Send,
         F: Fn(usize, &[f64]) -> T + Sync,
     {
-        let n = self.n;
-        let c = self.c;
+        let (n, cc) = (self.n, self.cc);
         if n == 0 {
             let zeros = vec![0.0; self.full];
             return (0..resamples).map(|b| each(b, &zeros)).collect();
         }
         assert!(n <= u32::MAX as usize, "at most 2^32 - 1 examples");
-        let bits = self.block_bits();
-        let n_blocks = ((n - 1) >> bits) + 1;
+        let n_blocks = ((n - 1) >> BLOCK_BITS) + 1;
         let groups: Vec<Vec<T>> = (0..resamples.div_ceil(GROUP))
             .into_par_iter()
             .map(|g| {
@@ -212,7 +233,7 @@ impl Table {
                     let st = &mut starts[k * (n_blocks + 1)..(k + 1) * (n_blocks + 1)];
                     for d in drawn.iter_mut() {
                         *d = rng.below(n as u64) as u32;
-                        st[(*d >> bits) as usize + 1] += 1;
+                        st[(*d >> BLOCK_BITS) as usize + 1] += 1;
                     }
                     for j in 0..n_blocks {
                         st[j + 1] += st[j];
@@ -220,18 +241,19 @@ impl Table {
                     let mut fill: Vec<usize> = st[..n_blocks].to_vec();
                     let out = &mut sorted[k * n..(k + 1) * n];
                     for &d in &drawn {
-                        let slot = &mut fill[(d >> bits) as usize];
+                        let slot = &mut fill[(d >> BLOCK_BITS) as usize];
                         out[*slot] = d;
                         *slot += 1;
                     }
                 }
-                let mut acc = vec![0.0; m * c];
+                let mut acc = vec![Chunk::default(); m * cc];
                 for blk in 0..n_blocks {
-                    for k in 0..m {
-                        let st = &starts[k * (n_blocks + 1)..];
-                        let a = &mut acc[k * c..(k + 1) * c];
-                        for &i in &sorted[k * n + st[blk]..k * n + st[blk + 1]] {
-                            add(a, self.row(i as usize));
+                    for j in 0..cc {
+                        let col = self.col(j);
+                        for k in 0..m {
+                            let st = &starts[k * (n_blocks + 1)..];
+                            let draws = &sorted[k * n + st[blk]..k * n + st[blk + 1]];
+                            acc[k * cc + j].add(&sum_rows(col, draws));
                         }
                     }
                 }
@@ -239,7 +261,7 @@ impl Table {
                 members
                     .enumerate()
                     .map(|(k, b)| {
-                        self.expand(&acc[k * c..(k + 1) * c], &mut full);
+                        self.expand(&acc[k * cc..(k + 1) * cc], &mut full);
                         each(b, &full)
                     })
                     .collect()
@@ -253,16 +275,16 @@ impl Table {
     /// to `each(trial, sums)`. `mask(t)` gives trial t's bits, example i in bit i % 64 of word
     /// i / 64.
     ///
-    /// Examples are taken 8 at a time: the 256 subset sums of their rows are tabulated once
-    /// per group of trials, and each trial adds one of them (the method of the Four Russians),
-    /// instead of adding about 4 rows.
+    /// Examples are taken 4 at a time: the 16 subset sums of their rows are tabulated once per
+    /// group of trials (16 such tables per 64 examples, one mask word), and a trial adds one
+    /// entry per 4 examples — the method of the Four Russians — with its sums in registers.
     pub fn randomisation<T, M, F>(&self, trials: usize, mask: M, each: F) -> Vec<T>
     where
         T: Send,
         M: Fn(usize) -> Vec<u64> + Sync,
         F: Fn(usize, &[f64]) -> T + Sync,
     {
-        let (n, c) = (self.n, self.c);
+        let (n, cc) = (self.n, self.cc);
         let words = n.div_ceil(64);
         let groups: Vec<Vec<T>> = (0..trials.div_ceil(AR_GROUP))
             .into_par_iter()
@@ -271,27 +293,45 @@ impl Table {
                 let m = members.len();
                 let masks: Vec<Vec<u64>> = members.clone().map(&mask).collect();
                 assert!(masks.iter().all(|w| w.len() >= words), "one mask bit per example");
-                let mut acc = vec![0.0; m * c];
-                let mut table = vec![0.0; 256 * c];
-                for chunk in 0..n.div_ceil(8) {
-                    let rows = chunk * 8..(chunk * 8 + 8).min(n);
-                    if c == 0 || rows.clone().all(|i| self.row(i).iter().all(|&x| x == 0.0)) {
+                let mut acc = vec![Chunk::default(); m * cc];
+                // tables[j * 256 + q * 16 + s]: chunk j of the sum of the rows of nibble q
+                // of the word selected by the bits of s.
+                let mut tables = vec![Chunk::default(); cc * 256];
+                for w in 0..words {
+                    let rows = w * 64..(w * 64 + 64).min(n);
+                    if (0..cc).all(|j| self.col(j)[rows.clone()].iter().all(|x| *x == Chunk::default())) {
                         continue;
                     }
-                    for s in 1..256usize {
-                        let low = s.trailing_zeros() as usize;
-                        let (done, rest) = table.split_at_mut(s * c);
-                        let cur = &mut rest[..c];
-                        cur.copy_from_slice(&done[(s & (s - 1)) * c..(s & (s - 1)) * c + c]);
-                        if rows.start + low < rows.end {
-                            add(cur, self.row(rows.start + low));
+                    for j in 0..cc {
+                        let col = self.col(j);
+                        let t = &mut tables[j * 256..(j + 1) * 256];
+                        for q in 0..16 {
+                            for s in 1..16usize {
+                                let low = s.trailing_zeros() as usize;
+                                let mut x = t[q * 16 + (s & (s - 1))];
+                                let i = rows.start + 4 * q + low;
+                                if i < rows.end {
+                                    x.add(&col[i]);
+                                }
+                                t[q * 16 + s] = x;
+                            }
                         }
                     }
-                    let (word, shift) = (chunk / 8, (chunk % 8) * 8);
-                    for (k, w) in masks.iter().enumerate() {
-                        let byte = ((w[word] >> shift) & 0xFF) as usize;
-                        if byte != 0 {
-                            add(&mut acc[k * c..(k + 1) * c], &table[byte * c..(byte + 1) * c]);
+                    for j in 0..cc {
+                        let t = &tables[j * 256..(j + 1) * 256];
+                        for (k, mk) in masks.iter().enumerate() {
+                            let bits = mk[w];
+                            // Four independent sums, so the additions do not wait on each other.
+                            let mut r = [Chunk::default(); 4];
+                            for q in (0..16).step_by(4) {
+                                for (u, x) in r.iter_mut().enumerate() {
+                                    x.add(&t[(q + u) * 16 + ((bits >> (4 * (q + u))) & 15) as usize]);
+                                }
+                            }
+                            r[0].add(&{ r[1] });
+                            r[2].add(&{ r[3] });
+                            r[0].add(&{ r[2] });
+                            acc[k * cc + j].add(&r[0]);
                         }
                     }
                 }
@@ -299,7 +339,7 @@ impl Table {
                 members
                     .enumerate()
                     .map(|(k, t)| {
-                        self.expand(&acc[k * c..(k + 1) * c], &mut full);
+                        self.expand(&acc[k * cc..(k + 1) * cc], &mut full);
                         each(t, &full)
                     })
                     .collect()
@@ -309,11 +349,23 @@ impl Table {
     }
 }
 
+/// The sum of the chunks of `col` at `rows`, in three independent running sums (an addition
+/// takes several cycles; one running sum would make each wait on the last).
 #[inline]
-fn add(acc: &mut [f64], row: &[f64]) {
-    for (a, x) in acc.iter_mut().zip(row) {
-        *a += *x;
+fn sum_rows(col: &[Chunk], rows: &[u32]) -> Chunk {
+    let mut r = [Chunk::default(); 3];
+    let mut it = rows.chunks_exact(3);
+    for t in &mut it {
+        r[0].add(&col[t[0] as usize]);
+        r[1].add(&col[t[1] as usize]);
+        r[2].add(&col[t[2] as usize]);
     }
+    for &i in it.remainder() {
+        r[0].add(&col[i as usize]);
+    }
+    r[0].add(&{ r[1] });
+    r[0].add(&{ r[2] });
+    r[0]
 }
 
 /// Trial t's swap mask as [`paired_approximate_randomization`] draws it: n.div_ceil(64) words

@@ -334,62 +334,61 @@ fn ranks_text_models_with_holm() {
     assert!(r.entries[1].paired_ar[0].p_value < 0.01);
 }
 
-/// 100,000 examples, two models, BLEU + chrF + chrF++ + six means: 1000 paired resamples and
-/// 10,000 randomisation trials. Run with
+/// 100,000 examples of 20–40 words, two models, BLEU + chrF + chrF++ + six means: 1000 paired
+/// resamples and 10,000 randomisation trials. The statistics are random but shaped like real
+/// ones (one shared reference per example; chrF++'s character orders are chrF's). Run with
 /// `cargo test --release -p fteval-core speed_of_100k -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn speed_of_100k_examples() {
+    use crate::metrics::generation::bleu::BleuStats;
+    use crate::metrics::generation::chrf::ChrfStats;
     use std::time::Instant;
     let n = 100_000;
-    let make = |shift: u64| {
-        let mut r = Rng::new(shift, 1);
-        let bleu = (0..n)
-            .map(|_| {
-                let len = 20 + r.below(20);
-                let mut s = crate::metrics::generation::bleu::BleuStats {
-                    hyp_len: len,
-                    ref_len: 20 + r.below(20),
-                    ..Default::default()
-                };
-                for o in 0..4 {
-                    s.totals[o] = len - o as u64;
-                    s.matches[o] = r.below(s.totals[o] + 1);
-                }
-                s
-            })
-            .collect();
-        let chrf = |orders: usize, r: &mut Rng| {
-            (0..n)
-                .map(|_| {
-                    let mut s = crate::metrics::generation::chrf::ChrfStats::default();
-                    for o in 0..orders {
-                        s.hyp[o] = 100 + r.below(50);
-                        s.refs[o] = 100 + r.below(50);
-                        s.matches[o] = r.below(100);
-                    }
-                    s
-                })
-                .collect::<Vec<_>>()
-        };
-        let (c1, c2) = (chrf(6, &mut r), chrf(8, &mut r));
+    let mut r = Rng::new(3, 0);
+    let ref_len: Vec<u64> = (0..n).map(|_| 20 + r.below(20)).collect();
+    let ref_chars: Vec<[u64; 8]> = (0..n).map(|i| std::array::from_fn(|o| 6 * ref_len[i] - o as u64)).collect();
+    let make = |seed: u64| {
+        let mut r = Rng::new(seed, 1);
+        let (mut bleu, mut chrf, mut chrf_pp) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..n {
+            let len = 20 + r.below(20);
+            let mut s = BleuStats { hyp_len: len, ref_len: ref_len[i], ..Default::default() };
+            for o in 0..4 {
+                s.totals[o] = len - o as u64;
+                s.matches[o] = r.below(s.totals[o] + 1);
+            }
+            bleu.push(s);
+            let mut c = ChrfStats::default();
+            for o in 0..8 {
+                let words = o >= 6;
+                c.hyp[o] = if words { len - (o - 6) as u64 } else { 6 * len - o as u64 };
+                c.refs[o] = if words { ref_len[i] - (o - 6) as u64 } else { ref_chars[i][o] };
+                c.matches[o] = r.below(c.hyp[o].min(c.refs[o]) + 1);
+            }
+            chrf_pp.push(c);
+            let mut c6 = c;
+            for o in 6..8 {
+                (c6.hyp[o], c6.refs[o], c6.matches[o]) = (0, 0, 0);
+            }
+            chrf.push(c6);
+        }
         let means = ["exact_match", "token_f1", "rouge1", "rouge2", "rougeL", "rougeLsum"]
             .iter()
             .map(|k| (k.to_string(), (0..n).map(|_| r.uniform()).collect()))
             .collect();
-        GenerationExamples { bleu: Some(bleu), chrf: Some(c1), chrf_pp: Some(c2), means, tokens: None }
+        GenerationExamples { bleu: Some(bleu), chrf: Some(chrf), chrf_pp: Some(chrf_pp), means, tokens: None }
     };
     let (a, b) = (make(1), make(2));
-    let cfg =
-        GenerationConfigs { chrf: ChrfConfig::chrf(), chrf_pp: ChrfConfig::chrf_pp(), bleu: BleuConfig::default() };
-    let t = Instant::now();
+    let cfg = GenerationConfigs::default();
     let mut o = options(1000, 0);
     o.ar_trials = 0;
+    let t = Instant::now();
     let cmp = compare_generation(&a, &b, &cfg, &o);
     let boot = t.elapsed();
-    let t = Instant::now();
     o.ar_trials = 10_000;
     o.bootstrap.resamples = 0;
+    let t = Instant::now();
     let cmp2 = compare_generation(&a, &b, &cfg, &o);
     let ar = t.elapsed();
     println!(
