@@ -138,7 +138,7 @@ impl FlipsDoc {
     }
 }
 
-fn shorten(s: &str) -> String {
+pub(super) fn shorten(s: &str) -> String {
     if s.chars().count() <= MAX_TEXT {
         s.to_string()
     } else {

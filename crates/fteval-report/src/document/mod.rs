@@ -6,12 +6,14 @@ mod curves;
 mod leakage;
 mod metrics;
 mod rank;
+mod text_compare;
 
 pub use compare::*;
 pub use curves::*;
 pub use leakage::*;
 pub use metrics::*;
 pub use rank::*;
+pub use text_compare::*;
 
 use fteval_core::stats::bootstrap::BootstrapConfig;
 use serde::ser::SerializeMap;
@@ -35,6 +37,10 @@ impl<T: Serialize> Serialize for Ordered<T> {
 }
 
 impl<T> Ordered<T> {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn get(&self, key: &str) -> Option<&T> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }

@@ -3,7 +3,10 @@
 use std::io::{self, Write};
 
 use super::Renderer;
-use crate::document::{CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument};
+use crate::document::{
+    CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument, TextCompareDocument,
+    TextRankDocument,
+};
 
 pub struct Json;
 
@@ -29,6 +32,16 @@ impl Renderer for Json {
     }
 
     fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+
+    fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+
+    fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
         writeln!(out)
     }

@@ -5,7 +5,12 @@ use std::io::{self, Write};
 use fteval_core::Severity;
 
 use super::{ci_header, compare_summary, delta_rows, interval, level, num, summary_line, verdict_word, Renderer};
-use crate::document::{CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument};
+use crate::document::{
+    CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument, TextCompareDocument,
+    TextRankDocument,
+};
+
+mod text;
 
 pub struct Markdown;
 
@@ -15,6 +20,14 @@ fn escape(s: &str) -> String {
 }
 
 impl Renderer for Markdown {
+    fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.text_compare_impl(doc, out)
+    }
+
+    fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.text_rank_impl(doc, out)
+    }
+
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "## fteval metrics — `{}`\n", escape(&doc.source))?;
         writeln!(out, "{}\n", summary_line(doc))?;

@@ -4,6 +4,7 @@ mod json;
 mod markdown;
 pub mod plot;
 mod terminal;
+mod text;
 
 use std::io::{self, Write};
 
@@ -11,7 +12,10 @@ pub use json::Json;
 pub use markdown::Markdown;
 pub use terminal::Terminal;
 
-use crate::document::{CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument};
+use crate::document::{
+    CompareDocument, CurvesDocument, DeltaDoc, LeakageDocument, MetricsDocument, Ordered, RankDocument,
+    TextCompareDocument, TextRankDocument,
+};
 
 /// Writes a report document in one output format.
 pub trait Renderer {
@@ -20,6 +24,10 @@ pub trait Renderer {
     fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()>;
     fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()>;
     fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()>;
+    /// `fteval compare` for NER and generation models.
+    fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()>;
+    /// `fteval rank` for NER and generation models.
+    fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()>;
 }
 
 /// "by eval/loss: step 1200 (epoch 3) = 0.6000 (last: 0.7200)": the best checkpoint as both
@@ -123,7 +131,8 @@ pub(crate) fn loss_plot(doc: &CurvesDocument, run: usize, width: usize, height: 
 }
 
 /// Secondary metrics shown next to the primary on a leaderboard, when present.
-const RANK_SECONDARY: &[&str] = &["accuracy", "f1", "f1_macro", "roc_auc", "log_loss"];
+const RANK_SECONDARY: &[&str] =
+    &["accuracy", "f1", "f1_macro", "roc_auc", "log_loss", "exact_match", "bleu", "chrf", "rougeL"];
 
 /// The leaderboard's header and rows: rank, model, primary [CI], Δ vs best [CI], Holm p,
 /// tied, then the secondary metrics.
@@ -251,15 +260,20 @@ pub(crate) fn verdict_word(verdict: &str) -> &'static str {
 /// The compare document's rows of the delta table, primary metric first: metric, baseline,
 /// candidate, delta, interval, p-value.
 pub(crate) fn delta_rows(doc: &CompareDocument) -> Vec<[String; 6]> {
-    let mut keys: Vec<&String> = doc.metrics.0.iter().map(|(k, _)| k).collect();
-    if let Some(i) = keys.iter().position(|k| **k == doc.primary_metric) {
+    metric_delta_rows(&doc.metrics, &doc.primary_metric)
+}
+
+/// Rows of a delta table, `primary` first: metric, baseline, candidate, delta, interval, p-value.
+pub(crate) fn metric_delta_rows(metrics: &Ordered<DeltaDoc>, primary: &str) -> Vec<[String; 6]> {
+    let mut keys: Vec<&String> = metrics.0.iter().map(|(k, _)| k).collect();
+    if let Some(i) = keys.iter().position(|k| **k == primary) {
         let k = keys.remove(i);
         keys.insert(0, k);
     }
     keys.into_iter()
-        .filter_map(|k| doc.metrics.get(k).map(|d| (k, d)))
+        .filter_map(|k| metrics.get(k).map(|d| (k, d)))
         .map(|(k, d)| {
-            let name = if *k == doc.primary_metric { format!("{k} (primary)") } else { k.clone() };
+            let name = if *k == primary { format!("{k} (primary)") } else { k.clone() };
             let name = if d.higher_is_better { name } else { format!("{name} ↓") };
             let ci = match (d.ci_low, d.ci_high) {
                 (Some(l), Some(h)) => format!("[{l:+.4}, {h:+.4}]"),

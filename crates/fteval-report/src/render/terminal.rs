@@ -9,7 +9,12 @@ use fteval_core::Severity;
 use super::{
     ci_header, compare_summary, delta_rows, interval, level, num, p_value, summary_line, verdict_word, Renderer,
 };
-use crate::document::{CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument};
+use crate::document::{
+    CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument, TextCompareDocument,
+    TextRankDocument,
+};
+
+mod text;
 
 pub struct Terminal {
     pub color: bool,
@@ -43,6 +48,14 @@ fn right_align(t: &mut Table, columns: std::ops::Range<usize>) {
 }
 
 impl Renderer for Terminal {
+    fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.text_compare_impl(doc, out)
+    }
+
+    fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.text_rank_impl(doc, out)
+    }
+
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", self.paint("1", &format!("fteval metrics — {}", doc.source)))?;
         writeln!(out, "{}\n", summary_line(doc))?;

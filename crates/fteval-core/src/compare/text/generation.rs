@@ -319,7 +319,7 @@ impl Layout for GenLayout<'_> {
     fn ar(&self) -> Option<(Range<usize>, Vec<usize>)> {
         let tested: Vec<usize> =
             self.metrics.iter().enumerate().filter(|(_, m)| m.col < self.ar_cols).map(|(j, _)| j).collect();
-        (!tested.is_empty()).then(|| (0..self.ar_cols, tested))
+        (!tested.is_empty()).then_some((0..self.ar_cols, tested))
     }
 }
 

@@ -39,8 +39,7 @@ pub(crate) struct Table {
     n: usize,
     /// Columns before deduplication.
     full: usize,
-    /// Stored columns, and chunks of 8 of them (the last padded with zeros).
-    c: usize,
+    /// Chunks of 8 stored columns (the last padded with zeros).
     cc: usize,
     /// Chunk-column-major: chunk j of row i at `j * n + i`.
     data: Vec<Chunk>,
@@ -157,7 +156,7 @@ impl Table {
                 data[j * n + start..j * n + start + len].copy_from_slice(&part[j * len..(j + 1) * len]);
             }
         }
-        Some(Table { n, full, c, cc, data, map: map.to_vec() })
+        Some(Table { n, full, cc, data, map: map.to_vec() })
     }
 
     pub fn n(&self) -> usize {
@@ -167,7 +166,7 @@ impl Table {
     /// Stored columns (after deduplication).
     #[cfg(test)]
     pub fn stored_columns(&self) -> usize {
-        self.c
+        self.map.iter().flatten().max().map_or(0, |m| m + 1)
     }
 
     /// Chunk column j.

@@ -1,7 +1,7 @@
 use super::*;
 use crate::compare::{verdict, Verdict};
-use crate::metrics::generation::bleu::{bleu_score, bleu_stats, BleuConfig};
-use crate::metrics::generation::chrf::{chrf_score, chrf_stats_for, ChrfConfig};
+use crate::metrics::generation::bleu::{bleu_score, bleu_stats};
+use crate::metrics::generation::chrf::{chrf_score, chrf_stats_for};
 use crate::metrics::generation::resample::bootstrap_sums;
 use crate::metrics::generation::significance::paired_approximate_randomization;
 use crate::metrics::ner::{evaluate_ner, NerOptions, NerSequences, NerStats};
@@ -360,6 +360,7 @@ fn speed_of_100k_examples() {
             }
             bleu.push(s);
             let mut c = ChrfStats::default();
+            #[allow(clippy::needless_range_loop)]
             for o in 0..8 {
                 let words = o >= 6;
                 c.hyp[o] = if words { len - (o - 6) as u64 } else { 6 * len - o as u64 };
