@@ -67,13 +67,13 @@ pub struct ColumnPlan {
     pub text: Option<usize>,
 }
 
-fn find(names: &[String], candidates: &[&str], taken: &[usize]) -> Option<usize> {
+pub(crate) fn find(names: &[String], candidates: &[&str], taken: &[usize]) -> Option<usize> {
     candidates
         .iter()
         .find_map(|c| (0..names.len()).find(|&i| !taken.contains(&i) && names[i].trim().eq_ignore_ascii_case(c)))
 }
 
-fn explicit(file: &str, names: &[String], flag: &str, wanted: &str) -> Result<usize> {
+pub(crate) fn explicit(file: &str, names: &[String], flag: &str, wanted: &str) -> Result<usize> {
     names
         .iter()
         .position(|n| n == wanted)

@@ -53,6 +53,8 @@ pub enum InputFormat {
     Ndjson,
     Json,
     Parquet,
+    /// One token per line, tags in the last columns, blank line between sentences (NER)
+    Conll,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -99,3 +99,10 @@ fn compare_conformance() {
     assert!(cases >= 5, "only {cases} cases found");
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn text_conformance() {
+    let (cases, failures) = run_suite("text.jsonl");
+    assert!(cases >= 7, "only {cases} cases found");
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}

@@ -9,13 +9,17 @@ use crate::metrics::classification::{self as cls, Quantity};
 use crate::metrics::confusion::ConfusionMatrix;
 use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig, Interval};
 
+pub mod generation;
 mod intervals;
 mod multilabel;
+pub mod ner;
 mod score_metrics;
 
 pub(crate) use score_metrics::{auc_influence, MULTICLASS_AUC_KEYS};
 
+pub use generation::{evaluate_generation, GenerationEvaluation, GenerationOptions};
 pub use multilabel::evaluate_multilabel;
+pub use ner::evaluate_ner_metrics;
 
 /// How a confidence interval was obtained (the JSON `ci_method`).
 pub mod ci_method {

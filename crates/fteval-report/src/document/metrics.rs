@@ -24,7 +24,76 @@ pub struct MetricsDocument {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confusion_matrix: Option<ConfusionDoc>,
     pub bootstrap: BootstrapDoc,
+    /// NER: how entities were found and what was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ner: Option<NerInfoDoc>,
+    /// Generation: columns, references and scoring options.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generation: Option<GenerationInfoDoc>,
+    /// Generation: sacreBLEU's signature of each of its scores (`bleu`, `chrf`, `chrf_pp`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signatures: Option<Ordered<String>>,
+    /// Generation: every example's scores, in file order, for pairing in `compare`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub examples: Option<Vec<ExampleDoc>>,
     pub checks: Vec<Check>,
+}
+
+/// What an NER evaluation read and how it found entities.
+#[derive(Clone, Debug, Serialize)]
+pub struct NerInfoDoc {
+    /// `default` (seqeval's conlleval-compatible mode) or `strict`.
+    pub mode: &'static str,
+    /// The scheme of strict mode (given or detected).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gold_file: Option<String>,
+    pub sentences: u64,
+    pub tokens: u64,
+    /// Where the gold and predicted tags came from (JSON fields or CoNLL columns).
+    pub gold_source: String,
+    pub pred_source: String,
+    /// Sentences scored on their predicted prefix (`--allow-truncated`) and the gold tokens left out.
+    pub truncated_sentences: u64,
+    pub dropped_gold_tokens: u64,
+}
+
+/// What a generation evaluation read and how it scored.
+#[derive(Clone, Debug, Serialize)]
+pub struct GenerationInfoDoc {
+    pub prediction_column: String,
+    pub reference_column: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_column: Option<String>,
+    /// References per example: a number, or "var" when it differs between examples.
+    pub references_per_example: String,
+    pub rouge_stemmer: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_count_column: Option<String>,
+    /// Rows left out by --drop-missing.
+    pub dropped_rows: u64,
+}
+
+/// One generation example's scores (SPEC scales: BLEU and chrF 0–100, the rest 0–1).
+#[derive(Clone, Debug, Serialize)]
+pub struct ExampleDoc {
+    pub id: String,
+    pub exact_match: f64,
+    pub token_f1: f64,
+    /// sacreBLEU's sentence BLEU (effective order).
+    pub bleu: f64,
+    pub chrf: f64,
+    pub rouge1: f64,
+    pub rouge2: f64,
+    #[serde(rename = "rougeL")]
+    pub rouge_l: f64,
+    #[serde(rename = "rougeLsum")]
+    pub rouge_lsum: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss: Option<f64>,
 }
 
 impl MetricsDocument {
@@ -49,6 +118,10 @@ impl MetricsDocument {
                 level: eval.config.level,
                 seed: eval.config.seed,
             },
+            ner: None,
+            generation: None,
+            signatures: None,
+            examples: None,
             checks,
         }
     }

@@ -48,9 +48,23 @@ impl Renderer for Markdown {
                 m.ci_method.unwrap_or("")
             )?;
         }
-        writeln!(out, "\n### Per class\n")?;
-        writeln!(out, "| label | precision | recall | F1 | F1 {} | support | predicted |", ci_header(doc))?;
-        writeln!(out, "| --- | ---: | ---: | ---: | --- | ---: | ---: |")?;
+        if let Some(sigs) = &doc.signatures {
+            writeln!(out, "\n### Signatures (sacreBLEU)\n")?;
+            for (k, sig) in &sigs.0 {
+                writeln!(out, "- {k}: `{sig}`")?;
+            }
+        }
+        if !doc.per_class.0.is_empty() {
+            let title = if doc.ner.is_some() { "Per entity type (entity-level)" } else { "Per class" };
+            writeln!(out, "\n### {title}\n")?;
+            writeln!(
+                out,
+                "| {} | precision | recall | F1 | F1 {} | support | predicted |",
+                super::class_column(doc),
+                ci_header(doc)
+            )?;
+            writeln!(out, "| --- | ---: | ---: | ---: | --- | ---: | ---: |")?;
+        }
         for (label, r) in &doc.per_class.0 {
             let ci = r.f1_ci.map(|[l, h]| format!("[{l:.3}, {h:.3}]")).unwrap_or_default();
             writeln!(

@@ -307,6 +307,15 @@ pub(crate) fn compare_summary(doc: &CompareDocument) -> String {
     s
 }
 
+/// The per-class table's first column: "entity type" for NER, "label" otherwise.
+pub(crate) fn class_column(doc: &MetricsDocument) -> &'static str {
+    if doc.ner.is_some() {
+        "entity type"
+    } else {
+        "label"
+    }
+}
+
 /// A number for people: 4 decimals, or "—" when undefined.
 pub(crate) fn num(v: Option<f64>) -> String {
     match v {
@@ -339,7 +348,29 @@ pub(crate) fn ci_header(doc: &MetricsDocument) -> String {
 
 /// The sentence under the title: task, size and how intervals were made.
 pub(crate) fn summary_line(doc: &MetricsDocument) -> String {
-    let mut s = format!("{} · {} rows · {} labels", doc.task, doc.n, doc.labels.len());
+    let mut s = match (&doc.ner, &doc.generation) {
+        (Some(ner), _) => {
+            let mode = match &ner.scheme {
+                Some(scheme) => format!("strict {scheme}"),
+                None => "seqeval default mode".to_string(),
+            };
+            format!(
+                "{} · {} sentences · {} tokens · {} entity types · {mode}",
+                doc.task,
+                doc.n,
+                ner.tokens,
+                doc.labels.len()
+            )
+        }
+        (_, Some(g)) => format!(
+            "{} · {} examples · {} reference(s) each{}",
+            doc.task,
+            doc.n,
+            g.references_per_example,
+            if g.rouge_stemmer { " · ROUGE with Porter stemmer" } else { "" }
+        ),
+        _ => format!("{} · {} rows · {} labels", doc.task, doc.n, doc.labels.len()),
+    };
     if let Some(p) = &doc.positive_label {
         s.push_str(&format!(" · positive label '{p}'"));
     }

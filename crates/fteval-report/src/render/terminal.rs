@@ -71,28 +71,17 @@ impl Renderer for Terminal {
         right_align(&mut t, 1..3);
         writeln!(out, "{t}\n")?;
 
-        writeln!(out, "{}", self.paint("1", "Per class"))?;
-        let mut t = table(
-            ["label", "precision", "recall", "F1", &format!("F1 {}", ci_header(doc)), "support", "predicted"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        );
-        for (label, r) in &doc.per_class.0 {
-            let ci = r.f1_ci.map(|[l, h]| format!("[{l:.3}, {h:.3}]")).unwrap_or_default();
-            t.add_row(vec![
-                label.clone(),
-                format!("{:.4}", r.precision),
-                format!("{:.4}", r.recall),
-                format!("{:.4}", r.f1),
-                ci,
-                r.support.to_string(),
-                r.predicted.to_string(),
-            ]);
+        if let Some(sigs) = &doc.signatures {
+            writeln!(out, "{}", self.paint("1", "Signatures (sacreBLEU)"))?;
+            for (k, sig) in &sigs.0 {
+                writeln!(out, "  {k:<8} {sig}")?;
+            }
+            writeln!(out)?;
         }
-        let cols = t.column_count();
-        right_align(&mut t, 1..cols);
-        writeln!(out, "{t}\n")?;
+
+        if !doc.per_class.0.is_empty() {
+            self.per_class(doc, out)?;
+        }
 
         if let Some(cm) = &doc.confusion_matrix {
             writeln!(out, "{}", self.paint("1", "Confusion matrix (rows: gold, columns: predicted)"))?;
@@ -322,6 +311,41 @@ impl Renderer for Terminal {
 }
 
 impl Terminal {
+    fn per_class(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
+        let title = if doc.ner.is_some() { "Per entity type (entity-level)" } else { "Per class" };
+        writeln!(out, "{}", self.paint("1", title))?;
+        let mut t = table(
+            [
+                super::class_column(doc),
+                "precision",
+                "recall",
+                "F1",
+                &format!("F1 {}", ci_header(doc)),
+                "support",
+                "predicted",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        );
+        for (label, r) in &doc.per_class.0 {
+            let ci = r.f1_ci.map(|[l, h]| format!("[{l:.3}, {h:.3}]")).unwrap_or_default();
+            t.add_row(vec![
+                label.clone(),
+                format!("{:.4}", r.precision),
+                format!("{:.4}", r.recall),
+                format!("{:.4}", r.f1),
+                ci,
+                r.support.to_string(),
+                r.predicted.to_string(),
+            ]);
+        }
+        let cols = t.column_count();
+        right_align(&mut t, 1..cols);
+        writeln!(out, "{t}\n")?;
+        Ok(())
+    }
+
     fn checks(&self, checks: &[fteval_core::Check], out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", self.paint("1", "Checks"))?;
         if checks.is_empty() {

@@ -1,21 +1,15 @@
 //! Reading prediction files as the input flags say, shared by every command.
 
 use fteval_core::{BootstrapConfig, Check, Task};
-use fteval_io::{attach_gold, read_predictions, ColumnOverrides, Format, Predictions, PrepareOptions, ReadOptions};
+use fteval_io::{attach_gold, read_predictions, ColumnOverrides, Predictions, PrepareOptions, ReadOptions};
 
-use crate::cli::{CommonArgs, InputArgs, InputFormat, StatsArgs, TaskArg};
+use crate::cli::{CommonArgs, InputArgs, StatsArgs, TaskArg};
 use crate::error::CliError;
 
 /// The reader settings for `args`.
 pub fn read_options(args: &InputArgs, keep_ids: bool, keep_text: bool) -> ReadOptions {
     ReadOptions {
-        format: args.input_format.map(|f| match f {
-            InputFormat::Csv => Format::Csv,
-            InputFormat::Tsv => Format::Tsv,
-            InputFormat::Jsonl | InputFormat::Ndjson => Format::Jsonl,
-            InputFormat::Json => Format::Json,
-            InputFormat::Parquet => Format::Parquet,
-        }),
+        format: super::text_input::table_format(args.input_format),
         columns: ColumnOverrides {
             id: args.id_col.clone(),
             label: args.label_col.clone(),

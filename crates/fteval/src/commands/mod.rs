@@ -7,3 +7,4 @@ pub mod leakage;
 pub mod metrics;
 pub mod rank;
 pub mod settings;
+pub mod text_input;

@@ -1,0 +1,328 @@
+//! Generation evaluation: SQuAD exact match and token F1, sacreBLEU corpus BLEU, chrF and chrF++,
+//! rouge-score ROUGE-1/2/L/Lsum (means over examples), and mean loss / perplexity when the file
+//! has per-example losses — each with a percentile-bootstrap interval over *examples*.
+//!
+//! Every example is reduced once to [`ExampleStats`] (its n-gram counts and per-example scores);
+//! the corpus values and every bootstrap resample are sums of those ([`CorpusStats`]) followed by
+//! one `stats → score` call ([`corpus_statistics`]). `compare` can pair two systems by resampling
+//! the same example indices of both statistic vectors.
+
+use rayon::prelude::*;
+
+use super::{ci_method, Evaluation, MetricResult};
+use crate::checks::{Check, Severity};
+use crate::data::Task;
+use crate::metrics::generation::bleu::{bleu_score, bleu_signature, bleu_stats, BleuConfig, BleuStats};
+use crate::metrics::generation::chrf::{chrf_score, chrf_signature, chrf_stats_for, ChrfConfig, ChrfStats};
+use crate::metrics::generation::resample::bootstrap_sums;
+use crate::metrics::generation::rouge::rouge_scores;
+use crate::metrics::generation::squad::squad_scores;
+use crate::metrics::generation::{sum_all, NRefs, Sums};
+use crate::stats::bootstrap::{percentile_interval, BootstrapConfig};
+
+/// The metric keys without losses, in report order (SPEC's generation row).
+pub const GENERATION_METRIC_KEYS: &[&str] =
+    &["exact_match", "token_f1", "bleu", "chrf", "chrf_pp", "rouge1", "rouge2", "rougeL", "rougeLsum"];
+
+/// Positions in [`Sums`] of the per-example means, then the loss sums.
+const EM: usize = 0;
+const F1: usize = 1;
+const R1: usize = 2;
+const R2: usize = 3;
+const RL: usize = 4;
+const RLSUM: usize = 5;
+const LOSS: usize = 6;
+const LOSS_X_TOKENS: usize = 7;
+const TOKENS: usize = 8;
+/// Values per example that add up: six means and three loss sums.
+pub const N_SUMS: usize = 9;
+
+/// How generations are scored.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GenerationOptions {
+    /// rouge-score's `use_stemmer` (NLTK's Porter stemmer).
+    pub rouge_stemmer: bool,
+    pub bleu: BleuConfig,
+    pub chrf: ChrfConfig,
+    pub chrf_pp: ChrfConfig,
+}
+
+impl Default for GenerationOptions {
+    fn default() -> Self {
+        GenerationOptions {
+            rouge_stemmer: false,
+            bleu: BleuConfig::default(),
+            chrf: ChrfConfig::chrf(),
+            chrf_pp: ChrfConfig::chrf_pp(),
+        }
+    }
+}
+
+/// Per-example loss (mean negative log-likelihood per token) and, for perplexity, the number of
+/// tokens it was averaged over.
+#[derive(Clone, Copy, Debug)]
+pub struct LossColumns<'a> {
+    pub loss: &'a [f64],
+    pub token_counts: Option<&'a [f64]>,
+}
+
+/// One example's statistics: BLEU and chrF counts, and the values whose corpus value is a mean.
+pub type ExampleStats = (BleuStats, ChrfStats, ChrfStats, Sums<N_SUMS>);
+/// The sum of [`ExampleStats`] over a corpus or a resample.
+pub type CorpusStats = ExampleStats;
+
+/// One example's scores as the JSON lists them (on SPEC's scales).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExampleScores {
+    pub exact_match: f64,
+    pub token_f1: f64,
+    /// sacreBLEU's `sentence_bleu` (effective order, exp smoothing), 0–100.
+    pub bleu: f64,
+    /// sacreBLEU's `sentence_chrf`, 0–100.
+    pub chrf: f64,
+    pub rouge1: f64,
+    pub rouge2: f64,
+    pub rouge_l: f64,
+    pub rouge_lsum: f64,
+    pub loss: Option<f64>,
+}
+
+/// A generation evaluation: the metrics document's evaluation, the sacreBLEU signatures
+/// (`bleu`, `chrf`, `chrf_pp`) and every example's scores.
+#[derive(Clone, Debug)]
+pub struct GenerationEvaluation {
+    pub evaluation: Evaluation,
+    pub signatures: Vec<(String, String)>,
+    pub examples: Vec<ExampleScores>,
+}
+
+/// The statistics of one example: `prediction` against its `references`; `loss` is
+/// (loss, tokens) when known (tokens 1 without a token count).
+pub fn example_stats<S: AsRef<str>>(
+    prediction: &str,
+    references: &[S],
+    loss: Option<(f64, f64)>,
+    options: &GenerationOptions,
+) -> ExampleStats {
+    let squad = squad_scores(prediction, references);
+    let rouge = rouge_scores(prediction, references, options.rouge_stemmer);
+    let bleu = bleu_stats(prediction, references, &options.bleu);
+    let chrf = chrf_stats_for(prediction, references, &[options.chrf, options.chrf_pp]);
+    let mut sums = [0.0; N_SUMS];
+    sums[EM] = squad.exact_match;
+    sums[F1] = squad.token_f1;
+    sums[R1] = rouge.rouge1.fmeasure;
+    sums[R2] = rouge.rouge2.fmeasure;
+    sums[RL] = rouge.rouge_l.fmeasure;
+    sums[RLSUM] = rouge.rouge_lsum.fmeasure;
+    if let Some((l, t)) = loss {
+        sums[LOSS] = l;
+        sums[LOSS_X_TOKENS] = l * t;
+        sums[TOKENS] = t;
+    }
+    (bleu, chrf[0], chrf[1], Sums(sums))
+}
+
+/// [`example_stats`] of every example, in parallel (order kept).
+pub fn generation_stats(
+    predictions: &[String],
+    references: &[Vec<String>],
+    loss: Option<LossColumns>,
+    options: &GenerationOptions,
+) -> Vec<ExampleStats> {
+    assert_eq!(predictions.len(), references.len(), "one reference list per prediction");
+    (0..predictions.len())
+        .into_par_iter()
+        .map(|i| {
+            let l = loss.map(|c| (c.loss[i], c.token_counts.map_or(1.0, |t| t[i])));
+            example_stats(&predictions[i], &references[i], l, options)
+        })
+        .collect()
+}
+
+/// The corpus values of summed statistics over `n` examples, in [`GENERATION_METRIC_KEYS`]
+/// order, then `loss` and `perplexity` (NaN where not computed).
+pub fn corpus_statistics(stats: &CorpusStats, n: usize, options: &GenerationOptions) -> [f64; 11] {
+    let (bleu, chrf, chrf_pp, Sums(s)) = stats;
+    let mean = |x: f64| if n == 0 { f64::NAN } else { x / n as f64 };
+    [
+        mean(s[EM]),
+        mean(s[F1]),
+        bleu_score(bleu, &options.bleu).score,
+        chrf_score(chrf, &options.chrf),
+        chrf_score(chrf_pp, &options.chrf_pp),
+        mean(s[R1]),
+        mean(s[R2]),
+        mean(s[RL]),
+        mean(s[RLSUM]),
+        mean(s[LOSS]),
+        if s[TOKENS] > 0.0 { (s[LOSS_X_TOKENS] / s[TOKENS]).exp() } else { f64::NAN },
+    ]
+}
+
+/// The scores of one example as listed in the JSON.
+fn example_scores(stats: &ExampleStats, has_loss: bool, options: &GenerationOptions) -> ExampleScores {
+    let (bleu, chrf, _, Sums(s)) = stats;
+    let sentence_bleu = BleuConfig { effective_order: true, ..options.bleu };
+    ExampleScores {
+        exact_match: s[EM],
+        token_f1: s[F1],
+        bleu: bleu_score(bleu, &sentence_bleu).score,
+        chrf: chrf_score(chrf, &options.chrf),
+        rouge1: s[R1],
+        rouge2: s[R2],
+        rouge_l: s[RL],
+        rouge_lsum: s[RLSUM],
+        loss: has_loss.then_some(s[LOSS]),
+    }
+}
+
+/// Evaluates generations against references (and per-example losses when given).
+pub fn evaluate_generation(
+    predictions: &[String],
+    references: &[Vec<String>],
+    loss: Option<LossColumns>,
+    options: &GenerationOptions,
+    config: &BootstrapConfig,
+) -> GenerationEvaluation {
+    let n = predictions.len();
+    let stats = generation_stats(predictions, references, loss, options);
+    let point = corpus_statistics(&sum_all(&stats), n, options);
+    let n_keys = GENERATION_METRIC_KEYS.len()
+        + match loss {
+            Some(LossColumns { token_counts: Some(_), .. }) => 2,
+            Some(_) => 1,
+            None => 0,
+        };
+    let mut reps: Vec<Vec<f64>> = vec![Vec::new(); n_keys];
+    if config.resamples > 0 && n > 0 {
+        for s in bootstrap_sums(&stats, config.resamples, config.seed) {
+            let v = corpus_statistics(&s, n, options);
+            for (r, x) in reps.iter_mut().zip(v) {
+                r.push(x);
+            }
+        }
+    }
+    let keys = GENERATION_METRIC_KEYS.iter().copied().chain(["loss", "perplexity"]).take(n_keys);
+    let metrics = keys
+        .zip(reps.iter_mut())
+        .enumerate()
+        .map(|(j, (key, r))| {
+            let result = if point[j].is_nan() {
+                MetricResult::undefined("no examples")
+            } else if r.is_empty() {
+                MetricResult::point(point[j])
+            } else {
+                let p = percentile_interval(r, config.level, point[j]);
+                MetricResult::point(point[j]).with_interval(p.interval, ci_method::BOOTSTRAP)
+            };
+            (key.to_string(), result)
+        })
+        .collect();
+
+    let nrefs = NRefs::from_counts(references.iter().map(|r| r.len()));
+    let signatures = vec![
+        ("bleu".to_string(), bleu_signature(nrefs, &options.bleu)),
+        ("chrf".to_string(), chrf_signature(nrefs, &options.chrf)),
+        ("chrf_pp".to_string(), chrf_signature(nrefs, &options.chrf_pp)),
+    ];
+    let examples: Vec<ExampleScores> = stats.iter().map(|s| example_scores(s, loss.is_some(), options)).collect();
+    let checks = generation_checks(predictions, references);
+    GenerationEvaluation {
+        evaluation: Evaluation {
+            task: Task::Generation,
+            n: n as u64,
+            labels: Vec::new(),
+            positive_label: None,
+            metrics,
+            per_class: Vec::new(),
+            confusion: None,
+            checks,
+            config: *config,
+        },
+        signatures,
+        examples,
+    }
+}
+
+/// Share of examples one prediction may take before the outputs count as collapsed.
+const COLLAPSE_SHARE: f64 = 0.5;
+
+/// Checks of a generation test set: empty outputs, one output for most inputs.
+fn generation_checks(predictions: &[String], references: &[Vec<String>]) -> Vec<Check> {
+    let mut out = Vec::new();
+    let n = predictions.len();
+    let empty: Vec<usize> = (0..n).filter(|&i| predictions[i].trim().is_empty()).collect();
+    if let Some(&first) = empty.first() {
+        out.push(Check::new(
+            "empty_predictions",
+            Severity::Warn,
+            format!(
+                "{} of {n} predictions are empty (first: example {}); they score 0 on every metric. Check generation settings (max_new_tokens, stop sequences) and that the prediction column is the generated text.",
+                empty.len(),
+                first + 1
+            ),
+        ));
+    }
+    if n >= 10 {
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for p in predictions {
+            *counts.entry(p.trim()).or_default() += 1;
+        }
+        let (top, c) = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))).unwrap_or(("", 0));
+        let distinct_refs: std::collections::HashSet<&str> =
+            references.iter().filter_map(|r| r.first()).map(|r| r.trim()).collect();
+        if !top.is_empty() && c as f64 / n as f64 >= COLLAPSE_SHARE && distinct_refs.len() > 1 {
+            let shown: String = top.chars().take(60).collect();
+            out.push(Check::new(
+                "collapsed_predictions",
+                Severity::Warn,
+                format!(
+                    "The model outputs the same text for {c} of {n} examples ('{shown}{}') while the references differ: generation has collapsed. Check decoding settings and whether training converged.",
+                    if top.chars().count() > 60 { "…" } else { "" }
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric<'a>(e: &'a Evaluation, key: &str) -> &'a MetricResult {
+        &e.metrics.iter().find(|(k, _)| k == key).unwrap().1
+    }
+
+    #[test]
+    fn perfect_generations_score_the_maximum_and_losses_give_perplexity() {
+        let preds: Vec<String> = ["the cat sat", "a dog barked loudly", "hello world"].map(String::from).to_vec();
+        let refs: Vec<Vec<String>> = preds.iter().map(|p| vec![p.clone()]).collect();
+        let loss = [1.0, 2.0, 3.0];
+        let tokens = [1.0, 1.0, 2.0];
+        let cols = LossColumns { loss: &loss, token_counts: Some(&tokens) };
+        let cfg = BootstrapConfig { resamples: 100, level: 0.95, seed: 3 };
+        let e = evaluate_generation(&preds, &refs, Some(cols), &GenerationOptions::default(), &cfg);
+        assert_eq!(metric(&e.evaluation, "exact_match").value, Some(1.0));
+        assert!((metric(&e.evaluation, "bleu").value.unwrap() - 100.0).abs() < 1e-9);
+        assert!((metric(&e.evaluation, "loss").value.unwrap() - 2.0).abs() < 1e-12);
+        // exp((1 + 2 + 6) / 4)
+        assert!((metric(&e.evaluation, "perplexity").value.unwrap() - (9.0f64 / 4.0).exp()).abs() < 1e-9);
+        let ppl = metric(&e.evaluation, "perplexity");
+        assert!(ppl.ci_low.unwrap() <= ppl.value.unwrap() && ppl.value.unwrap() <= ppl.ci_high.unwrap());
+        assert_eq!(e.examples.len(), 3);
+        assert_eq!(e.examples[1].loss, Some(2.0));
+        assert!(e.signatures[0].1.starts_with("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp"));
+    }
+
+    #[test]
+    fn empty_and_collapsed_outputs_are_flagged() {
+        let preds: Vec<String> = (0..12).map(|i| if i == 0 { String::new() } else { "same".to_string() }).collect();
+        let refs: Vec<Vec<String>> = (0..12).map(|i| vec![format!("ref {i}")]).collect();
+        let e = evaluate_generation(&preds, &refs, None, &GenerationOptions::default(), &BootstrapConfig::default());
+        let ids: Vec<&str> = e.evaluation.checks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["empty_predictions", "collapsed_predictions"]);
+        assert!(e.evaluation.metrics.iter().all(|(k, _)| k != "loss"));
+    }
+}

@@ -1,0 +1,330 @@
+//! NER evaluation: seqeval's entity-level numbers from per-sentence sufficient statistics, each
+//! with a percentile-bootstrap interval over *sentences* (a resample draws whole sentences, so
+//! the entities and tokens of a sentence stay together), the per-entity-type table and the checks.
+//!
+//! The resampling uses [`bootstrap_sums`] over the per-sentence counts ([`sentence_counts`]),
+//! the same draws the generation metrics use, so `compare` can pair two taggers by drawing the
+//! same sentences for both.
+
+use super::{ci_method, interval_pair, ClassRow, Evaluation, MetricResult};
+use crate::checks::{Check, Severity};
+use crate::data::Task;
+use crate::metrics::generation::resample::bootstrap_sums;
+use crate::metrics::generation::SufficientStats;
+use crate::metrics::ner::{NerCounts, NerScores, NerStats, TypeCounts};
+use crate::stats::bootstrap::{percentile_interval, BootstrapConfig, Interval};
+
+/// The corpus-level metric keys, in report order: SPEC's six, then seqeval's other averages.
+pub const NER_METRIC_KEYS: &[&str] = &[
+    "precision",
+    "recall",
+    "f1",
+    "f1_macro",
+    "f1_weighted",
+    "token_accuracy",
+    "precision_macro",
+    "recall_macro",
+    "precision_weighted",
+    "recall_weighted",
+];
+
+/// Gold entities of a type below which its numbers are mostly noise.
+const SMALL_SUPPORT: u64 = 30;
+
+/// Sentence counts add up like any other sufficient statistics (types missing from the shorter
+/// side count as zeros), so [`bootstrap_sums`] resamples sentences directly.
+impl SufficientStats for NerCounts {
+    fn add_assign(&mut self, other: &Self) {
+        if self.per_type.len() < other.per_type.len() {
+            self.per_type.resize(other.per_type.len(), TypeCounts::default());
+        }
+        for (a, b) in self.per_type.iter_mut().zip(&other.per_type) {
+            a.tp += b.tp;
+            a.pred += b.pred;
+            a.gold += b.gold;
+        }
+        self.token_correct += other.token_correct;
+        self.token_total += other.token_total;
+    }
+
+    fn sub_assign(&mut self, other: &Self) {
+        for (a, b) in self.per_type.iter_mut().zip(&other.per_type) {
+            a.tp -= b.tp;
+            a.pred -= b.pred;
+            a.gold -= b.gold;
+        }
+        self.token_correct -= other.token_correct;
+        self.token_total -= other.token_total;
+    }
+}
+
+/// The counts of every sentence, dense over the entity types: the rows a sentence bootstrap
+/// (or a paired one, in `compare`) draws from.
+pub fn sentence_counts(stats: &NerStats) -> Vec<NerCounts> {
+    (0..stats.n_sentences()).map(|s| stats.sentence_counts(s)).collect()
+}
+
+/// The statistics of one set of counts, in [`NER_METRIC_KEYS`] order followed by (precision,
+/// recall, F1) of each entity type; NaN where seqeval leaves a value undefined (macro averages
+/// without entities, token accuracy without tokens, a type without entities in this resample).
+pub fn ner_statistics(counts: &NerCounts, n_types: usize, out: &mut [f64]) {
+    let s = counts.scores();
+    let opt = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    let head = [
+        s.precision,
+        s.recall,
+        s.f1,
+        opt(s.f1_macro),
+        s.f1_weighted,
+        opt(s.token_accuracy),
+        opt(s.precision_macro),
+        opt(s.recall_macro),
+        s.precision_weighted,
+        s.recall_weighted,
+    ];
+    let k = NER_METRIC_KEYS.len();
+    out[..k].copy_from_slice(&head);
+    out[k..k + 3 * n_types].fill(f64::NAN);
+    for t in &s.per_type {
+        let j = k + 3 * t.type_id as usize;
+        out[j] = t.precision;
+        out[j + 1] = t.recall;
+        out[j + 2] = t.f1;
+    }
+}
+
+/// Why a metric is null.
+fn ner_undefined_reason(key: &str) -> &'static str {
+    match key {
+        "token_accuracy" => "there are no tokens",
+        _ => "there is no entity in gold or predictions: seqeval's macro average is 0/0 (NaN)",
+    }
+}
+
+/// Evaluates a tagger from its per-sentence statistics: micro/macro/weighted precision, recall
+/// and F1 over entities, token accuracy, the per-type table, intervals from resampling
+/// sentences, and the checks.
+pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evaluation {
+    let n_types = stats.n_types();
+    let n_stats = NER_METRIC_KEYS.len() + 3 * n_types;
+    let totals = stats.totals();
+    let mut point = vec![0.0; n_stats];
+    ner_statistics(&totals, n_types, &mut point);
+
+    let mut intervals: Vec<Option<Interval>> = vec![None; n_stats];
+    let mut undefined = vec![0usize; n_stats];
+    if config.resamples > 0 && stats.n_sentences() > 0 {
+        let rows = sentence_counts(stats);
+        let sums = bootstrap_sums(&rows, config.resamples, config.seed);
+        let mut reps = vec![Vec::with_capacity(sums.len()); n_stats];
+        let mut out = vec![0.0; n_stats];
+        for s in &sums {
+            ner_statistics(s, n_types, &mut out);
+            for (r, v) in reps.iter_mut().zip(&out) {
+                r.push(*v);
+            }
+        }
+        for (j, r) in reps.iter_mut().enumerate() {
+            let p = percentile_interval(r, config.level, point[j]);
+            intervals[j] = p.interval;
+            undefined[j] = p.undefined;
+        }
+    }
+
+    let metrics = NER_METRIC_KEYS
+        .iter()
+        .enumerate()
+        .map(|(j, key)| {
+            let r = if point[j].is_nan() {
+                MetricResult::undefined(ner_undefined_reason(key))
+            } else {
+                let mut r = MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP);
+                if undefined[j] > 0 {
+                    r.reason = Some(format!(
+                        "undefined on {} of {} bootstrap resamples (no entity drawn); the interval uses the others",
+                        undefined[j], config.resamples
+                    ));
+                }
+                r
+            };
+            (key.to_string(), r)
+        })
+        .collect();
+
+    let scores = totals.scores();
+    let base = NER_METRIC_KEYS.len();
+    let per_class: Vec<ClassRow> = scores
+        .per_type
+        .iter()
+        .map(|t| {
+            let j = base + 3 * t.type_id as usize;
+            ClassRow {
+                label: stats.types[t.type_id as usize].clone(),
+                precision: t.precision,
+                recall: t.recall,
+                f1: t.f1,
+                support: t.support,
+                predicted: t.predicted,
+                precision_ci: interval_pair(intervals[j]),
+                recall_ci: interval_pair(intervals[j + 1]),
+                f1_ci: interval_pair(intervals[j + 2]),
+            }
+        })
+        .collect();
+
+    let checks = ner_checks(&scores, &per_class);
+    Evaluation {
+        task: Task::Ner,
+        n: stats.n_sentences() as u64,
+        labels: per_class.iter().map(|r| r.label.clone()).collect(),
+        positive_label: None,
+        metrics,
+        per_class,
+        confusion: None,
+        checks,
+        config: *config,
+    }
+}
+
+/// The checks of an NER evaluation, worded for entities.
+fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
+    let mut out = Vec::new();
+    if scores.support == 0 && scores.predicted == 0 {
+        out.push(Check::new(
+            "no_entities",
+            Severity::Warn,
+            "Neither gold nor predictions contain an entity: precision, recall and F1 are 0 by seqeval's convention and the macro averages are undefined. \
+             Check that the tag columns are the right ones and that tags carry a type (B-PER, not B).",
+        ));
+        return out;
+    }
+    if scores.support == 0 {
+        out.push(Check::new(
+            "no_gold_entities",
+            Severity::Warn,
+            "Gold contains no entity, so recall is 0/0 (reported as 0) and every predicted entity is a false positive. Check that the gold tag column is the right one.",
+        ));
+    }
+    let never: Vec<String> = per_class
+        .iter()
+        .filter(|r| r.support > 0 && r.predicted == 0)
+        .map(|r| format!("'{}' ({} gold entities)", r.label, r.support))
+        .collect();
+    if !never.is_empty() {
+        out.push(Check::new(
+            "class_never_predicted",
+            Severity::Warn,
+            format!(
+                "The model never predicts entity type {}: its recall there is 0 and it pulls the macro F1 down. Check that the label map of training and inference agree and that the type was in the training data.",
+                never.join(", ")
+            ),
+        ));
+    }
+    let extra: Vec<String> = per_class
+        .iter()
+        .filter(|r| r.support == 0 && r.predicted > 0)
+        .map(|r| format!("'{}' ({} predicted entities)", r.label, r.predicted))
+        .collect();
+    if !extra.is_empty() {
+        out.push(Check::new(
+            "label_space_mismatch",
+            Severity::Warn,
+            format!(
+                "Predicted entity types that never occur in gold: {}. Check that gold and predictions use the same type names (PER vs PERSON) and the same tag set.",
+                extra.join(", ")
+            ),
+        ));
+    }
+    let small: Vec<String> = per_class
+        .iter()
+        .filter(|r| r.support > 0 && r.support < SMALL_SUPPORT)
+        .map(|r| match r.f1_ci.map(|[l, h]| h - l).filter(|&w| w > 0.0) {
+            Some(w) => format!("'{}' ({} entities, F1 CI {:.2} wide)", r.label, r.support, w),
+            None => format!("'{}' ({} entities)", r.label, r.support),
+        })
+        .collect();
+    if !small.is_empty() {
+        out.push(Check::new(
+            "small_support",
+            Severity::Warn,
+            format!(
+                "Fewer than {SMALL_SUPPORT} gold entities for {}: per-type numbers there are noise. Collect more test sentences before drawing conclusions about these types.",
+                small.join(", ")
+            ),
+        ));
+    }
+    let zero: Vec<String> =
+        per_class.iter().filter(|r| r.predicted == 0).map(|r| format!("precision of '{}'", r.label)).collect();
+    if !zero.is_empty() {
+        out.push(Check::new(
+            "undefined_metric",
+            Severity::Info,
+            format!(
+                "Set to 0 because the denominator is empty (seqeval's zero_division): {}. Macro averages that include these zeros are pulled down.",
+                zero.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
+/// `truncated_sentences`: predictions cut short (a model's maximum length) that were scored on
+/// their first tokens only, as `--allow-truncated` asks.
+pub fn truncation_check(sentences: usize, dropped_gold_tokens: usize, first: Option<usize>) -> Option<Check> {
+    if sentences == 0 {
+        return None;
+    }
+    Some(Check::new(
+        "truncated_sentences",
+        Severity::Warn,
+        format!(
+            "{sentences} predicted sentence(s) were shorter than gold (first: sentence {}) and were scored on their predicted tokens only; {dropped_gold_tokens} gold tokens (and any entities in them) are not counted. \
+             The numbers are those of the truncated input, as the training script reported them; raise the model's maximum length to score every token.",
+            first.map_or(0, |s| s + 1)
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::ner::{evaluate_ner, NerOptions, NerSequences};
+
+    fn tags(s: &str) -> Vec<&str> {
+        s.split_whitespace().collect()
+    }
+
+    fn metric<'a>(e: &'a Evaluation, key: &str) -> &'a MetricResult {
+        &e.metrics.iter().find(|(k, _)| k == key).unwrap().1
+    }
+
+    #[test]
+    fn point_values_are_seqevals_and_intervals_contain_them() {
+        let gold = vec![tags("B-PER I-PER O B-LOC"), tags("O B-ORG O"), tags("B-PER O")];
+        let pred = vec![tags("B-PER I-PER O B-ORG"), tags("O B-ORG O"), tags("O O")];
+        let seqs = NerSequences::from_lists(&gold, &pred).unwrap();
+        let stats = evaluate_ner(&seqs, &NerOptions::default()).unwrap();
+        let e = evaluate_ner_metrics(&stats, &BootstrapConfig { resamples: 200, level: 0.95, seed: 1 });
+        // 2 of 3 predicted entities correct, 2 of 4 gold found.
+        assert!((metric(&e, "precision").value.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert!((metric(&e, "recall").value.unwrap() - 0.5).abs() < 1e-12);
+        for (_, m) in &e.metrics {
+            let v = m.value.unwrap();
+            assert!(m.ci_low.unwrap() <= v && v <= m.ci_high.unwrap());
+        }
+        assert_eq!(e.per_class.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(), ["LOC", "ORG", "PER"]);
+        assert!(e.checks.iter().any(|c| c.id == "class_never_predicted" && c.message.contains("'LOC'")));
+        assert_eq!(e.n, 3);
+    }
+
+    #[test]
+    fn no_entities_leaves_macro_undefined() {
+        let gold = vec![tags("O O")];
+        let stats = evaluate_ner(&NerSequences::from_lists(&gold, &gold).unwrap(), &NerOptions::default()).unwrap();
+        let e = evaluate_ner_metrics(&stats, &BootstrapConfig::default());
+        let m = metric(&e, "f1_macro");
+        assert!(m.value.is_none() && m.reason.is_some());
+        assert_eq!(metric(&e, "token_accuracy").value, Some(1.0));
+        assert!(e.checks.iter().any(|c| c.id == "no_entities"));
+    }
+}

@@ -1,0 +1,368 @@
+//! Generation input: one example per row with the generated text and its reference(s), from any
+//! table format (CSV, TSV, JSON Lines, JSON, Parquet, gzipped or not).
+//!
+//! - the prediction column is found by SPEC's names (`pred`, `prediction`, ..., `output`, then
+//!   `generated_text`, `generation`, `hypothesis`) or `--pred-col`;
+//! - references come from `reference`/`references`/`answer`/`answers`/`target_text` or
+//!   `--ref-col`: a string is one reference, a list (JSON, or a list as Python prints it in a CSV
+//!   cell) is several;
+//! - optional per-example `loss` (or `nll`, `--loss-col`) and token counts (`n_tokens`, ...,
+//!   `--token-count-col`) give mean loss and perplexity.
+//!
+//! A row without a prediction or reference is an error naming the row, unless `drop_missing`.
+//! In JSON an explicit empty string `""` is an empty generation (scored, and flagged by a check);
+//! in CSV/TSV an empty cell cannot be told from a missing one and counts as missing.
+
+use serde_json::Value;
+
+use crate::cell::{number_label, Cell};
+use crate::columns::{explicit, find, ID_NAMES, PRED_NAMES};
+use crate::error::{InputError, Result};
+use crate::formats::{self, Location, Row};
+use crate::source::{self, Format};
+
+/// Reference column names tried, in order (SPEC).
+pub const REF_NAMES: &[&str] = &["reference", "references", "answer", "answers", "target_text"];
+/// Prediction names tried after SPEC's [`PRED_NAMES`].
+pub const EXTRA_PRED_NAMES: &[&str] = &["generated_text", "generation", "generated", "hypothesis"];
+pub const LOSS_NAMES: &[&str] = &["loss", "nll", "eval_loss"];
+pub const TOKEN_COUNT_NAMES: &[&str] = &["n_tokens", "num_tokens", "token_count", "tokens_count", "ntokens"];
+
+/// How to read generation input.
+#[derive(Clone, Debug, Default)]
+pub struct GenerationReadOptions {
+    pub format: Option<Format>,
+    pub id_col: Option<String>,
+    pub pred_col: Option<String>,
+    pub ref_col: Option<String>,
+    pub loss_col: Option<String>,
+    pub token_count_col: Option<String>,
+    /// Leave out rows without a prediction or reference (and say how many) instead of failing.
+    pub drop_missing: bool,
+}
+
+/// A numeric per-example column.
+#[derive(Clone, Debug)]
+pub struct NumberColumn {
+    pub column: String,
+    pub values: Vec<f64>,
+}
+
+/// Generation input ready for evaluation: row `i` has `predictions[i]` and `references[i]`.
+#[derive(Clone, Debug)]
+pub struct GenerationInput {
+    /// The file (display name).
+    pub file: String,
+    pub ids: Option<Vec<String>>,
+    pub id_column: Option<String>,
+    pub predictions: Vec<String>,
+    pub references: Vec<Vec<String>>,
+    pub pred_column: String,
+    pub ref_column: String,
+    /// Per-example loss (mean NLL per token).
+    pub loss: Option<NumberColumn>,
+    /// Per-example token counts (weights of the losses for perplexity).
+    pub token_counts: Option<NumberColumn>,
+    /// Where each kept example is in the file.
+    pub locations: Vec<Location>,
+    /// Rows left out by `drop_missing`.
+    pub dropped: usize,
+    pub first_dropped: Option<Location>,
+}
+
+impl GenerationInput {
+    pub fn len(&self) -> usize {
+        self.predictions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.predictions.is_empty()
+    }
+
+    /// The id of example `i`: its id column value, else its 1-based row number.
+    pub fn id(&self, i: usize) -> String {
+        match &self.ids {
+            Some(ids) => ids[i].clone(),
+            None => (i + 1).to_string(),
+        }
+    }
+}
+
+/// The columns of a generation table.
+struct Plan {
+    id: Option<usize>,
+    pred: usize,
+    refs: usize,
+    loss: Option<usize>,
+    tokens: Option<usize>,
+}
+
+/// Finds the reference column of `names` (`--ref-col` first), if any.
+pub fn find_ref_column(names: &[String], ref_col: Option<&str>) -> Option<usize> {
+    match ref_col {
+        Some(w) => names.iter().position(|n| n.trim().eq_ignore_ascii_case(w)),
+        None => find(names, REF_NAMES, &[]),
+    }
+}
+
+fn plan(file: &str, names: &[String], o: &GenerationReadOptions) -> Result<Plan> {
+    let pick = |flag: &str, given: &Option<String>, candidates: &[&str], taken: &[usize]| -> Result<Option<usize>> {
+        match given {
+            Some(w) => explicit(file, names, flag, w).map(Some),
+            None => Ok(find(names, candidates, taken)),
+        }
+    };
+    let refs = pick("--ref-col", &o.ref_col, REF_NAMES, &[])?.ok_or_else(|| {
+        InputError::new(
+            file,
+            "no reference column found",
+            format!(
+                "generation metrics need the reference text: name its column with --ref-col (tried: {}); the columns are: {}",
+                REF_NAMES.join(", "),
+                names.join(", ")
+            ),
+        )
+    })?;
+    let id = pick("--id-col", &o.id_col, ID_NAMES, &[refs])?;
+    let taken: Vec<usize> = [Some(refs), id].into_iter().flatten().collect();
+    let mut pred = pick("--pred-col", &o.pred_col, PRED_NAMES, &taken)?;
+    if pred.is_none() {
+        pred = find(names, EXTRA_PRED_NAMES, &taken);
+    }
+    let pred = pred.ok_or_else(|| {
+        InputError::new(
+            file,
+            "no prediction column found",
+            format!(
+                "name the column of generated text with --pred-col (tried: {}, {}); the columns are: {}",
+                PRED_NAMES.join(", "),
+                EXTRA_PRED_NAMES.join(", "),
+                names.join(", ")
+            ),
+        )
+    })?;
+    let mut taken = taken;
+    taken.push(pred);
+    let loss = pick("--loss-col", &o.loss_col, LOSS_NAMES, &taken)?;
+    taken.extend(loss);
+    let tokens = pick("--token-count-col", &o.token_count_col, TOKEN_COUNT_NAMES, &taken)?;
+    if tokens.is_some() && loss.is_none() {
+        return Err(InputError::new(
+            file,
+            format!("token counts ('{}') but no per-example loss column", names[tokens.unwrap()]),
+            format!("perplexity needs each example's loss: name it with --loss-col (tried: {})", LOSS_NAMES.join(", ")),
+        ));
+    }
+    Ok(Plan { id, pred, refs, loss, tokens })
+}
+
+/// Whether a table cell counts as missing: absent, null, NaN, and in CSV/TSV also empty text.
+fn is_missing(cell: &Cell, delimited: bool) -> bool {
+    match cell {
+        Cell::Text(s) => delimited && s.trim().is_empty(),
+        other => other.is_empty(),
+    }
+}
+
+/// A cell as generated text; None when missing.
+fn text_of(cell: &Cell, delimited: bool) -> Option<String> {
+    if is_missing(cell, delimited) {
+        return None;
+    }
+    Some(match cell {
+        Cell::Text(s) => s.to_string(),
+        Cell::Number(x) => number_label(*x),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Json(v) => match v.as_ref() {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        },
+        Cell::Missing | Cell::Null => return None,
+    })
+}
+
+/// A reference cell as a list of references: a string is one; a list is several. Empty when
+/// missing (or an empty list). Err(description) when a list holds something other than text.
+fn references_of(cell: &Cell, delimited: bool) -> std::result::Result<Vec<String>, String> {
+    let from_list = |items: &[Value]| -> std::result::Result<Vec<String>, String> {
+        items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                Value::Number(n) => Ok(n.as_f64().map(number_label).unwrap_or_else(|| n.to_string())),
+                other => Err(format!("a list holding {other}")),
+            })
+            .collect()
+    };
+    match cell {
+        Cell::Json(v) => match v.as_ref() {
+            Value::Array(items) => from_list(items),
+            Value::String(s) => Ok(vec![s.clone()]),
+            other => Err(other.to_string()),
+        },
+        Cell::Text(s) => {
+            let t = s.trim();
+            if delimited && t.is_empty() {
+                return Ok(Vec::new());
+            }
+            if t.starts_with('[') && t.ends_with(']') {
+                let parsed = serde_json::from_str::<Value>(t).ok().or_else(|| crate::pyliteral::parse(t));
+                if let Some(Value::Array(items)) = parsed {
+                    if items.iter().all(Value::is_string) {
+                        return from_list(&items);
+                    }
+                }
+            }
+            Ok(vec![s.to_string()])
+        }
+        other => Ok(text_of(other, delimited).into_iter().collect()),
+    }
+}
+
+fn number_of(cell: &Cell) -> Option<f64> {
+    match cell {
+        Cell::Number(x) => Some(*x),
+        Cell::Text(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+/// Reads generation predictions and references from `path`.
+pub fn read_generation(path: &str, options: &GenerationReadOptions) -> Result<GenerationInput> {
+    let format = source::detect_format(path, options.format)?;
+    let delimited = matches!(format, Format::Csv | Format::Tsv);
+    let mut table = formats::open_table(path, Some(format))?;
+    let file = source::display_name(path);
+    let names = table.columns().to_vec();
+    let plan = plan(&file, &names, options)?;
+    let mut input = GenerationInput {
+        file: file.clone(),
+        ids: plan.id.map(|_| Vec::new()),
+        id_column: plan.id.map(|c| names[c].clone()),
+        predictions: Vec::new(),
+        references: Vec::new(),
+        pred_column: names[plan.pred].clone(),
+        ref_column: names[plan.refs].clone(),
+        loss: plan.loss.map(|c| NumberColumn { column: names[c].clone(), values: Vec::new() }),
+        token_counts: plan.tokens.map(|c| NumberColumn { column: names[c].clone(), values: Vec::new() }),
+        locations: Vec::new(),
+        dropped: 0,
+        first_dropped: None,
+    };
+    table.for_each_row(&mut |row: &dyn Row| {
+        let at = || row.location().to_string();
+        let pred = text_of(&row.cell(plan.pred), delimited);
+        let refs = references_of(&row.cell(plan.refs), delimited).map_err(|what| {
+            InputError::new(
+                &file,
+                format!("column '{}' holds {what}, which is not reference text", names[plan.refs]),
+                "write one reference as a string, or several as a list of strings ([\"a\", \"b\"])",
+            )
+            .at(at())
+        })?;
+        let number = |c: Option<usize>, flag: &str| -> Result<Option<f64>> {
+            let Some(c) = c else { return Ok(None) };
+            let cell = row.cell(c);
+            if is_missing(&cell, true) {
+                return Ok(Some(f64::NAN));
+            }
+            match number_of(&cell) {
+                Some(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+                _ => Err(InputError::new(
+                    &file,
+                    format!("column '{}' holds {}, which is not a non-negative number", names[c], cell.describe()),
+                    format!("{flag} must name a column of per-example numbers (mean loss per token, token counts)"),
+                )
+                .at(at())),
+            }
+        };
+        let loss = number(plan.loss, "--loss-col")?;
+        let tokens = number(plan.tokens, "--token-count-col")?;
+        let missing: Vec<&str> = [
+            (pred.is_none(), "prediction"),
+            (refs.is_empty(), "reference"),
+            (loss.is_some_and(f64::is_nan), "loss"),
+            (tokens.is_some_and(f64::is_nan), "token count"),
+        ]
+        .iter()
+        .filter(|(m, _)| *m)
+        .map(|(_, w)| *w)
+        .collect();
+        if !missing.is_empty() {
+            if options.drop_missing {
+                input.dropped += 1;
+                input.first_dropped.get_or_insert(row.location());
+                return Ok(());
+            }
+            return Err(InputError::new(
+                &file,
+                format!("no {} in this row", missing.join(" and no ")),
+                format!(
+                    "every example needs its generated text ('{}') and at least one reference ('{}'); fill the row, or pass --drop-missing to leave such rows out (the report says how many)",
+                    names[plan.pred], names[plan.refs]
+                ),
+            )
+            .at(at()));
+        }
+        if let (Some(ids), Some(c)) = (input.ids.as_mut(), plan.id) {
+            ids.push(text_of(&row.cell(c), true).unwrap_or_default());
+        }
+        input.predictions.push(pred.unwrap_or_default());
+        input.references.push(refs);
+        if let (Some(col), Some(x)) = (input.loss.as_mut(), loss) {
+            col.values.push(x);
+        }
+        if let (Some(col), Some(x)) = (input.token_counts.as_mut(), tokens) {
+            col.values.push(x);
+        }
+        input.locations.push(row.location());
+        Ok(())
+    })?;
+    if input.is_empty() {
+        let hint = if input.dropped > 0 {
+            "every row lacked a prediction or reference and --drop-missing left them all out"
+        } else {
+            "the file has a header but no rows"
+        };
+        return Err(InputError::new(&file, "no examples to evaluate", hint));
+    }
+    Ok(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn jsonl_csv_and_reference_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "g.jsonl",
+            "{\"id\": 7, \"prediction\": \"a b\", \"references\": [\"a b\", \"c\"], \"loss\": 1.5, \"n_tokens\": 4}\n{\"id\": 8, \"prediction\": \"\", \"references\": \"x\", \"loss\": 2, \"n_tokens\": 2}\n{\"id\": 9, \"prediction\": \"z\", \"references\": []}\n",
+        );
+        let g = read_generation(&p, &GenerationReadOptions { drop_missing: true, ..Default::default() }).unwrap();
+        assert_eq!(g.references[0], ["a b", "c"]);
+        assert_eq!(g.ref_column, "references");
+        assert_eq!(g.ids.as_deref(), Some(&["7".to_string(), "8".to_string()][..]));
+        assert!(read_generation(&p, &GenerationReadOptions::default()).is_err());
+        let g = read_generation(&p, &GenerationReadOptions { drop_missing: true, ..Default::default() }).unwrap();
+        assert_eq!((g.len(), g.dropped, g.predictions[1].as_str()), (2, 1, ""));
+        assert_eq!(g.references[1], ["x"]);
+        let p = write(dir.path(), "g.csv", "prediction,answers,loss\nhi,\"['hi', 'hello']\",0.5\n,bye,1\n");
+        let err = read_generation(&p, &GenerationReadOptions::default()).unwrap_err();
+        assert_eq!(err.location, "line 3");
+        assert!(err.message.contains("no prediction") && err.hint.contains("--drop-missing"), "{err}");
+        let g = read_generation(&p, &GenerationReadOptions { drop_missing: true, ..Default::default() }).unwrap();
+        assert_eq!((g.references[0].len(), g.loss.unwrap().values), (2, vec![0.5]));
+        let p = write(dir.path(), "g2.csv", "output,label\nhi,hi\n");
+        let err = read_generation(&p, &GenerationReadOptions::default()).unwrap_err();
+        assert!(err.hint.contains("--ref-col"), "{err}");
+    }
+}
