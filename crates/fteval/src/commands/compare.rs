@@ -85,7 +85,7 @@ pub fn find_delta<'a>(deltas: &'a [Delta], key: &str, flag: &str) -> Result<&'a 
 }
 
 /// One sentence with the numbers behind the verdict.
-fn verdict_summary(v: Verdict, d: &Delta, margin: f64, mde: Option<f64>, level: f64, n: u64) -> String {
+pub fn verdict_summary(v: Verdict, d: &Delta, margin: f64, mde: Option<f64>, level: f64, n: u64) -> String {
     let pct = fteval_report::render::level_percent(level);
     let change = format!("{} {:.4} → {:.4} ({:+.4}", d.key, d.baseline, d.candidate, d.delta);
     let ci = match (d.ci_low, d.ci_high) {
@@ -216,6 +216,28 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
     let config = bootstrap_config(&args.stats, &args.common)?;
     let judge = judge(&args.judge)?;
+    if let Some(task) = super::text_input::text_task(&args.baseline, &args.input)? {
+        let Some(candidate) = &args.candidate else {
+            return Err(CliError::usage(
+                format!(
+                    "--baseline-col/--candidate-col: one file with a column per model is not supported for {}",
+                    task.as_str()
+                ),
+                "give the two models' files: fteval compare BASELINE CANDIDATE",
+            ));
+        };
+        let doc =
+            super::text_compare::compare(task, &args.baseline, candidate, &args.input, &config, &judge, args.examples)?;
+        let renderer = output.renderer();
+        output.write(|w| renderer.text_compare(&doc, w))?;
+        if doc.verdict == Verdict::Regressed.as_str() {
+            eprintln!("fteval: regression: {}", doc.verdict_detail.summary);
+        }
+        for g in doc.gates.iter().filter(|g| !g.passed) {
+            eprintln!("fteval: gate failed: {}: {}", g.gate, g.message);
+        }
+        return Ok(if doc.failed() { 1 } else { 0 });
+    }
     let mut checks: Vec<Check> = judge.note.iter().cloned().collect();
     let (a, b) = read_models(&args, &mut checks)?;
     let (source_a, source_b) = (a.file.clone(), b.file.clone());

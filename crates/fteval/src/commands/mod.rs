@@ -7,4 +7,5 @@ pub mod leakage;
 pub mod metrics;
 pub mod rank;
 pub mod settings;
+pub mod text_compare;
 pub mod text_input;

@@ -22,6 +22,13 @@ pub fn run(args: RankArgs) -> Result<i32, CliError> {
             "rank the models on a metric (--primary KEY), then compare the best two with fteval compare",
         ));
     }
+    if let Some(task) = super::text_input::text_task(&args.files[0], &args.input)? {
+        let doc = super::text_compare::rank(task, &args.files, &args.input, &config, &judge)?;
+        let renderer = output.renderer();
+        output.write(|w| renderer.text_rank(&doc, w))?;
+        let failed = doc.rank.checks.iter().any(|c| c.severity == fteval_core::Severity::Fail);
+        return Ok(if failed { 1 } else { 0 });
+    }
     let mut checks: Vec<_> = judge.note.iter().cloned().collect();
     let files = std::thread::scope(|s| {
         let handles: Vec<_> = args
