@@ -5,7 +5,7 @@
 //!   `generated_text`, `generation`, `hypothesis`) or `--pred-col`;
 //! - references come from `reference`/`references`/`answer`/`answers`/`target_text` or
 //!   `--ref-col`: a string is one reference, a list (JSON, or a list as Python prints it in a CSV
-//!   cell) is several;
+//!   cell) is several, and SQuAD's `{"text": [...], "answer_start": [...]}` is its texts;
 //! - optional per-example `loss` (or `nll`, `--loss-col`) and token counts (`n_tokens`, ...,
 //!   `--token-count-col`) give mean loss and perplexity.
 //!
@@ -198,6 +198,12 @@ fn references_of(cell: &Cell, delimited: bool) -> std::result::Result<Vec<String
         Cell::Json(v) => match v.as_ref() {
             Value::Array(items) => from_list(items),
             Value::String(s) => Ok(vec![s.clone()]),
+            // SQuAD's (and Hugging Face datasets') answers: {"text": [...], "answer_start": [...]}.
+            Value::Object(m) => match m.get("text") {
+                Some(Value::Array(items)) => from_list(items),
+                Some(Value::String(s)) => Ok(vec![s.clone()]),
+                _ => Err(Value::Object(m.clone()).to_string()),
+            },
             other => Err(other.to_string()),
         },
         Cell::Text(s) => {
@@ -361,6 +367,12 @@ mod tests {
         assert!(err.message.contains("no prediction") && err.hint.contains("--drop-missing"), "{err}");
         let g = read_generation(&p, &GenerationReadOptions { drop_missing: true, ..Default::default() }).unwrap();
         assert_eq!((g.references[0].len(), g.loss.unwrap().values), (2, vec![0.5]));
+        let p = write(
+            dir.path(),
+            "s.jsonl",
+            "{\"pred\": \"x\", \"answers\": {\"text\": [\"x\", \"y\"], \"answer_start\": [0, 4]}}\n",
+        );
+        assert_eq!(read_generation(&p, &GenerationReadOptions::default()).unwrap().references[0], ["x", "y"]);
         let p = write(dir.path(), "g2.csv", "output,label\nhi,hi\n");
         let err = read_generation(&p, &GenerationReadOptions::default()).unwrap_err();
         assert!(err.hint.contains("--ref-col"), "{err}");
