@@ -146,10 +146,10 @@ fn plan(file: &str, names: &[String], o: &GenerationReadOptions) -> Result<Plan>
     let loss = pick("--loss-col", &o.loss_col, LOSS_NAMES, &taken)?;
     taken.extend(loss);
     let tokens = pick("--token-count-col", &o.token_count_col, TOKEN_COUNT_NAMES, &taken)?;
-    if tokens.is_some() && loss.is_none() {
+    if let (Some(t), None) = (tokens, loss) {
         return Err(InputError::new(
             file,
-            format!("token counts ('{}') but no per-example loss column", names[tokens.unwrap()]),
+            format!("token counts ('{}') but no per-example loss column", names[t]),
             format!("perplexity needs each example's loss: name it with --loss-col (tried: {})", LOSS_NAMES.join(", ")),
         ));
     }
