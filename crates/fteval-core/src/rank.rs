@@ -45,6 +45,23 @@ fn value(e: &Evaluation, key: &str) -> Option<f64> {
     e.metrics.iter().find(|(k, _)| k == key).and_then(|(_, m)| m.value)
 }
 
+/// The metrics on which model `index` (ranked below the best) is better than the best, with an
+/// interval excluding 0, other than the primary metric: where the ranking would change.
+pub(crate) fn disagreements_of<'a>(
+    index: usize,
+    deltas: &'a [Delta],
+    primary: &'a str,
+) -> impl Iterator<Item = Disagreement> + 'a {
+    deltas.iter().filter(move |d| d.key != primary).filter_map(move |d| {
+        let better = match (d.ci_low, d.ci_high) {
+            (Some(lo), _) if d.higher_is_better => lo > 0.0,
+            (_, Some(hi)) if !d.higher_is_better => hi < 0.0,
+            _ => false,
+        };
+        better.then(|| Disagreement { index, delta: d.clone() })
+    })
+}
+
 /// Ranks `inputs` (same rows, labels, gold) on `primary`; Err names the missing metric.
 pub fn rank_models(inputs: &[ClassificationInput], primary: &str, config: &BootstrapConfig) -> Result<Ranking, String> {
     let evals: Vec<Evaluation> = inputs.par_iter().map(|i| evaluate_classification(i, config)).collect();
@@ -82,17 +99,7 @@ pub fn rank_models(inputs: &[ClassificationInput], primary: &str, config: &Boots
         tied_with_best: Some(true),
     }];
     for ((i, deltas), &p_holm) in vs_best.into_iter().zip(&adjusted) {
-        for d in &deltas {
-            // The lower-ranked model is better on this metric, with an interval excluding 0.
-            let better = match (d.ci_low, d.ci_high) {
-                (Some(lo), _) if d.higher_is_better => lo > 0.0,
-                (_, Some(hi)) if !d.higher_is_better => hi < 0.0,
-                _ => false,
-            };
-            if better && d.key != primary {
-                disagreements.push(Disagreement { index: i, delta: d.clone() });
-            }
-        }
+        disagreements.extend(disagreements_of(i, &deltas, primary));
         entries.push(RankEntry {
             index: i,
             eval: evals[i].clone(),

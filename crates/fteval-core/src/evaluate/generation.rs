@@ -98,6 +98,16 @@ pub struct GenerationEvaluation {
 
 /// The statistics of one example: `prediction` against its `references`; `loss` is
 /// (loss, tokens) when known (tokens 1 without a token count).
+/// sacreBLEU's signatures of `bleu`, `chrf` and `chrf_pp` for these references and settings.
+pub fn generation_signatures(references: &[Vec<String>], options: &GenerationOptions) -> Vec<(String, String)> {
+    let nrefs = NRefs::from_counts(references.iter().map(|r| r.len()));
+    vec![
+        ("bleu".to_string(), bleu_signature(nrefs, &options.bleu)),
+        ("chrf".to_string(), chrf_signature(nrefs, &options.chrf)),
+        ("chrf_pp".to_string(), chrf_signature(nrefs, &options.chrf_pp)),
+    ]
+}
+
 pub fn example_stats<S: AsRef<str>>(
     prediction: &str,
     references: &[S],
@@ -220,12 +230,7 @@ pub fn evaluate_generation(
         })
         .collect();
 
-    let nrefs = NRefs::from_counts(references.iter().map(|r| r.len()));
-    let signatures = vec![
-        ("bleu".to_string(), bleu_signature(nrefs, &options.bleu)),
-        ("chrf".to_string(), chrf_signature(nrefs, &options.chrf)),
-        ("chrf_pp".to_string(), chrf_signature(nrefs, &options.chrf_pp)),
-    ];
+    let signatures = generation_signatures(references, options);
     let examples: Vec<ExampleScores> = stats.iter().map(|s| example_scores(s, loss.is_some(), options)).collect();
     let checks = generation_checks(predictions, references);
     GenerationEvaluation {

@@ -208,6 +208,7 @@ fn scan_chunk(
     let mut out = ChunkFinds { hashes: Vec::with_capacity(chunk.len()), ..Default::default() };
     let mut cands = Vec::new();
     let mut keys = Vec::with_capacity(side.lsh.bands());
+    let mut sig = vec![u32::MAX; hasher.num_perm()];
     for (offset, text) in chunk.iter_mut().enumerate() {
         let row = first + offset;
         *text = normalize(text, opts.normalize);
@@ -218,7 +219,8 @@ fn scan_chunk(
         }
         f.compute(hasher, text, opts.shingle);
         side.ngrams.mark_hashes(&f.words);
-        let sig = hasher.signature(&f.shingles);
+        sig.fill(u32::MAX);
+        hasher.update(&mut sig, &f.shingles);
         keys.clear();
         side.lsh.band_keys(&sig, &mut keys);
         out.band_keys.extend_from_slice(&keys);

@@ -8,7 +8,7 @@ use fteval_core::gates::{check_max_regression, check_requirement, GateResult};
 use fteval_core::stats::special::normal_quantile;
 use fteval_core::{Check, ClassificationInput, Scores, Severity, Task};
 use fteval_io::{align_predictions, Predictions};
-use fteval_report::document::{CompareContext, CostsDoc, ProfileDoc, ThresholdDoc, ThresholdsDoc, VerdictDoc};
+use fteval_report::document::{CompareContext, CostsDoc, GateDoc, ProfileDoc, ThresholdDoc, ThresholdsDoc, VerdictDoc};
 use fteval_report::CompareDocument;
 
 use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
@@ -200,14 +200,14 @@ fn trade_off(cmp: &Comparison, judge: &Judge, task: Task, v: Verdict) -> Option<
 }
 
 /// Names, on stderr, everything that makes the run exit 1, so a CI log shows why.
-fn report_failures(doc: &CompareDocument) {
-    if doc.verdict == Verdict::Regressed.as_str() {
-        eprintln!("fteval: regression: {}", doc.verdict_detail.summary);
+fn report_failures(verdict: &str, summary: &str, gates: &[GateDoc], checks: &[Check]) {
+    if verdict == Verdict::Regressed.as_str() {
+        eprintln!("fteval: regression: {summary}");
     }
-    for g in doc.gates.iter().filter(|g| !g.passed) {
+    for g in gates.iter().filter(|g| !g.passed) {
         eprintln!("fteval: gate failed: {}: {}", g.gate, g.message);
     }
-    for c in doc.checks.iter().filter(|c| c.severity == Severity::Fail) {
+    for c in checks.iter().filter(|c| c.severity == Severity::Fail) {
         eprintln!("fteval: check failed: {}: {}", c.id, c.message);
     }
 }
@@ -230,12 +230,7 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
             super::text_compare::compare(task, &args.baseline, candidate, &args.input, &config, &judge, args.examples)?;
         let renderer = output.renderer();
         output.write(|w| renderer.text_compare(&doc, w))?;
-        if doc.verdict == Verdict::Regressed.as_str() {
-            eprintln!("fteval: regression: {}", doc.verdict_detail.summary);
-        }
-        for g in doc.gates.iter().filter(|g| !g.passed) {
-            eprintln!("fteval: gate failed: {}: {}", g.gate, g.message);
-        }
+        report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
         return Ok(if doc.failed() { 1 } else { 0 });
     }
     let mut checks: Vec<Check> = judge.note.iter().cloned().collect();
@@ -304,6 +299,6 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
     let doc = CompareDocument::new(&cmp, ctx);
     let renderer = output.renderer();
     output.write(|w| renderer.compare(&doc, w))?;
-    report_failures(&doc);
+    report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
     Ok(if doc.failed() { 1 } else { 0 })
 }

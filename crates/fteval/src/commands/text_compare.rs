@@ -6,7 +6,7 @@ use fteval_core::compare::text::{
     compare_generation_on, compare_ner, rank_generation, rank_ner, GenerationConfigs, GenerationExamples, TextOptions,
 };
 use fteval_core::compare::{verdict, Verdict};
-use fteval_core::evaluate::generation::{generation_stats, LossColumns};
+use fteval_core::evaluate::generation::{generation_signatures, generation_stats, LossColumns};
 use fteval_core::evaluate::GenerationOptions;
 use fteval_core::metrics::ner::NerStats;
 use fteval_core::{BootstrapConfig, Check, Severity, Task};
@@ -52,17 +52,7 @@ impl Models {
     fn signatures(&self) -> Vec<(String, String)> {
         match self {
             Models::Ner { .. } => Vec::new(),
-            Models::Generation { inputs, options, .. } => {
-                use fteval_core::metrics::generation::bleu::bleu_signature;
-                use fteval_core::metrics::generation::chrf::chrf_signature;
-                use fteval_core::metrics::generation::NRefs;
-                let nrefs = NRefs::from_counts(inputs[0].references.iter().map(|r| r.len()));
-                vec![
-                    ("bleu".into(), bleu_signature(nrefs, &options.bleu)),
-                    ("chrf".into(), chrf_signature(nrefs, &options.chrf)),
-                    ("chrf_pp".into(), chrf_signature(nrefs, &options.chrf_pp)),
-                ]
-            }
+            Models::Generation { inputs, options, .. } => generation_signatures(&inputs[0].references, options),
         }
     }
 }
@@ -243,6 +233,11 @@ fn generation_examples(input: &GenerationInput, options: &GenerationOptions) -> 
     }
 }
 
+/// The BLEU and chrF settings the statistics were computed with.
+fn configs(options: &GenerationOptions) -> GenerationConfigs {
+    GenerationConfigs { bleu: options.bleu, chrf: options.chrf, chrf_pp: options.chrf_pp }
+}
+
 fn options(config: &BootstrapConfig, examples: usize) -> TextOptions {
     TextOptions { bootstrap: *config, max_examples: examples, ..TextOptions::default() }
 }
@@ -278,8 +273,7 @@ pub fn compare(
     let cmp = match &models {
         Models::Ner { stats, .. } => compare_ner(&stats[0], &stats[1], &opts),
         Models::Generation { examples, options, .. } => {
-            let configs = GenerationConfigs { bleu: options.bleu, chrf: options.chrf, chrf_pp: options.chrf_pp };
-            compare_generation_on(&examples[0], &examples[1], &configs, &opts, Some(&primary))
+            compare_generation_on(&examples[0], &examples[1], &configs(options), &opts, Some(&primary))
         }
     };
     let d = find_delta(&cmp.deltas, &primary, "--primary")?;
@@ -343,8 +337,7 @@ pub fn rank(
     let ranking = match &models {
         Models::Ner { stats, .. } => rank_ner(&stats.iter().collect::<Vec<_>>(), &primary, &opts),
         Models::Generation { examples, options, .. } => {
-            let configs = GenerationConfigs { bleu: options.bleu, chrf: options.chrf, chrf_pp: options.chrf_pp };
-            rank_generation(&examples.iter().collect::<Vec<_>>(), &primary, &configs, &opts)
+            rank_generation(&examples.iter().collect::<Vec<_>>(), &primary, &configs(options), &opts)
         }
     }
     .map_err(|e| CliError::usage(format!("--primary {primary}: {e}"), "name a metric every model has"))?;

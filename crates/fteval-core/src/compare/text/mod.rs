@@ -52,7 +52,7 @@ use crate::checks::{Check, Severity};
 use crate::data::Task;
 use crate::evaluate::MetricResult;
 use crate::metrics::generation::significance::DEFAULT_AR_TRIALS;
-use crate::rank::Disagreement;
+use crate::rank::{disagreements_of, Disagreement};
 use crate::stats::bootstrap::{percentile_interval, BootstrapConfig};
 use crate::stats::holm::holm_adjust;
 use table::{mask_words, seeded_mask, Table};
@@ -442,16 +442,7 @@ fn rank_layout(
         tied_with_best: Some(true),
     }];
     for ((i, deltas, ar), &p_holm) in vs_best.into_iter().zip(&adjusted) {
-        for d in &deltas {
-            let better = match (d.ci_low, d.ci_high) {
-                (Some(lo), _) if d.higher_is_better => lo > 0.0,
-                (_, Some(hi)) if !d.higher_is_better => hi < 0.0,
-                _ => false,
-            };
-            if better && d.key != primary {
-                disagreements.push(Disagreement { index: i, delta: d.clone() });
-            }
-        }
+        disagreements.extend(disagreements_of(i, &deltas, primary));
         entries.push(TextRankEntry {
             index: i,
             metrics: res.metrics(layout, i, level),

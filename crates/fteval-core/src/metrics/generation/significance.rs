@@ -57,6 +57,21 @@ fn check_pair<S>(baseline: &[S], system: &[S]) {
     assert_eq!(baseline.len(), system.len(), "paired test needs the same examples for both systems");
 }
 
+/// Both systems' observed corpus scores and the statistics of both summed (what each trial splits).
+fn observed<S: SufficientStats, F: Fn(&S) -> f64>(baseline: &[S], system: &[S], score: &F) -> (f64, f64, S) {
+    check_pair(baseline, system);
+    let (sum_b, sum_s) = (sum_all(baseline), sum_all(system));
+    let (bl, sys) = (score(&sum_b), score(&sum_s));
+    let mut total = sum_b;
+    total.add_assign(&sum_s);
+    (bl, sys, total)
+}
+
+/// sacreBLEU's p-value: (exceed + 1) / (trials + 1).
+fn ar_result(baseline: f64, system: f64, exceed: usize, trials: usize) -> PairedArResult {
+    PairedArResult { baseline, system, p_value: (exceed + 1) as f64 / (trials + 1) as f64, exceed, trials }
+}
+
 /// The paired approximate randomisation test with `trials` random swap masks drawn from `seed`
 /// (trial t uses stream t of [`Rng`], one random bit per example).
 ///
@@ -73,11 +88,8 @@ where
     S: SufficientStats,
     F: Fn(&S) -> f64 + Sync,
 {
-    check_pair(baseline, system);
-    let (bl, sys) = (score(&sum_all(baseline)), score(&sum_all(system)));
+    let (bl, sys, total) = observed(baseline, system, &score);
     let diff = (bl - sys).abs();
-    let mut total = sum_all(baseline);
-    total.add_assign(&sum_all(system));
     let n = baseline.len();
     let exceed = (0..trials)
         .into_par_iter()
@@ -88,7 +100,7 @@ where
             (a - b).abs() > diff
         })
         .count();
-    PairedArResult { baseline: bl, system: sys, p_value: (exceed + 1) as f64 / (trials + 1) as f64, exceed, trials }
+    ar_result(bl, sys, exceed, trials)
 }
 
 /// The same test with the swap masks given: `masks[t][i]` says whether trial t gives example i's
@@ -98,11 +110,8 @@ where
     S: SufficientStats,
     F: Fn(&S) -> f64 + Sync,
 {
-    check_pair(baseline, system);
-    let (bl, sys) = (score(&sum_all(baseline)), score(&sum_all(system)));
+    let (bl, sys, total) = observed(baseline, system, &score);
     let diff = (bl - sys).abs();
-    let mut total = sum_all(baseline);
-    total.add_assign(&sum_all(system));
     let exceed = masks
         .par_iter()
         .filter(|m| {
@@ -112,7 +121,7 @@ where
         })
         .count();
     let trials = masks.len();
-    PairedArResult { baseline: bl, system: sys, p_value: (exceed + 1) as f64 / (trials + 1) as f64, exceed, trials }
+    ar_result(bl, sys, exceed, trials)
 }
 
 #[cfg(test)]
