@@ -6,7 +6,7 @@ use fteval_core::gates::GateResult;
 use fteval_core::{Check, ClassificationInput};
 use serde::Serialize;
 
-use super::{finite, BootstrapDoc, Ordered};
+use super::{finite, BootstrapDoc, ComparePlotsDoc, Ordered};
 
 pub const COMPARE_SCHEMA: &str = "fteval.compare/v1";
 
@@ -258,6 +258,9 @@ pub struct CompareDocument {
     pub thresholds: Option<ThresholdsDoc>,
     pub gates: Vec<GateDoc>,
     pub bootstrap: BootstrapDoc,
+    /// Both models' confusion matrices and score curves, for plots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plots: Option<ComparePlotsDoc>,
     pub checks: Vec<Check>,
 }
 
@@ -319,6 +322,7 @@ impl CompareDocument {
             thresholds: ctx.thresholds,
             gates: ctx.gates.iter().map(GateDoc::from).collect(),
             bootstrap: cmp.baseline.config.into(),
+            plots: None,
             checks: super::by_severity(checks),
         }
     }

@@ -4,7 +4,7 @@ use fteval_core::evaluate::{ClassRow, MetricResult};
 use fteval_core::{Check, Evaluation};
 use serde::Serialize;
 
-use super::{BootstrapDoc, ConfusionDoc, Ordered, VERSION};
+use super::{BootstrapDoc, ConfusionDoc, Ordered, ScoreCurvesDoc, VERSION};
 
 pub const METRICS_SCHEMA: &str = "fteval.metrics/v1";
 
@@ -23,6 +23,9 @@ pub struct MetricsDocument {
     pub per_class: Ordered<ClassRow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confusion_matrix: Option<ConfusionDoc>,
+    /// ROC, precision-recall and calibration, thinned for plots (when the file has scores).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score_curves: Option<ScoreCurvesDoc>,
     pub bootstrap: BootstrapDoc,
     /// NER: how entities were found and what was read.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,6 +116,7 @@ impl MetricsDocument {
             metrics: Ordered(eval.metrics),
             per_class: Ordered(eval.per_class.into_iter().map(|r| (r.label.clone(), r)).collect()),
             confusion_matrix: eval.confusion.map(|cm| ConfusionDoc { labels: eval.labels, matrix: cm.rows() }),
+            score_curves: None,
             bootstrap: BootstrapDoc {
                 resamples: eval.config.resamples,
                 level: eval.config.level,

@@ -1,17 +1,21 @@
 //! Report documents: the serde types behind `--format json` (SPEC's contract), from which
 //! every other format is rendered.
 
+mod check;
 mod compare;
 mod curves;
 mod leakage;
 mod metrics;
+mod plots;
 mod rank;
 mod text_compare;
 
+pub use check::*;
 pub use compare::*;
 pub use curves::*;
 pub use leakage::*;
 pub use metrics::*;
+pub use plots::*;
 pub use rank::*;
 pub use text_compare::*;
 

@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use super::Renderer;
 use crate::document::{
-    CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument, TextCompareDocument,
-    TextRankDocument,
+    CheckDocument, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument,
+    TextCompareDocument, TextRankDocument,
 };
 
 pub struct Json;
@@ -42,6 +42,11 @@ impl Renderer for Json {
     }
 
     fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+
+    fn check(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
         writeln!(out)
     }

@@ -6,10 +6,11 @@ use fteval_core::Severity;
 
 use super::{ci_header, compare_summary, delta_rows, interval, level, num, summary_line, verdict_word, Renderer};
 use crate::document::{
-    CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument, TextCompareDocument,
-    TextRankDocument,
+    CheckDocument, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument,
+    TextCompareDocument, TextRankDocument,
 };
 
+mod check;
 mod text;
 
 pub struct Markdown;
@@ -26,6 +27,10 @@ impl Renderer for Markdown {
 
     fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
         self.text_rank_impl(doc, out)
+    }
+
+    fn check(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.check_impl(doc, out)
     }
 
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {

@@ -13,7 +13,7 @@ pub use markdown::Markdown;
 pub use terminal::Terminal;
 
 use crate::document::{
-    CompareDocument, CurvesDocument, DeltaDoc, LeakageDocument, MetricsDocument, Ordered, RankDocument,
+    CheckDocument, CompareDocument, CurvesDocument, DeltaDoc, LeakageDocument, MetricsDocument, Ordered, RankDocument,
     TextCompareDocument, TextRankDocument,
 };
 
@@ -28,6 +28,8 @@ pub trait Renderer {
     fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()>;
     /// `fteval rank` for NER and generation models.
     fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()>;
+    /// `fteval check`: the verdict, its reasons, and every part the config named.
+    fn check(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()>;
 }
 
 /// "by eval/loss: step 1200 (epoch 3) = 0.6000 (last: 0.7200)": the best checkpoint as both
@@ -39,6 +41,35 @@ pub(crate) fn best_checkpoint_text(b: &crate::document::BestCheckpointDoc) -> St
         checkpoint_label(b.step, b.epoch),
         level(Some(b.value)),
         level(Some(b.last_value))
+    )
+}
+
+/// The overfitting table's rows: metric, train, test, gap, interval, flagged.
+pub(crate) fn gap_rows(doc: &crate::document::OverfittingDoc) -> Vec<[String; 6]> {
+    doc.metrics
+        .0
+        .iter()
+        .map(|(k, g)| {
+            let ci = match (g.ci_low, g.ci_high) {
+                (Some(l), Some(h)) => format!("[{l:+.4}, {h:+.4}]"),
+                _ => String::new(),
+            };
+            let flag = if g.flagged { "large".to_string() } else { String::new() };
+            [k.clone(), format!("{:.4}", g.train), format!("{:.4}", g.test), format!("{:+.4}", g.gap), ci, flag]
+        })
+        .collect()
+}
+
+/// The overfitting section's sentence.
+pub(crate) fn gap_summary(doc: &crate::document::OverfittingDoc) -> String {
+    format!(
+        "The candidate on its training set ({}, {} rows) against the test set ({}, {} rows); a gap is large above {} when its {} interval excludes 0.",
+        doc.train_source,
+        doc.train_n,
+        doc.test_source,
+        doc.test_n,
+        doc.max_gap,
+        level_percent(doc.bootstrap.level)
     )
 }
 

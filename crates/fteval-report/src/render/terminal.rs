@@ -10,10 +10,11 @@ use super::{
     ci_header, compare_summary, delta_rows, interval, level, num, p_value, summary_line, verdict_word, Renderer,
 };
 use crate::document::{
-    CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument, TextCompareDocument,
-    TextRankDocument,
+    CheckDocument, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument,
+    TextCompareDocument, TextRankDocument,
 };
 
+mod check;
 mod text;
 
 pub struct Terminal {
@@ -54,6 +55,10 @@ impl Renderer for Terminal {
 
     fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
         self.text_rank_impl(doc, out)
+    }
+
+    fn check(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.check_impl(doc, out)
     }
 
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
