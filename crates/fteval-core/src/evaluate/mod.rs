@@ -9,6 +9,7 @@ use crate::metrics::classification::{self as cls, Quantity};
 use crate::metrics::confusion::ConfusionMatrix;
 use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig, Interval};
 
+pub mod gap;
 pub mod generation;
 mod intervals;
 mod multilabel;

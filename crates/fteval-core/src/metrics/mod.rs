@@ -5,4 +5,5 @@ pub mod confusion;
 pub mod generation;
 pub mod multilabel;
 pub mod ner;
+pub mod score_curves;
 pub mod scores;

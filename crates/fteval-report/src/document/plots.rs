@@ -52,3 +52,54 @@ pub struct ComparePlotsDoc {
     pub baseline: ModelPlotsDoc,
     pub candidate: ModelPlotsDoc,
 }
+
+impl From<&fteval_core::metrics::score_curves::ScoreCurves> for ScoreCurvesDoc {
+    fn from(c: &fteval_core::metrics::score_curves::ScoreCurves) -> ScoreCurvesDoc {
+        ScoreCurvesDoc {
+            roc: c.roc.iter().map(|&(x, y)| [x, y]).collect(),
+            pr: c.pr.iter().map(|&(x, y)| [x, y]).collect(),
+            positive_rate: c.positive_rate,
+            calibration: c
+                .calibration
+                .iter()
+                .map(|b| CalibrationBinDoc {
+                    low: b.low,
+                    high: b.high,
+                    count: b.count,
+                    mean_predicted: b.mean_predicted,
+                    observed: b.observed,
+                })
+                .collect(),
+            calibration_observed: if c.calibration_is_accuracy { "accuracy" } else { "positive_rate" },
+        }
+    }
+}
+
+impl ScoreCurvesDoc {
+    /// The plot data of a classification input's scores (None without scores).
+    pub fn of(input: &fteval_core::ClassificationInput) -> Option<ScoreCurvesDoc> {
+        fteval_core::metrics::score_curves::score_curves(input, CURVE_POINTS).as_ref().map(ScoreCurvesDoc::from)
+    }
+}
+
+impl ComparePlotsDoc {
+    /// Both models' confusion matrices and score curves, from their inputs.
+    pub fn of(
+        baseline: &fteval_core::ClassificationInput,
+        candidate: &fteval_core::ClassificationInput,
+    ) -> ComparePlotsDoc {
+        let model = |input: &fteval_core::ClassificationInput| ModelPlotsDoc {
+            confusion_matrix: Some(ConfusionDoc {
+                labels: input.labels.clone(),
+                matrix: fteval_core::metrics::confusion::ConfusionMatrix::from_codes(
+                    input.labels.len(),
+                    &input.gold,
+                    &input.pred,
+                )
+                .rows(),
+            }),
+            score_curves: ScoreCurvesDoc::of(input),
+        };
+        ComparePlotsDoc { baseline: model(baseline), candidate: model(candidate) }
+    }
+}

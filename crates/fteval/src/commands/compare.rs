@@ -8,7 +8,9 @@ use fteval_core::gates::{check_max_regression, check_requirement, GateResult};
 use fteval_core::stats::special::normal_quantile;
 use fteval_core::{Check, ClassificationInput, Scores, Severity, Task};
 use fteval_io::{align_predictions, Predictions};
-use fteval_report::document::{CompareContext, CostsDoc, GateDoc, ProfileDoc, ThresholdDoc, ThresholdsDoc, VerdictDoc};
+use fteval_report::document::{
+    CompareContext, ComparePlotsDoc, CostsDoc, GateDoc, ProfileDoc, ThresholdDoc, ThresholdsDoc, VerdictDoc,
+};
 use fteval_report::CompareDocument;
 
 use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
@@ -296,7 +298,8 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
         gates,
         checks,
     };
-    let doc = CompareDocument::new(&cmp, ctx);
+    let mut doc = CompareDocument::new(&cmp, ctx);
+    doc.plots = Some(ComparePlotsDoc::of(ia, ib));
     let renderer = output.renderer();
     output.write(|w| renderer.compare(&doc, w))?;
     report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);

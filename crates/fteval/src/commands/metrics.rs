@@ -8,7 +8,7 @@ use fteval_core::metrics::ner::NerMode;
 use fteval_core::{evaluate_classification, evaluate_multilabel, BootstrapConfig, Check, Severity, Task};
 use fteval_io::ner::read_ner;
 use fteval_io::{prepare, read_generation, GenerationInput, Prepared};
-use fteval_report::document::{ExampleDoc, GenerationInfoDoc, NerInfoDoc, Ordered};
+use fteval_report::document::{ExampleDoc, GenerationInfoDoc, NerInfoDoc, Ordered, ScoreCurvesDoc};
 use fteval_report::MetricsDocument;
 
 use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
@@ -40,11 +40,13 @@ fn classification_document(args: &MetricsArgs, config: &BootstrapConfig) -> Resu
     let source = preds.file.clone();
     let prepared = prepare(preds, &prepare_options(&args.input))?;
     input_checks.extend(prepared.checks);
-    let eval = match &prepared.input {
-        Prepared::Classification(c) => evaluate_classification(c, config),
-        Prepared::Multilabel(m) => evaluate_multilabel(m, config),
+    let (eval, curves) = match &prepared.input {
+        Prepared::Classification(c) => (evaluate_classification(c, config), ScoreCurvesDoc::of(c)),
+        Prepared::Multilabel(m) => (evaluate_multilabel(m, config), None),
     };
-    Ok(MetricsDocument::new(&source, eval, input_checks))
+    let mut doc = MetricsDocument::new(&source, eval, input_checks);
+    doc.score_curves = curves;
+    Ok(doc)
 }
 
 /// Token-level tags scored on entities (seqeval), bootstrapped over sentences.

@@ -1,0 +1,121 @@
+//! Overfitting seen in the metrics: the same model scored on its training set and on the test
+//! set. The gap's interval comes from independent bootstraps of the two sets (they share no
+//! rows), each resampling confusion-matrix cells.
+
+use super::{cm_metric_keys, cm_stats};
+use crate::data::ClassificationInput;
+use crate::metrics::confusion::ConfusionMatrix;
+use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig};
+
+/// One metric on train and test, and train − test with its interval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gap {
+    pub key: &'static str,
+    pub train: f64,
+    pub test: f64,
+    pub gap: f64,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+}
+
+/// The bootstrap stream of the training set, apart from the test set's.
+const TRAIN_SEED_OFFSET: u64 = 0x7261_696e;
+
+/// Point values and per-resample replicates of every confusion-matrix metric of `input`.
+fn metric_replicates(input: &ClassificationInput, config: &BootstrapConfig) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let k = input.labels.len();
+    let n_stats = cm_metric_keys(input.task).len() + 3 * k;
+    let cm = ConfusionMatrix::from_codes(k, &input.gold, &input.pred);
+    let (cells, counts) = cm.nonzero();
+    let mut point = vec![0.0; n_stats];
+    cm_stats(&cells, &counts, k, input.task, input.positive, &mut point);
+    let reps = if config.resamples > 0 {
+        cell_bootstrap(&counts, config, n_stats, |c, out| cm_stats(&cells, c, k, input.task, input.positive, out))
+    } else {
+        Vec::new()
+    };
+    (point, reps)
+}
+
+/// Train − test gap of each confusion-matrix metric of the task (the two inputs must be of the
+/// same task; their label lists may differ). Metrics undefined on either side are left out.
+pub fn train_test_gap(train: &ClassificationInput, test: &ClassificationInput, config: &BootstrapConfig) -> Vec<Gap> {
+    let keys = cm_metric_keys(test.task);
+    if train.task != test.task {
+        return Vec::new();
+    }
+    let train_config = BootstrapConfig { seed: config.seed.wrapping_add(TRAIN_SEED_OFFSET), ..*config };
+    let (p_train, r_train) = metric_replicates(train, &train_config);
+    let (p_test, r_test) = metric_replicates(test, config);
+    keys.iter()
+        .enumerate()
+        .filter(|&(j, _)| p_train[j].is_finite() && p_test[j].is_finite())
+        .map(|(j, &key)| {
+            let gap = p_train[j] - p_test[j];
+            let interval = if r_train.is_empty() {
+                None
+            } else {
+                let mut diffs: Vec<f64> = r_train[j].iter().zip(&r_test[j]).map(|(a, b)| a - b).collect();
+                percentile_interval(&mut diffs, config.level, gap).interval
+            };
+            Gap {
+                key,
+                train: p_train[j],
+                test: p_test[j],
+                gap,
+                ci_low: interval.map(|i| i.low),
+                ci_high: interval.map(|i| i.high),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Task;
+    use crate::stats::rng::Rng;
+
+    fn sample(rng: &mut Rng, n: usize, acc: f64) -> ClassificationInput {
+        let gold: Vec<u32> = (0..n).map(|_| (rng.uniform() < 0.3) as u32).collect();
+        let pred = gold.iter().map(|&g| if rng.uniform() < acc { g } else { 1 - g }).collect();
+        ClassificationInput {
+            task: Task::Binary,
+            labels: vec!["0".into(), "1".into()],
+            positive: Some(1),
+            gold,
+            pred,
+            scores: None,
+            model_classes: None,
+        }
+    }
+
+    #[test]
+    fn a_memorising_model_has_a_significant_gap() {
+        let mut rng = Rng::new(3, 0);
+        let (train, test) = (sample(&mut rng, 3000, 0.99), sample(&mut rng, 1000, 0.85));
+        let gaps = train_test_gap(&train, &test, &BootstrapConfig::default());
+        let acc = gaps.iter().find(|g| g.key == "accuracy").unwrap();
+        assert!((acc.gap - (acc.train - acc.test)).abs() < 1e-15);
+        assert!(acc.gap > 0.1 && acc.ci_low.unwrap() > 0.1 && acc.ci_high.unwrap() < 0.2, "{acc:?}");
+    }
+
+    /// Two samples of the same model: the 95% interval of the gap covers 0 about 95% of the time.
+    #[test]
+    fn the_gap_interval_covers_zero_when_there_is_no_gap() {
+        let mut rng = Rng::new(8, 0);
+        let runs = 200;
+        let mut covered = 0;
+        for seed in 0..runs {
+            let (train, test) = (sample(&mut rng, 600, 0.8), sample(&mut rng, 300, 0.8));
+            let config = BootstrapConfig { resamples: 300, level: 0.95, seed };
+            let gaps = train_test_gap(&train, &test, &config);
+            let acc = gaps.iter().find(|g| g.key == "accuracy").unwrap();
+            if acc.ci_low.unwrap() <= 0.0 && 0.0 <= acc.ci_high.unwrap() {
+                covered += 1;
+            }
+        }
+        let rate = covered as f64 / runs as f64;
+        assert!((0.9..=0.99).contains(&rate), "coverage {rate}");
+    }
+}
