@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod gates;
 pub mod labels;
 pub mod leakage;
+pub mod metric_fit;
 pub mod metrics;
 pub mod profile;
 pub mod rank;
