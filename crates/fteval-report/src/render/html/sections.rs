@@ -178,7 +178,7 @@ fn score_figures(sides: &[Side]) -> String {
     } else {
         s.push_str("<p class=\"meta\">Reliability markers grow with the rows in their bin.</p>\n");
     }
-    s.push_str(&figures(&svgs, true));
+    s.push_str(&figures(&svgs, false));
     s
 }
 

@@ -380,8 +380,8 @@ pub fn forest_plot(title: &str, rows: &[ForestRow]) -> String {
         let desc = format!(
             "{}: change {}{}, {word}",
             r.metric,
-            r.delta.map_or("undefined".into(), |d| format!("{d:+.4}")),
-            match (r.ci_low, r.ci_high) {
+            finite(r.delta).map_or("undefined".into(), |d| format!("{d:+.4}")),
+            match (finite(r.ci_low), finite(r.ci_high)) {
                 (Some(l), Some(h)) => format!(" [{l:+.4}, {h:+.4}]"),
                 _ => String::new(),
             }
@@ -555,6 +555,24 @@ fn bounds(vals: impl Iterator<Item = f64>, fixed: Option<(f64, f64)>) -> (f64, f
     (lo, hi)
 }
 
+/// A fitted range widened to its outer round ticks (a fixed range stays as given).
+fn widen((lo, hi): (f64, f64), fixed: bool, count: usize) -> (f64, f64) {
+    if fixed {
+        return (lo, hi);
+    }
+    let ticks = nice_ticks(lo, hi, count);
+    if ticks.len() < 2 {
+        return (lo, hi);
+    }
+    let step = ticks[1] - ticks[0];
+    let (a, b) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+    if a.is_finite() && b.is_finite() && b > a {
+        (a, b)
+    } else {
+        (lo, hi)
+    }
+}
+
 /// Evenly thinned `points`, at most `max` of them, the first and last always kept.
 pub fn thin(points: &[(f64, f64)], max: usize) -> Vec<(f64, f64)> {
     if points.len() <= max || max < 2 {
@@ -615,8 +633,8 @@ pub fn line_chart(chart: &LineChart) -> String {
     if let Some((y, _)) = chart.hline.as_ref().filter(|(y, _)| y.is_finite() && y.abs() < PLOTTABLE) {
         ys.push(*y);
     }
-    let (x_lo, x_hi) = bounds(xs.into_iter(), chart.x_range);
-    let (y_lo, y_hi) = bounds(ys.into_iter(), chart.y_range);
+    let (x_lo, x_hi) = widen(bounds(xs.into_iter(), chart.x_range), chart.x_range.is_some(), 6);
+    let (y_lo, y_hi) = widen(bounds(ys.into_iter(), chart.y_range), chart.y_range.is_some(), 5);
     let xt = nice_ticks(x_lo, x_hi, 6);
     let yt = nice_ticks(y_lo, y_hi, 5);
     let sx = |v: f64| left + (v - x_lo) / (x_hi - x_lo) * plot_w;
@@ -831,9 +849,19 @@ pub fn leakage_bar(summary: &SummaryDoc) -> String {
         let lx = 10.0 + (i % 2) as f64 * 310.0;
         let ly = 84.0 + (i / 2) as f64 * 20.0;
         let pct = if total > 0 { 100.0 * *n as f64 / total as f64 } else { 0.0 };
+        let hatch = if pattern[i].is_some() {
+            format!(
+                "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#ffffff\" stroke-opacity=\"0.6\"/>",
+                c(ly - 7.0),
+                c(ly + 7.0),
+                x = c(lx + 7.0)
+            )
+        } else {
+            String::new()
+        };
         let _ = write!(
             s,
-            "<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\">{}: {n} ({pct:.1}%)</text>",
+            "<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{colour}\"/>{hatch}<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\">{}: {n} ({pct:.1}%)</text>",
             c(lx),
             c(ly - 7.0),
             c(lx + 20.0),
