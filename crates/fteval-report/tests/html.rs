@@ -671,8 +671,8 @@ fn check_page_with_metrics_only() {
     assert!(!page.contains("<section id=\"compare\">"));
 }
 
-#[test]
 /// With HTML_DUMP=dir, writes sample pages there to look at in a browser.
+#[test]
 fn dump_pages_when_asked() {
     let Ok(dir) = std::env::var("HTML_DUMP") else { return };
     let doc = check_doc();

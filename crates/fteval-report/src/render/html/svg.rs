@@ -624,7 +624,7 @@ pub fn line_chart(chart: &LineChart) -> String {
             let _ = write!(s, "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{colour}\"/>", c(x + 14.0), c(y));
         }
         let attrs = format!("x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"11\"", c(x + 34.0), c(y));
-        s.push_str(&label_text(&attrs, label, 26));
+        s.push_str(&label_text(&attrs, label, 32));
     }
     let all: Vec<(f64, f64)> = chart.series.iter().flat_map(|s| s.points.iter().copied()).filter(plottable).collect();
     let mut xs: Vec<f64> = all.iter().map(|p| p.0).collect();
