@@ -1,8 +1,8 @@
 //! fteval-report: the report documents (the JSON contract of SPEC) and their renderers for
-//! the terminal, Markdown and JSON.
+//! the terminal, Markdown, JSON and HTML.
 
 pub mod document;
 pub mod render;
 
 pub use document::{CompareDocument, MetricsDocument, RankDocument};
-pub use render::{Json, Markdown, Renderer, Terminal};
+pub use render::{Html, Json, Markdown, Renderer, Terminal};

@@ -12,7 +12,7 @@ use fteval_core::metrics::generation::squad::squad_scores;
 use fteval_core::metrics::ner::{evaluate_ner, NerOptions, NerSequences, NerStats};
 use fteval_core::stats::bootstrap::BootstrapConfig;
 use fteval_report::document::{FlipTexts, TextCompareContext, TextCompareDocument, TextRankDocument, VerdictDoc};
-use fteval_report::{Json, Markdown, Renderer, Terminal};
+use fteval_report::{Html, Json, Markdown, Renderer, Terminal};
 use serde_json::Value;
 
 fn options() -> TextOptions {
@@ -36,6 +36,17 @@ fn render(f: impl Fn(&dyn Renderer, &mut Vec<u8>)) -> (Value, String, String) {
     let mut md = Vec::new();
     f(&Markdown, &mut md);
     (serde_json::from_slice(&json).unwrap(), String::from_utf8(term).unwrap(), String::from_utf8(md).unwrap())
+}
+
+/// The HTML page of a document: self-contained, no script.
+fn html(f: impl Fn(&dyn Renderer, &mut Vec<u8>)) -> String {
+    let mut out = Vec::new();
+    f(&Html, &mut out);
+    let page = String::from_utf8(out).unwrap();
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(!page.contains("<script"));
+    assert!(!page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "").contains("http"));
+    page
 }
 
 #[test]
@@ -97,6 +108,11 @@ fn ner_compare_document() {
     assert!(term.contains("REGRESSED") && term.contains("f1 (primary)") && term.contains("0 FP, 1 FN"), "{term}");
     assert!(term.contains("40 matched sentences"), "{term}");
     assert!(md.contains("## fteval compare: ❌ REGRESSED") && md.contains("| f1 (primary) |"), "{md}");
+    let page = html(|r, out| r.text_compare(&doc, out).unwrap());
+    assert!(page.contains("REGRESSED") && page.contains("0 FP, 1 FN") && page.contains("✗ failed"));
+    assert_eq!(page.matches("data-plot=\"forest\"").count(), 1);
+    let forest = page.split("data-plot=\"forest\"").nth(1).unwrap().split("</svg>").next().unwrap();
+    assert!(forest.contains("data-metric=\"f1\" data-direction=\"worse\""), "{forest}");
 }
 
 #[test]
@@ -156,6 +172,10 @@ fn generation_compare_and_rank_documents() {
     assert!(ex["references"][0].as_str().unwrap().starts_with("the answer"));
     assert!(term.contains("Paired approximate randomisation") && term.contains("bleu p ="), "{term}");
     assert!(md.contains("IMPROVED"), "{md}");
+    // HTML: BLEU and chrF (0–100) get their own forest plot next to the 0–1 metrics.
+    let page = html(|r, out| r.text_compare(&doc, out).unwrap());
+    assert_eq!(page.matches("data-plot=\"forest\"").count(), 2, "{page}");
+    assert!(page.contains("IMPROVED") && page.contains("paired-ar"));
 
     // Rank: the two models and a third, on BLEU.
     let c = examples(&refs.iter().map(|r| r[0].clone()).collect::<Vec<_>>());
@@ -174,6 +194,8 @@ fn generation_compare_and_rank_documents() {
     assert_eq!(json["unit"], "examples");
     assert!(term.contains("Every pair on the primary metric") && term.contains("c.jsonl"), "{term}");
     assert!(md.contains("## fteval rank: c.jsonl first on bleu"), "{md}");
+    let page = html(|r, out| r.text_rank(&doc, out).unwrap());
+    assert!(page.contains("Every pair on the primary metric") && page.contains("c.jsonl"));
 }
 
 #[test]
@@ -192,4 +214,6 @@ fn ner_rank_document() {
     assert_eq!(json["models"][1]["tied_with_best"], false);
     assert!(json.get("paired_ar").is_none());
     assert!(term.contains("60 sentences"), "{term}");
+    let page = html(|r, out| r.text_rank(&doc, out).unwrap());
+    assert!(page.contains("60 sentences"));
 }

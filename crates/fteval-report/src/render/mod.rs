@@ -1,5 +1,6 @@
 //! Renderers: one per output format behind one trait.
 
+pub mod html;
 mod json;
 mod markdown;
 pub mod plot;
@@ -8,6 +9,7 @@ mod text;
 
 use std::io::{self, Write};
 
+pub use html::Html;
 pub use json::Json;
 pub use markdown::Markdown;
 pub use terminal::Terminal;
@@ -126,10 +128,20 @@ pub(crate) fn leakage_rows(doc: &LeakageDocument) -> Vec<[String; 7]> {
         .collect()
 }
 
-/// The loss plot of run `run`: train loss in braille dots, eval loss as ●, the best
-/// checkpoint as ┊ and the overfitting onset as ╎, on the steps axis (epochs without steps).
-pub(crate) fn loss_plot(doc: &CurvesDocument, run: usize, width: usize, height: usize) -> Vec<String> {
-    let Some(r) = doc.runs.get(run) else { return Vec::new() };
+/// What a loss plot of one run shows: train and eval loss on one x axis (steps, or epochs
+/// when the loss lacks steps), the best checkpoint and the overfitting onsets.
+pub(crate) struct LossData {
+    pub train: Vec<(f64, f64)>,
+    pub eval: Vec<(f64, f64)>,
+    /// True when x is the step, false when it is the epoch.
+    pub has_steps: bool,
+    pub best: Option<f64>,
+    pub onsets: Vec<f64>,
+}
+
+/// The loss plot's data of run `run`, None when there is no such run.
+pub(crate) fn loss_data(doc: &CurvesDocument, run: usize) -> Option<LossData> {
+    let r = doc.runs.get(run)?;
     let has_steps = r.series.iter().filter(|s| s.name == "loss").all(|s| s.points.iter().all(|p| p.0.is_some()));
     let x_of = |p: &(Option<u64>, Option<f64>, f64)| if has_steps { p.0.map(|s| s as f64) } else { p.1 };
     let pick = |split: &str| {
@@ -142,19 +154,35 @@ pub(crate) fn loss_plot(doc: &CurvesDocument, run: usize, width: usize, height: 
         s.map(|s| s.points.iter().filter_map(|p| x_of(p).map(|x| (x, p.2))).collect()).unwrap_or_default()
     };
     let (train, eval) = (pts(pick("train")), pts(pick("eval")));
+    let best = doc.best_checkpoint.as_ref().filter(|b| b.run == run).and_then(|b| {
+        if has_steps {
+            b.step.map(|s| s as f64)
+        } else {
+            b.epoch
+        }
+    });
+    let onsets = doc
+        .findings
+        .iter()
+        .filter(|f| f.id == "overfitting" && f.run == run)
+        .filter_map(|f| f.range.map(|[a, _]| a))
+        .collect();
+    Some(LossData { train, eval, has_steps, best, onsets })
+}
+
+/// The loss plot of run `run`: train loss in braille dots, eval loss as ●, the best
+/// checkpoint as ┊ and the overfitting onset as ╎, on the steps axis (epochs without steps).
+pub(crate) fn loss_plot(doc: &CurvesDocument, run: usize, width: usize, height: usize) -> Vec<String> {
+    let Some(d) = loss_data(doc, run) else { return Vec::new() };
     let mut marks = Vec::new();
-    if let Some(b) = doc.best_checkpoint.as_ref().filter(|b| b.run == run) {
-        if let Some(x) = if has_steps { b.step.map(|s| s as f64) } else { b.epoch } {
-            marks.push(plot::Mark { x, glyph: '┊' });
-        }
+    if let Some(x) = d.best {
+        marks.push(plot::Mark { x, glyph: '┊' });
     }
-    for f in doc.findings.iter().filter(|f| f.id == "overfitting" && f.run == run) {
-        if let Some([a, _]) = f.range {
-            marks.push(plot::Mark { x: a, glyph: '╎' });
-        }
+    for &x in &d.onsets {
+        marks.push(plot::Mark { x, glyph: '╎' });
     }
     plot::plot(
-        &[plot::Line { points: &train, marker: None }, plot::Line { points: &eval, marker: Some('●') }],
+        &[plot::Line { points: &d.train, marker: None }, plot::Line { points: &d.eval, marker: Some('●') }],
         &marks,
         width,
         height,
