@@ -11,6 +11,17 @@ pub enum Severity {
     Fail,
 }
 
+impl Severity {
+    /// "info", "warn" or "fail", as the JSON writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warn => "warn",
+            Severity::Fail => "fail",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Check {
     pub id: String,

@@ -35,6 +35,9 @@ pub enum Command {
     /// Are the test numbers inflated by leakage? Exact and near duplicates of test rows in the
     /// training set, n-gram contamination, label conflicts; writes the clean test rows.
     Leakage(LeakageArgs),
+    /// Ship it or not? Runs everything fteval.toml names (metrics, compare, train–test gap,
+    /// training curves, leakage) and ends with one verdict: ship, needs attention or do not ship.
+    Check(CheckArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -334,6 +337,23 @@ pub struct LeakageArgs {
     /// Share of leaked test rows above which the check fails (exit 1)
     #[arg(long, default_value_t = 0.01, value_name = "FRACTION")]
     pub max_leak: f64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The project config [default: ./fteval.toml; write one with `fteval init`]
+    #[arg(value_name = "CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Also write the result as JUnit XML (one test case per gate and check), for CI test tabs
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Exit 1 also when the verdict is "needs attention" (by default only "do not ship" does)
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub stats: StatsArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -28,6 +28,7 @@ fn main() {
         cli::Command::Rank(args) => commands::rank::run(args),
         cli::Command::Curves(args) => commands::curves::run(args),
         cli::Command::Leakage(args) => commands::leakage::run(args),
+        cli::Command::Check(args) => commands::check::run(args),
     };
     match code {
         Ok(c) => std::process::exit(c),

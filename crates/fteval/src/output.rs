@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use fteval_report::{Json, Markdown, Renderer, Terminal};
+use fteval_report::{Html, Json, Markdown, Renderer, Terminal};
 
 use crate::cli::{CommonArgs, OutputFormat};
 use crate::error::CliError;
@@ -25,12 +25,6 @@ impl Output {
             (None, None) if stdout_tty => OutputFormat::Terminal,
             (None, None) => OutputFormat::Json,
         };
-        if format == OutputFormat::Html {
-            return Err(CliError::usage(
-                "--format html: HTML reports are not available for this command yet",
-                "use --format terminal, json or markdown",
-            ));
-        }
         let color = format == OutputFormat::Terminal
             && args.output.is_none()
             && stdout_tty
@@ -42,6 +36,7 @@ impl Output {
         match self.format {
             OutputFormat::Json => Box::new(Json),
             OutputFormat::Markdown => Box::new(Markdown),
+            OutputFormat::Html => Box::new(Html),
             _ => Box::new(Terminal { color: self.color }),
         }
     }

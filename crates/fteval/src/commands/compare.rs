@@ -202,7 +202,7 @@ fn trade_off(cmp: &Comparison, judge: &Judge, task: Task, v: Verdict) -> Option<
 }
 
 /// Names, on stderr, everything that makes the run exit 1, so a CI log shows why.
-fn report_failures(verdict: &str, summary: &str, gates: &[GateDoc], checks: &[Check]) {
+pub fn report_failures(verdict: &str, summary: &str, gates: &[GateDoc], checks: &[Check]) {
     if verdict == Verdict::Regressed.as_str() {
         eprintln!("fteval: regression: {summary}");
     }
@@ -235,8 +235,30 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
         report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
         return Ok(if doc.failed() { 1 } else { 0 });
     }
+    let run = classification(&args, &judge, &config)?;
+    let doc = run.doc;
+    let renderer = output.renderer();
+    output.write(|w| renderer.compare(&doc, w))?;
+    report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
+    Ok(if doc.failed() { 1 } else { 0 })
+}
+
+/// A classification comparison: the document, and the aligned inputs and evaluations behind it.
+pub struct ClassificationRun {
+    pub doc: CompareDocument,
+    pub baseline: ClassificationInput,
+    pub candidate: ClassificationInput,
+    pub comparison: Comparison,
+}
+
+/// Reads, aligns and compares two classification models.
+pub fn classification(
+    args: &CompareArgs,
+    judge: &Judge,
+    config: &fteval_core::BootstrapConfig,
+) -> Result<ClassificationRun, CliError> {
     let mut checks: Vec<Check> = judge.note.iter().cloned().collect();
-    let (a, b) = read_models(&args, &mut checks)?;
+    let (a, b) = read_models(args, &mut checks)?;
     let (source_a, source_b) = (a.file.clone(), b.file.clone());
     let aligned = align_predictions(vec![a, b], &prepare_options(&args.input), args.candidate.is_none())?;
     checks.extend(aligned.checks);
@@ -256,17 +278,17 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
             "leave out --cost, or pass --task binary with --positive LABEL",
         ));
     }
-    let cmp = compare_classification(ia, ib, &config, args.examples);
+    let cmp = compare_classification(ia, ib, config, args.examples);
     let primary = judge.primary(task);
     let d = find_delta(&cmp.deltas, &primary, "--primary")?;
     let (v, mde) = verdict(d, judge.margin, config.level);
     let summary = verdict_summary(v, d, judge.margin, mde, config.level, cmp.n);
-    checks.extend(trade_off(&cmp, &judge, task, v));
-    let gates = gates(&cmp.deltas, &judge)?;
+    checks.extend(trade_off(&cmp, judge, task, v));
+    let gates = gates(&cmp.deltas, judge)?;
     let costs = judge.cost.filter(|_| task == Task::Binary).map(|c| costs(ia, ib, &c, config.level));
     let wants_threshold = judge.cost.is_some() || judge.min_recall.is_some() || judge.min_precision.is_some();
     let thresholds = if wants_threshold && task == Task::Binary && ia.scores.is_some() && ib.scores.is_some() {
-        thresholds(ia, ib, &judge)
+        thresholds(ia, ib, judge)
     } else {
         if wants_threshold && (judge.min_recall.is_some() || judge.min_precision.is_some()) {
             checks.push(Check::new(
@@ -300,8 +322,8 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
     };
     let mut doc = CompareDocument::new(&cmp, ctx);
     doc.plots = Some(ComparePlotsDoc::of(ia, ib));
-    let renderer = output.renderer();
-    output.write(|w| renderer.compare(&doc, w))?;
-    report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
-    Ok(if doc.failed() { 1 } else { 0 })
+    let mut inputs = aligned.inputs;
+    let candidate = inputs.pop().expect("two models");
+    let baseline = inputs.pop().expect("two models");
+    Ok(ClassificationRun { doc, baseline, candidate, comparison: cmp })
 }

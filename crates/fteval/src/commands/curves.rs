@@ -46,6 +46,14 @@ fn read_tensorboard_dir(dir: &Path) -> Result<TrainingRun, CliError> {
 
 pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
+    let doc = document(&args)?;
+    let renderer = output.renderer();
+    output.write(|w| renderer.curves(&doc, w))?;
+    Ok(if doc.failed() { 1 } else { 0 })
+}
+
+/// Reads the logs and diagnoses them.
+pub fn document(args: &CurvesArgs) -> Result<CurvesDocument, CliError> {
     let format = match &args.log_format {
         Some(f) => Some(LogFormat::parse(f).ok_or_else(|| {
             CliError::usage(format!("--log-format {f}: unknown format"), format!("use one of: {LOG_FORMAT_NAMES}"))
@@ -142,10 +150,7 @@ pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
             format!("The eval loss has only {n} point(s): too few to see overfitting; evaluate more often (e.g. eval_steps)."),
         ));
     }
-    let doc = CurvesDocument::new(&runs, &diagnosis, checks);
-    let renderer = output.renderer();
-    output.write(|w| renderer.curves(&doc, w))?;
-    Ok(if doc.failed() { 1 } else { 0 })
+    Ok(CurvesDocument::new(&runs, &diagnosis, checks))
 }
 
 /// For a log too short to judge: a last training loss above ln(1000) is the cross-entropy of a

@@ -12,6 +12,15 @@ use crate::output::Output;
 use crate::progress::ProgressBar;
 
 pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
+    let output = Output::from_args(&args.common)?;
+    let doc = document(&args)?;
+    let renderer = output.renderer();
+    output.write(|w| renderer.leakage(&doc, w))?;
+    Ok(if doc.failed() { 1 } else { 0 })
+}
+
+/// Reads both splits, finds the leaks and writes the clean test rows when asked.
+pub fn document(args: &LeakageArgs) -> Result<LeakageDocument, CliError> {
     if !(args.threshold > 0.0 && args.threshold <= 1.0) {
         return Err(CliError::usage(
             format!("--threshold {}: must be in (0, 1]", args.threshold),
@@ -24,7 +33,6 @@ pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
             "e.g. --num-perm 128 --ngram 13 --max-leak 0.01",
         ));
     }
-    let output = Output::from_args(&args.common)?;
     let columns = SplitColumns { id: args.id_col.clone(), label: args.label_col.clone(), text: args.text_col.clone() };
     let mut train = read_split(&args.train, &columns, None)?;
     let mut test = read_split(&args.test, &columns, None)?;
@@ -66,7 +74,5 @@ pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
         let written = write_kept_rows(&args.test, None, &keep, path)?;
         eprintln!("wrote {written} clean test rows to {}", path.display());
     }
-    let renderer = output.renderer();
-    output.write(|w| renderer.leakage(&doc, w))?;
-    Ok(if doc.failed() { 1 } else { 0 })
+    Ok(doc)
 }

@@ -1,5 +1,6 @@
 //! One module per command, plus what they share: input flags and judgement settings.
 
+pub mod check;
 pub mod compare;
 pub mod curves;
 pub mod input;

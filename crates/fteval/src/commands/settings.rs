@@ -13,18 +13,69 @@ use serde::Deserialize;
 use crate::cli::JudgeArgs;
 use crate::error::CliError;
 
-/// The settings fteval.toml may hold for compare and rank.
+/// fteval.toml: how compare and rank judge, and what `fteval check` reads.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ConfigFile {
-    profile: Option<String>,
-    primary: Option<String>,
-    margin: Option<f64>,
-    min_recall: Option<f64>,
-    min_precision: Option<f64>,
+pub struct ConfigFile {
+    pub profile: Option<String>,
+    pub primary: Option<String>,
+    pub margin: Option<f64>,
+    pub min_recall: Option<f64>,
+    pub min_precision: Option<f64>,
     cost: Option<CostConfig>,
+    /// The positive label of a binary task.
+    pub positive: Option<String>,
     #[serde(default)]
-    gates: GatesConfig,
+    pub gates: GatesConfig,
+    #[serde(default)]
+    pub files: FilesConfig,
+    #[serde(default)]
+    pub columns: ColumnsConfig,
+    #[serde(default)]
+    pub leakage: LeakageConfig,
+    #[serde(default)]
+    pub overfitting: OverfittingConfig,
+}
+
+/// `[files]`: what `fteval check` reads, relative to the config's folder.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesConfig {
+    pub baseline: Option<String>,
+    pub candidate: Option<String>,
+    pub gold: Option<String>,
+    /// The candidate's predictions on its training set (train–test gap).
+    pub train_predictions: Option<String>,
+    pub train: Option<String>,
+    pub test: Option<String>,
+    #[serde(default)]
+    pub logs: Vec<String>,
+}
+
+/// `[columns]`: column names when the defaults are not found.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnsConfig {
+    pub id: Option<String>,
+    pub label: Option<String>,
+    pub pred: Option<String>,
+    pub score: Option<String>,
+    pub text: Option<String>,
+}
+
+/// `[leakage]`: limits and settings of the train/test leakage scan.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeakageConfig {
+    pub max_leaked_fraction: Option<f64>,
+    pub threshold: Option<f64>,
+}
+
+/// `[overfitting]`: the largest tolerated train–test gap.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverfittingConfig {
+    pub max_gap: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,11 +88,11 @@ struct CostConfig {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct GatesConfig {
+pub struct GatesConfig {
     #[serde(default)]
-    require: Vec<String>,
+    pub require: Vec<String>,
     #[serde(default)]
-    max_regression: BTreeMap<String, f64>,
+    pub max_regression: BTreeMap<String, f64>,
 }
 
 /// Validated judgement settings.
@@ -70,7 +121,11 @@ impl Judge {
     }
 }
 
-fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>, CliError> {
+/// The keys fteval.toml may hold, for error hints.
+pub const CONFIG_KEYS: &str = "profile, primary, margin, min_recall, min_precision, positive, [cost] fp/fn, [gates] require = [\"recall>=0.85\"] and max_regression = { f1 = 0.01 }, [files] baseline/candidate/gold/train_predictions/train/test/logs, [columns] id/label/pred/score/text, [leakage] max_leaked_fraction/threshold, [overfitting] max_gap";
+
+/// Reads fteval.toml; a missing file is None unless `explicit`.
+pub fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>, CliError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(_) if !explicit => return Ok(None),
@@ -82,10 +137,7 @@ fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>, CliErr
         }
     };
     let config: ConfigFile = toml::from_str(&text).map_err(|e| {
-        CliError::usage(
-            format!("{}: {}", path.display(), e.message()),
-            "the keys it may hold: profile, primary, margin, min_recall, min_precision, [cost] fp/fn, [gates] require = [\"recall>=0.85\"] and max_regression = { f1 = 0.01 }",
-        )
+        CliError::usage(format!("{}: {}", path.display(), e.message()), format!("the keys it may hold: {CONFIG_KEYS}"))
     })?;
     Ok(Some(config))
 }

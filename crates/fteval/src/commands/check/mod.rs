@@ -1,0 +1,379 @@
+//! `fteval check [CONFIG]`: everything fteval.toml names — metrics, compare, the train–test gap,
+//! training curves and leakage — in one run, with one verdict and one exit code.
+
+mod junit;
+mod verdict;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use fteval_core::evaluate::gap::train_test_gap;
+use fteval_core::metric_fit::{wrong_metric, MetricChoice};
+use fteval_core::profile::Profile;
+use fteval_core::{ClassificationInput, Severity};
+use fteval_io::{prepare, Prepared};
+use fteval_report::document::{
+    BootstrapDoc, CheckConfigDoc, CheckDocument, CheckVerdict, GapDoc, Ordered, OverfittingDoc, ScoreCurvesDoc,
+    CHECK_SCHEMA,
+};
+use fteval_report::{Markdown, MetricsDocument, Renderer};
+
+pub use junit::junit_xml;
+
+use super::input::{prepare_options, read_options, read_with_gold};
+use super::settings::{judge, read_config, ConfigFile};
+use crate::cli::{CheckArgs, Cli, Command, CompareArgs, LeakageArgs, StatsArgs};
+use crate::error::CliError;
+use crate::output::Output;
+
+/// Train–test gap above which overfitting is flagged, unless `[overfitting] max_gap` says otherwise.
+const DEFAULT_MAX_GAP: f64 = 0.05;
+/// Leaked share of the test set above which the check fails, unless `[leakage] max_leaked_fraction` says otherwise.
+const DEFAULT_MAX_LEAK: f64 = 0.01;
+/// Metrics shown in the train–test gap table (besides the primary).
+const GAP_KEYS: &[&str] =
+    &["accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthews_corrcoef", "f1_macro", "recall_macro"];
+
+/// A config file path, resolved against the config's folder and checked to exist.
+fn resolve(dir: &Path, config: &Path, key: &str, value: &str) -> Result<String, CliError> {
+    let p = dir.join(value);
+    if p.exists() {
+        Ok(p.to_string_lossy().into_owned())
+    } else {
+        Err(CliError::usage(
+            format!("{}: [files] {key} = \"{value}\": no such file or folder ({})", config.display(), p.display()),
+            "paths are relative to the folder of the config file; fix the path, or remove the key",
+        ))
+    }
+}
+
+/// Parses a sub-command from the arguments the config implies, as if typed by the user.
+fn sub_command(config: &Path, argv: Vec<String>) -> Result<Command, CliError> {
+    let mut full = vec!["fteval".to_string()];
+    full.extend(argv);
+    Cli::try_parse_from(&full).map(|c| c.command).map_err(|e| {
+        CliError::usage(
+            format!("{}: the config asks for `{}`, which is not valid: {}", config.display(), full.join(" "), e.kind()),
+            "check the values in the config",
+        )
+    })
+}
+
+/// The flags every model file shares: gold, positive label and columns.
+fn input_flags(file: &ConfigFile, dir: &Path, config: &Path) -> Result<Vec<String>, CliError> {
+    let mut argv = Vec::new();
+    if let Some(g) = &file.files.gold {
+        argv.extend(["--gold".to_string(), resolve(dir, config, "gold", g)?]);
+    }
+    if let Some(p) = &file.positive {
+        argv.extend(["--positive".to_string(), p.clone()]);
+    }
+    let c = &file.columns;
+    for (flag, v) in [
+        ("--id-col", &c.id),
+        ("--label-col", &c.label),
+        ("--pred-col", &c.pred),
+        ("--score-col", &c.score),
+        ("--text-col", &c.text),
+    ] {
+        if let Some(v) = v {
+            argv.extend([flag.to_string(), v.clone()]);
+        }
+    }
+    Ok(argv)
+}
+
+fn stats_flags(stats: &StatsArgs, seed: u64) -> Vec<String> {
+    vec![
+        "--bootstrap".into(),
+        stats.bootstrap.to_string(),
+        "--ci".into(),
+        stats.ci.to_string(),
+        "--seed".into(),
+        seed.to_string(),
+    ]
+}
+
+/// The gold-label distribution's most common label and its share.
+fn majority(input: &ClassificationInput) -> (String, f64) {
+    let mut counts = vec![0u64; input.labels.len()];
+    for &g in &input.gold {
+        counts[g as usize] += 1;
+    }
+    let (i, &c) = counts.iter().enumerate().max_by_key(|(_, &c)| c).unwrap_or((0, &0));
+    let label = input.labels.get(i).cloned().unwrap_or_default();
+    (label, if input.gold.is_empty() { 0.0 } else { c as f64 / input.gold.len() as f64 })
+}
+
+/// The candidate on its own training set against the test set.
+fn overfitting(
+    train_file: &str,
+    compare: &CompareArgs,
+    test: &ClassificationInput,
+    test_source: &str,
+    primary: &str,
+    max_gap: f64,
+    config: &fteval_core::BootstrapConfig,
+) -> Result<OverfittingDoc, CliError> {
+    let mut input = compare.input.clone();
+    input.gold = None;
+    let mut checks = Vec::new();
+    let preds = read_with_gold(train_file, &input, read_options(&input, false, false), &mut checks)?;
+    let source = preds.file.clone();
+    let Prepared::Classification(train) = prepare(preds, &prepare_options(&input))?.input else {
+        return Err(CliError::usage(
+            format!("{train_file}: [files] train_predictions holds multilabel predictions"),
+            "the train–test gap is computed for binary and multiclass tasks",
+        ));
+    };
+    if train.task != test.task {
+        return Err(CliError::usage(
+            format!(
+                "{train_file}: [files] train_predictions is a {} task but the test predictions are {}",
+                train.task.as_str(),
+                test.task.as_str()
+            ),
+            "give the candidate's predictions on its training set, with the same labels",
+        ));
+    }
+    let gaps = train_test_gap(&train, test, config);
+    let metrics = gaps
+        .into_iter()
+        .filter(|g| g.key == primary || GAP_KEYS.contains(&g.key))
+        .map(|g| {
+            let flagged = g.gap > max_gap && g.ci_low.is_some_and(|l| l > 0.0);
+            (
+                g.key.to_string(),
+                GapDoc { train: g.train, test: g.test, gap: g.gap, ci_low: g.ci_low, ci_high: g.ci_high, flagged },
+            )
+        })
+        .collect();
+    Ok(OverfittingDoc {
+        train_source: source,
+        test_source: test_source.to_string(),
+        train_n: train.gold.len() as u64,
+        test_n: test.gold.len() as u64,
+        max_gap,
+        metrics: Ordered(metrics),
+        bootstrap: BootstrapDoc::from(*config),
+    })
+}
+
+/// Runs every part the config at `config_path` names and decides.
+pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<CheckDocument, CliError> {
+    let Some(file) = read_config(config_path, true)? else { unreachable!("an explicit config is read or an error") };
+    let dir = config_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    let cfg = config_path.to_string_lossy().into_owned();
+    let f = &file.files;
+    let mut files: Vec<(String, Vec<String>)> = Vec::new();
+    let Some(candidate) = &f.candidate else {
+        return Err(CliError::usage(
+            format!("{cfg}: [files] candidate is missing"),
+            "name the fine-tuned model's predictions on the test set: [files] candidate = \"candidate.csv\" (and baseline = \"baseline.csv\" to compare)",
+        ));
+    };
+    let Some(baseline) = &f.baseline else {
+        return Err(CliError::usage(
+            format!("{cfg}: [files] baseline is missing"),
+            "fteval check compares the fine-tuned model with the model before: [files] baseline = \"baseline.csv\"",
+        ));
+    };
+    let (baseline, candidate) =
+        (resolve(&dir, config_path, "baseline", baseline)?, resolve(&dir, config_path, "candidate", candidate)?);
+    files.push(("baseline".into(), vec![baseline.clone()]));
+    files.push(("candidate".into(), vec![candidate.clone()]));
+
+    let mut argv = vec!["compare".to_string(), baseline, candidate, "--config".into(), cfg.clone()];
+    argv.extend(input_flags(&file, &dir, config_path)?);
+    argv.extend(stats_flags(stats, seed));
+    let Command::Compare(compare_args) = sub_command(config_path, argv)? else { unreachable!() };
+    if let Some(task) = super::text_input::text_task(&compare_args.baseline, &compare_args.input)? {
+        return Err(CliError::usage(
+            format!("{cfg}: fteval check does not yet handle {} predictions", task.as_str()),
+            "run fteval compare BASELINE CANDIDATE, fteval curves and fteval leakage on them one by one",
+        ));
+    }
+    let judge = judge(&compare_args.judge)?;
+    let config = super::input::bootstrap_config(&compare_args.stats, &compare_args.common)?;
+    let run = super::compare::classification(&compare_args, &judge, &config)?;
+    let primary = run.doc.primary_metric.clone();
+
+    let mut metrics = Vec::new();
+    for (who, eval, input, source) in [
+        ("baseline", &run.comparison.baseline, &run.baseline, &run.doc.baseline_source),
+        ("candidate", &run.comparison.candidate, &run.candidate, &run.doc.candidate_source),
+    ] {
+        let mut doc = MetricsDocument::new(source, eval.clone(), Vec::new());
+        doc.score_curves = ScoreCurvesDoc::of(input);
+        metrics.push((who.to_string(), doc));
+    }
+
+    let overfitting = match &f.train_predictions {
+        Some(t) => {
+            let t = resolve(&dir, config_path, "train_predictions", t)?;
+            files.push(("train_predictions".into(), vec![t.clone()]));
+            let max_gap = file.overfitting.max_gap.unwrap_or(DEFAULT_MAX_GAP);
+            let source = run.doc.candidate_source.clone();
+            Some(overfitting(&t, &compare_args, &run.candidate, &source, &primary, max_gap, &config)?)
+        }
+        None => None,
+    };
+
+    let curves = if f.logs.is_empty() {
+        None
+    } else {
+        let logs = f.logs.iter().map(|l| resolve(&dir, config_path, "logs", l)).collect::<Result<Vec<_>, _>>()?;
+        files.push(("logs".into(), logs.clone()));
+        let mut argv = vec!["curves".to_string()];
+        argv.extend(logs);
+        let Command::Curves(args) = sub_command(config_path, argv)? else { unreachable!() };
+        Some(super::curves::document(&args)?)
+    };
+
+    let leakage = match (&f.train, &f.test) {
+        (Some(train), Some(test)) => {
+            let (train, test) =
+                (resolve(&dir, config_path, "train", train)?, resolve(&dir, config_path, "test", test)?);
+            files.push(("train".into(), vec![train.clone()]));
+            files.push(("test".into(), vec![test.clone()]));
+            let max_leak = file.leakage.max_leaked_fraction.unwrap_or(DEFAULT_MAX_LEAK);
+            let mut argv = vec![
+                "leakage".to_string(),
+                "--train".into(),
+                train,
+                "--test".into(),
+                test,
+                "--max-leak".into(),
+                max_leak.to_string(),
+            ];
+            if let Some(t) = file.leakage.threshold {
+                argv.extend(["--threshold".to_string(), t.to_string()]);
+            }
+            for (flag, v) in [
+                ("--text-col", &file.columns.text),
+                ("--label-col", &file.columns.label),
+                ("--id-col", &file.columns.id),
+            ] {
+                if let Some(v) = v {
+                    argv.extend([flag.to_string(), v.clone()]);
+                }
+            }
+            let Command::Leakage(args) = sub_command(config_path, argv)? else { unreachable!() };
+            Some(leakage_document(&args)?)
+        }
+        (None, None) => None,
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(CliError::usage(
+                format!("{cfg}: [files] names only one of train and test"),
+                "the leakage scan needs both splits: [files] train = \"train.csv\" and test = \"test.csv\"",
+            ))
+        }
+    };
+
+    let gates: Vec<(String, String)> = judge
+        .require
+        .iter()
+        .map(|r| (r.metric.clone(), format!("{}{}{}", r.metric, r.op.as_str(), r.threshold)))
+        .chain(judge.max_regression.iter().map(|m| (m.metric.clone(), format!("{}={}", m.metric, m.margin))))
+        .collect();
+    let (majority_label, majority_rate) = majority(&run.candidate);
+    let positive_label = run.candidate.positive.map(|p| run.candidate.labels[p].clone());
+    let checks = wrong_metric(&MetricChoice {
+        task: run.candidate.task,
+        profile: judge.profile,
+        primary: &primary,
+        gates: &gates,
+        majority_label: &majority_label,
+        majority_rate,
+        positive_label: positive_label.as_deref(),
+    });
+
+    let parts = verdict::Parts {
+        compare: Some(&run.doc),
+        overfitting: overfitting.as_ref(),
+        curves: curves.as_ref(),
+        leakage: leakage.as_ref(),
+        checks: &checks,
+    };
+    let reasons = verdict::reasons(&parts);
+    let v = verdict::decide(&reasons);
+    let summary = verdict::summary(v, &reasons, Some(&run.doc));
+    Ok(CheckDocument {
+        schema: CHECK_SCHEMA,
+        fteval_version: fteval_report::document::VERSION,
+        config: CheckConfigDoc {
+            path: cfg,
+            profile: judge.profile.map(|p: Profile| p.as_str().to_string()),
+            primary_metric: primary,
+            gates: gates.into_iter().map(|(_, g)| g).collect(),
+            files: Ordered(files),
+        },
+        verdict: v,
+        summary,
+        reasons,
+        metrics: Ordered(metrics),
+        compare: Some(run.doc),
+        overfitting,
+        curves,
+        leakage,
+        checks,
+    })
+}
+
+fn leakage_document(args: &LeakageArgs) -> Result<fteval_report::document::LeakageDocument, CliError> {
+    super::leakage::document(args)
+}
+
+/// Appends the Markdown report to the GitHub Actions job summary when `$GITHUB_STEP_SUMMARY` is set.
+pub fn write_step_summary(doc: &CheckDocument) -> Result<(), CliError> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return Ok(()) };
+    let mut text = Vec::new();
+    Markdown.check(doc, &mut text).map_err(|e| CliError::usage(format!("cannot render the summary: {e}"), ""))?;
+    let write = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(&text));
+    write.map_err(|e| {
+        CliError::usage(
+            format!("$GITHUB_STEP_SUMMARY {}: cannot append the report: {e}", Path::new(&path).display()),
+            "unset GITHUB_STEP_SUMMARY, or make the file writable",
+        )
+    })
+}
+
+/// Writes the JUnit XML of the check to `path`.
+pub fn write_junit(doc: &CheckDocument, path: &Path) -> Result<(), CliError> {
+    std::fs::write(path, junit_xml(doc)).map_err(|e| {
+        CliError::usage(
+            format!("--junit {}: cannot write the file: {e}", path.display()),
+            "check that the folder exists and is writable",
+        )
+    })
+}
+
+/// Names, on stderr, why the check did not pass, so a CI log shows it.
+pub fn report_reasons(doc: &CheckDocument) {
+    for r in doc.reasons.iter().filter(|r| r.severity == Severity::Fail) {
+        eprintln!("fteval: {}: {}", r.id, r.message);
+    }
+}
+
+pub fn run(args: CheckArgs) -> Result<i32, CliError> {
+    let output = Output::from_args(&args.common)?;
+    let path = args.config.clone().unwrap_or_else(|| PathBuf::from("fteval.toml"));
+    if args.config.is_none() && !path.exists() {
+        return Err(CliError::usage(
+            "no fteval.toml in this folder",
+            "write one with `fteval init` (it lists the files it finds), or give the path: fteval check path/to/fteval.toml",
+        ));
+    }
+    let doc = document(&path, &args.stats, args.common.seed)?;
+    let renderer = output.renderer();
+    output.write(|w| renderer.check(&doc, w))?;
+    if let Some(j) = &args.junit {
+        write_junit(&doc, j)?;
+    }
+    write_step_summary(&doc)?;
+    report_reasons(&doc);
+    let fails = doc.failed() || (args.strict && doc.verdict == CheckVerdict::NeedsAttention);
+    Ok(if fails { 1 } else { 0 })
+}
