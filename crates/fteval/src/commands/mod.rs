@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod curves;
+pub mod demo;
 pub mod input;
 pub mod leakage;
 pub mod metrics;
