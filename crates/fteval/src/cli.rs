@@ -38,6 +38,11 @@ pub enum Command {
     /// Ship it or not? Runs everything fteval.toml names (metrics, compare, train–test gap,
     /// training curves, leakage) and ends with one verdict: ship, needs attention or do not ship.
     Check(CheckArgs),
+    /// See everything fteval does, with no files of your own: writes a fraud-detector fine-tune
+    /// (predictions, training log, train/test split, fteval.toml) and its reports to ./fteval-demo.
+    Demo(DemoArgs),
+    /// Start a project config: writes a commented fteval.toml naming the files found in a folder.
+    Init(InitArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -356,4 +361,26 @@ pub struct CheckArgs {
     pub stats: StatsArgs,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Folder for the demo project and its reports
+    #[arg(long, value_name = "DIR", default_value = "fteval-demo")]
+    pub out: PathBuf,
+    /// Seed of every random step (bootstrap)
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub stats: StatsArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The folder to look in and write fteval.toml to
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Replace an existing fteval.toml
+    #[arg(long)]
+    pub force: bool,
 }

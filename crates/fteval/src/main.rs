@@ -29,6 +29,8 @@ fn main() {
         cli::Command::Curves(args) => commands::curves::run(args),
         cli::Command::Leakage(args) => commands::leakage::run(args),
         cli::Command::Check(args) => commands::check::run(args),
+        cli::Command::Demo(args) => commands::demo::run(args),
+        cli::Command::Init(args) => commands::init::run(args),
     };
     match code {
         Ok(c) => std::process::exit(c),

@@ -4,6 +4,7 @@ pub mod check;
 pub mod compare;
 pub mod curves;
 pub mod demo;
+pub mod init;
 pub mod input;
 pub mod leakage;
 pub mod metrics;

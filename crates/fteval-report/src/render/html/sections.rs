@@ -83,7 +83,9 @@ fn confusion_figures(sides: &[Side]) -> String {
         .filter_map(|s| {
             s.confusion.map(|cm| {
                 let title = if sides.len() > 1 {
-                    format!("Confusion matrix — {}", s.name)
+                    let role = if s.dash.is_some() { "Baseline" } else { "Candidate" };
+                    let file = s.name.rsplit(['/', '\\']).next().unwrap_or(s.name);
+                    format!("{role} — {file}")
                 } else {
                     "Confusion matrix".to_string()
                 };

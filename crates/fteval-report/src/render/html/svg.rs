@@ -127,7 +127,7 @@ pub fn confusion_matrix(doc: &ConfusionDoc, title: &str) -> String {
         keep.sort_unstable();
     }
     let k = keep.len();
-    let cell = if k == 0 { 56.0 } else { (420.0 / k as f64).clamp(18.0, 72.0) };
+    let cell = if k == 0 { 56.0 } else { (420.0 / k as f64).clamp(18.0, 96.0) };
     let rotate = cell < 60.0;
     let left = 130.0;
     let top = if rotate { 120.0 } else { 70.0 };

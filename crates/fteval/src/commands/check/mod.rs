@@ -291,6 +291,7 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
     });
 
     let parts = verdict::Parts {
+        primary: &primary,
         compare: Some(&run.doc),
         overfitting: overfitting.as_ref(),
         curves: curves.as_ref(),

@@ -8,6 +8,7 @@ use fteval_report::document::{
 
 /// What the verdict is drawn from.
 pub struct Parts<'a> {
+    pub primary: &'a str,
     pub compare: Option<&'a CompareDocument>,
     pub overfitting: Option<&'a OverfittingDoc>,
     pub curves: Option<&'a CurvesDocument>,
@@ -62,12 +63,17 @@ fn compare_reasons(c: &CompareDocument, out: &mut Vec<ReasonDoc>) {
     }
 }
 
-fn overfitting_reason(o: &OverfittingDoc) -> Option<ReasonDoc> {
-    let flagged: Vec<String> = o
-        .metrics
-        .0
+/// Flagged gaps named in the reason; the table lists them all.
+const GAPS_NAMED: usize = 3;
+
+fn overfitting_reason(o: &OverfittingDoc, primary: &str) -> Option<ReasonDoc> {
+    let mut flagged: Vec<_> = o.metrics.0.iter().filter(|(_, g)| g.flagged).collect();
+    // The primary metric first.
+    flagged.sort_by_key(|(k, _)| k != primary);
+    let more = flagged.len().saturating_sub(GAPS_NAMED);
+    let named: Vec<String> = flagged
         .iter()
-        .filter(|(_, g)| g.flagged)
+        .take(GAPS_NAMED)
         .map(|(k, g)| {
             let ci = match (g.ci_low, g.ci_high) {
                 (Some(l), Some(h)) => format!(" [{l:+.4}, {h:+.4}]"),
@@ -76,14 +82,15 @@ fn overfitting_reason(o: &OverfittingDoc) -> Option<ReasonDoc> {
             format!("{k} {:.4} on train vs {:.4} on test (gap {:+.4}{ci})", g.train, g.test, g.gap)
         })
         .collect();
-    (!flagged.is_empty()).then(|| {
+    let others = if more > 0 { format!(" (and {more} more metrics)") } else { String::new() };
+    (!named.is_empty()).then(|| {
         reason(
             Severity::Warn,
             "overfitting",
             "overfitting",
             format!(
-                "The candidate does much better on its training set than on the test set: {}, above the tolerated gap of {}. It memorised part of its training data; expect the test numbers, not the training ones, in production.",
-                flagged.join("; "),
+                "The candidate does much better on its training set than on the test set: {}{others}, above the tolerated gap of {}. It memorised part of its training data; expect the test numbers, not the training ones, in production.",
+                named.join("; "),
                 o.max_gap
             ),
         )
@@ -114,7 +121,7 @@ pub fn reasons(parts: &Parts) -> Vec<ReasonDoc> {
     if let Some(c) = parts.compare {
         compare_reasons(c, &mut out);
     }
-    out.extend(parts.overfitting.and_then(overfitting_reason));
+    out.extend(parts.overfitting.and_then(|o| overfitting_reason(o, parts.primary)));
     for ch in parts.checks.iter().filter(|c| c.severity != Severity::Info) {
         out.push(reason(ch.severity, "config", &ch.id, ch.message.clone()));
     }
@@ -142,8 +149,12 @@ pub fn decide(reasons: &[ReasonDoc]) -> CheckVerdict {
 /// One sentence: the verdict, what it rests on, and what to look at.
 pub fn summary(verdict: CheckVerdict, reasons: &[ReasonDoc], compare: Option<&CompareDocument>) -> String {
     let ids = |s: Severity| -> Vec<&str> {
-        let mut v: Vec<&str> = reasons.iter().filter(|r| r.severity == s).map(|r| r.id.as_str()).collect();
-        v.dedup();
+        let mut v: Vec<&str> = Vec::new();
+        for r in reasons.iter().filter(|r| r.severity == s) {
+            if !v.contains(&r.id.as_str()) {
+                v.push(r.id.as_str());
+            }
+        }
         v
     };
     let headline = compare.map(|c| c.verdict_detail.summary.clone()).unwrap_or_default();
