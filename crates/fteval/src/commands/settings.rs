@@ -137,7 +137,12 @@ pub fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>, Cl
         }
     };
     let config: ConfigFile = toml::from_str(&text).map_err(|e| {
-        CliError::usage(format!("{}: {}", path.display(), e.message()), format!("the keys it may hold: {CONFIG_KEYS}"))
+        let line =
+            e.span().map(|s| format!("line {}: ", text[..s.start].matches('\n').count() + 1)).unwrap_or_default();
+        CliError::usage(
+            format!("{}: {line}{}", path.display(), e.message()),
+            format!("the keys it may hold: {CONFIG_KEYS}"),
+        )
     })?;
     Ok(Some(config))
 }
