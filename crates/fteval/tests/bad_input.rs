@@ -116,7 +116,10 @@ fn usage_errors() {
     let run = fteval_stdin(&["metrics", "-", "--format", "json"], Some(b"label,pred\na,a\n".to_vec()));
     assert_usage_error(&run, &["standard input", "--input-format"]);
     assert_usage_error(&metrics(&data("binary.tsv"), &["--ci", "2"]), &["--ci 2"]);
-    assert_usage_error(&fteval(&["metrics", &data("binary.tsv"), "--format", "html"]), &["--format html"]);
+    assert_usage_error(
+        &fteval(&["metrics", &data("binary.tsv"), "--output", "/no-such-folder/report.html"]),
+        &["--output /no-such-folder/report.html"],
+    );
     let run = fteval(&["metrics"]);
     assert_eq!(run.code, 2, "clap usage errors exit 2");
     let run = fteval(&["no-such-command"]);
