@@ -76,6 +76,13 @@ pub fn pr_points(scores: &[f64], is_pos: &[bool]) -> Vec<(f64, f64)> {
     out
 }
 
+/// The bin of `p` as scikit-learn's calibration_curve finds it: bins are right-closed, (a, b],
+/// the first also holds 0, and the edges are numpy's linspace(0, 1, bins + 1) (i · (1 / bins)).
+fn reliability_bin(p: f64, bins: usize) -> usize {
+    let step = 1.0 / bins as f64;
+    (1..bins).take_while(|&i| i as f64 * step < p).count()
+}
+
 /// Equal-width bins of `predicted` in [0, 1] with the mean prediction and the share of
 /// `hit` in each; empty bins are left out.
 pub fn reliability(predicted: &[f64], hit: &[bool], bins: usize) -> Vec<ReliabilityBin> {
@@ -86,7 +93,7 @@ pub fn reliability(predicted: &[f64], hit: &[bool], bins: usize) -> Vec<Reliabil
         if !p.is_finite() {
             continue;
         }
-        let b = ((p.clamp(0.0, 1.0) * bins as f64) as usize).min(bins - 1);
+        let b = reliability_bin(p, bins);
         count[b] += 1;
         sum[b] += p;
         hits[b] += h as u64;
@@ -192,6 +199,17 @@ mod tests {
     fn ties_are_one_threshold() {
         let pts = roc_points(&[0.5, 0.5, 0.5, 0.9], &[true, false, true, false]);
         assert_eq!(pts, vec![(0.0, 0.0), (0.5, 0.0), (1.0, 1.0)]);
+    }
+
+    /// calibration_curve puts a probability on an edge into the lower bin: 0.1 → bin 0, and
+    /// 0.3 → bin 2 (the edge is 0.30000000000000004).
+    #[test]
+    fn edges_close_bins_on_the_right_as_scikit_learn() {
+        assert_eq!(reliability_bin(0.0, 10), 0);
+        assert_eq!(reliability_bin(0.1, 10), 0);
+        assert_eq!(reliability_bin(0.10001, 10), 1);
+        assert_eq!(reliability_bin(0.3, 10), 2);
+        assert_eq!(reliability_bin(1.0, 10), 9);
     }
 
     #[test]
