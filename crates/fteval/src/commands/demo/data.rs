@@ -1009,7 +1009,8 @@ max_regression = { roc_auc = 0.02 }
 max_leaked_fraction = 0.05
 
 [overfitting]
-# Fail when a metric is more than 0.05 better on the training rows than on the test rows.
+# Needs attention when a metric is more than 0.05 better on the training rows than on the test rows
+# (and its interval excludes 0).
 max_gap = 0.05
 "#
     .to_string()
