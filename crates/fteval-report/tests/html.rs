@@ -248,6 +248,7 @@ fn check_doc() -> CheckDocument {
             ("candidate".into(), metrics_doc("cand.csv", &cand, 0.1)),
         ]),
         compare: Some(compare_doc(&base, &cand)),
+        text_compare: None,
         overfitting: Some(OverfittingDoc {
             train_source: "train_preds.csv".into(),
             test_source: "cand.csv".into(),

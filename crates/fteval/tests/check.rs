@@ -224,3 +224,53 @@ fn every_command_writes_html() {
         }
     }
 }
+
+/// A generation project: the candidate answers every other question exactly, the baseline none.
+#[test]
+fn check_compares_generation_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seed = 7u64;
+    let mut word = |n: usize| -> String {
+        (0..n)
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                format!("w{}", (seed >> 33) % 300)
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (mut base, mut cand) = (String::new(), String::new());
+    for i in 0..150 {
+        let (reference, guess) = (word(12), word(10));
+        let better = if i % 2 == 0 { &reference } else { &guess };
+        base.push_str(&format!("{}\n", serde_json::json!({"id": i, "prediction": guess, "reference": reference})));
+        cand.push_str(&format!("{}\n", serde_json::json!({"id": i, "prediction": better, "reference": reference})));
+    }
+    std::fs::write(dir.path().join("base.jsonl"), base).unwrap();
+    std::fs::write(dir.path().join("cand.jsonl"), cand).unwrap();
+    let config = dir.path().join("fteval.toml");
+    std::fs::write(
+        &config,
+        "[files]\nbaseline = \"base.jsonl\"\ncandidate = \"cand.jsonl\"\n[gates]\nrequire = [\"exact_match>=0.4\"]\n",
+    )
+    .unwrap();
+    let run = fteval(&["check", &s(&config), "--format", "json", "--bootstrap", "300"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["verdict"], "ship", "{doc}");
+    assert_eq!(doc["text_compare"]["task"], "generation");
+    assert_eq!(doc["text_compare"]["metrics"]["exact_match"]["candidate"].as_f64(), Some(0.5));
+    assert_eq!(reason_ids(&doc), vec!["improved".to_string(), "gates_passed".to_string()]);
+    let html = fteval(&["check", &s(&config), "--format", "html", "--bootstrap", "300"]);
+    assert!(html.stdout.contains("data-plot=\"forest\""));
+
+    // A stricter gate fails: do not ship, exit 1.
+    std::fs::write(
+        &config,
+        "[files]\nbaseline = \"base.jsonl\"\ncandidate = \"cand.jsonl\"\n[gates]\nrequire = [\"exact_match>=0.6\"]\n",
+    )
+    .unwrap();
+    let run = fteval(&["check", &s(&config), "--format", "json", "--bootstrap", "300"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json()["verdict"], "do_not_ship");
+}

@@ -3,7 +3,9 @@
 use fteval_core::{Check, Severity};
 use serde::Serialize;
 
-use super::{BootstrapDoc, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, Ordered};
+use super::{
+    BootstrapDoc, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, Ordered, TextCompareDocument,
+};
 
 pub const CHECK_SCHEMA: &str = "fteval.check/v1";
 
@@ -98,10 +100,13 @@ pub struct CheckDocument {
     /// One sentence: the verdict and its first reason.
     pub summary: String,
     pub reasons: Vec<ReasonDoc>,
-    /// `fteval metrics` of each model on the test set, keyed "baseline" and "candidate".
+    /// `fteval metrics` of each classification model on the test set, keyed "baseline" and "candidate".
     pub metrics: Ordered<MetricsDocument>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compare: Option<CompareDocument>,
+    /// The comparison of NER or generation models (instead of `compare`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_compare: Option<TextCompareDocument>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overfitting: Option<OverfittingDoc>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -834,7 +834,7 @@ pub(crate) fn check(doc: &CheckDocument) -> String {
         sides.push(Side::candidate(name, cm, sc));
     }
     let model_plots = format!("{}{}", confusion_figures(&sides), score_figures(&sides));
-    if !model_plots.is_empty() || (doc.compare.is_none() && !doc.metrics.is_empty()) {
+    if !model_plots.is_empty() || (doc.compare.is_none() && doc.text_compare.is_none() && !doc.metrics.is_empty()) {
         toc.push(("models", "Models".into()));
         open_section(&mut body, "models", "The models on the test set");
         if !sides.is_empty() {
@@ -862,6 +862,10 @@ pub(crate) fn check(doc: &CheckDocument) -> String {
     if let Some(c) = &doc.compare {
         toc.push(("compare", "Comparison".into()));
         body.push_str(&compare(c, "compare", false));
+    }
+    if let Some(t) = &doc.text_compare {
+        toc.push(("compare", "Comparison".into()));
+        body.push_str(&text_compare(t, "compare"));
     }
     if let Some(o) = &doc.overfitting {
         toc.push(("overfitting", "Overfitting".into()));

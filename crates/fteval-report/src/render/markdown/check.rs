@@ -33,6 +33,10 @@ impl Markdown {
             self.compare(c, out)?;
             writeln!(out)?;
         }
+        if let Some(t) = &doc.text_compare {
+            self.text_compare(t, out)?;
+            writeln!(out)?;
+        }
         if let Some(o) = &doc.overfitting {
             writeln!(out, "## Overfitting: train–test gap of the candidate\n")?;
             writeln!(out, "{}\n", escape(&gap_summary(o)))?;

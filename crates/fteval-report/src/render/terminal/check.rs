@@ -34,6 +34,10 @@ impl Terminal {
             writeln!(out, "{rule}")?;
             self.compare(c, out)?;
         }
+        if let Some(t) = &doc.text_compare {
+            writeln!(out, "{rule}")?;
+            self.text_compare(t, out)?;
+        }
         if let Some(o) = &doc.overfitting {
             writeln!(out, "{rule}\n{}", self.paint("1", "Overfitting: train–test gap of the candidate"))?;
             writeln!(out, "{}\n", gap_summary(o))?;

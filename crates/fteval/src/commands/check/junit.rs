@@ -33,8 +33,9 @@ fn cases(doc: &CheckDocument) -> Vec<Case> {
         failure: (doc.verdict == CheckVerdict::DoNotShip).then(|| doc.summary.clone()),
         output: Some(doc.summary.clone()),
     }];
-    if let Some(c) = &doc.compare {
-        for g in &c.gates {
+    let gates = doc.compare.as_ref().map(|c| &c.gates).or(doc.text_compare.as_ref().map(|t| &t.gates));
+    if let Some(gates) = gates {
+        for g in gates {
             out.push(Case {
                 name: format!("gate {}", g.gate),
                 failure: (!g.passed).then(|| g.message.clone()),

@@ -11,18 +11,18 @@ use clap::Parser;
 use fteval_core::evaluate::gap::train_test_gap;
 use fteval_core::metric_fit::{wrong_metric, MetricChoice};
 use fteval_core::profile::Profile;
-use fteval_core::{ClassificationInput, Severity};
+use fteval_core::{Check, ClassificationInput, Severity};
 use fteval_io::{prepare, Prepared};
 use fteval_report::document::{
     BootstrapDoc, CheckConfigDoc, CheckDocument, CheckVerdict, GapDoc, Ordered, OverfittingDoc, ScoreCurvesDoc,
-    CHECK_SCHEMA,
+    TextCompareDocument, CHECK_SCHEMA,
 };
 use fteval_report::{Markdown, MetricsDocument, Renderer};
 
 pub use junit::junit_xml;
 
 use super::input::{prepare_options, read_options, read_with_gold};
-use super::settings::{judge, read_config, ConfigFile};
+use super::settings::{judge, read_config, ConfigFile, Judge};
 use crate::cli::{CheckArgs, Cli, Command, CompareArgs, LeakageArgs, StatsArgs};
 use crate::error::CliError;
 use crate::output::Output;
@@ -160,6 +160,68 @@ fn overfitting(
     })
 }
 
+/// The comparison part of a check, with what only a classifier allows: each model's metrics,
+/// the train–test gap and the fit of the metric to the data.
+#[derive(Default)]
+struct ComparePart {
+    primary: String,
+    compare: Option<fteval_report::CompareDocument>,
+    text: Option<TextCompareDocument>,
+    metrics: Vec<(String, MetricsDocument)>,
+    overfitting: Option<OverfittingDoc>,
+    checks: Vec<Check>,
+}
+
+/// Every gate as (metric, gate as written).
+fn gate_names(judge: &Judge) -> Vec<(String, String)> {
+    judge
+        .require
+        .iter()
+        .map(|r| (r.metric.clone(), format!("{}{}{}", r.metric, r.op.as_str(), r.threshold)))
+        .chain(judge.max_regression.iter().map(|m| (m.metric.clone(), format!("{}={}", m.metric, m.margin))))
+        .collect()
+}
+
+fn classification_part(
+    compare_args: &CompareArgs,
+    judge: &Judge,
+    config: &fteval_core::BootstrapConfig,
+    train_predictions: Option<&str>,
+    max_gap: f64,
+) -> Result<ComparePart, CliError> {
+    let run = super::compare::classification(compare_args, judge, config)?;
+    let primary = run.doc.primary_metric.clone();
+    let mut metrics = Vec::new();
+    for (who, eval, input, source) in [
+        ("baseline", &run.comparison.baseline, &run.baseline, &run.doc.baseline_source),
+        ("candidate", &run.comparison.candidate, &run.candidate, &run.doc.candidate_source),
+    ] {
+        let mut doc = MetricsDocument::new(source, eval.clone(), Vec::new());
+        doc.score_curves = ScoreCurvesDoc::of(input);
+        metrics.push((who.to_string(), doc));
+    }
+    let overfitting = match train_predictions {
+        Some(t) => {
+            let source = run.doc.candidate_source.clone();
+            Some(overfitting(t, compare_args, &run.candidate, &source, &primary, max_gap, config)?)
+        }
+        None => None,
+    };
+    let gates = gate_names(judge);
+    let (majority_label, majority_rate) = majority(&run.candidate);
+    let positive_label = run.candidate.positive.map(|p| run.candidate.labels[p].clone());
+    let checks = wrong_metric(&MetricChoice {
+        task: run.candidate.task,
+        profile: judge.profile,
+        primary: &primary,
+        gates: &gates,
+        majority_label: &majority_label,
+        majority_rate,
+        positive_label: positive_label.as_deref(),
+    });
+    Ok(ComparePart { primary, compare: Some(run.doc), text: None, metrics, overfitting, checks })
+}
+
 /// Runs every part the config at `config_path` names and decides.
 pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<CheckDocument, CliError> {
     let Some(file) = read_config(config_path, true)? else { unreachable!("an explicit config is read or an error") };
@@ -189,37 +251,42 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
     argv.extend(input_flags(&file, &dir, config_path)?);
     argv.extend(stats_flags(stats, seed));
     let Command::Compare(compare_args) = sub_command(config_path, argv)? else { unreachable!() };
-    if let Some(task) = super::text_input::text_task(&compare_args.baseline, &compare_args.input)? {
-        return Err(CliError::usage(
-            format!("{cfg}: fteval check does not yet handle {} predictions", task.as_str()),
-            "run fteval compare BASELINE CANDIDATE, fteval curves and fteval leakage on them one by one",
-        ));
-    }
     let judge = judge(&compare_args.judge)?;
     let config = super::input::bootstrap_config(&compare_args.stats, &compare_args.common)?;
-    let run = super::compare::classification(&compare_args, &judge, &config)?;
-    let primary = run.doc.primary_metric.clone();
-
-    let mut metrics = Vec::new();
-    for (who, eval, input, source) in [
-        ("baseline", &run.comparison.baseline, &run.baseline, &run.doc.baseline_source),
-        ("candidate", &run.comparison.candidate, &run.candidate, &run.doc.candidate_source),
-    ] {
-        let mut doc = MetricsDocument::new(source, eval.clone(), Vec::new());
-        doc.score_curves = ScoreCurvesDoc::of(input);
-        metrics.push((who.to_string(), doc));
-    }
-
-    let overfitting = match &f.train_predictions {
+    let train_predictions = match &f.train_predictions {
         Some(t) => {
             let t = resolve(&dir, config_path, "train_predictions", t)?;
             files.push(("train_predictions".into(), vec![t.clone()]));
-            let max_gap = file.overfitting.max_gap.unwrap_or(DEFAULT_MAX_GAP);
-            let source = run.doc.candidate_source.clone();
-            Some(overfitting(&t, &compare_args, &run.candidate, &source, &primary, max_gap, &config)?)
+            Some(t)
         }
         None => None,
     };
+    let part = match super::text_input::text_task(&compare_args.baseline, &compare_args.input)? {
+        Some(task) => {
+            if train_predictions.is_some() {
+                return Err(CliError::usage(
+                    format!("{cfg}: [files] train_predictions: the train–test gap is computed for classifiers, not {} models", task.as_str()),
+                    "remove the key; the training logs ([files] logs) show overfitting of NER and generation models",
+                ));
+            }
+            let candidate = compare_args.candidate.as_deref().expect("two files");
+            let doc = super::text_compare::compare(
+                task,
+                &compare_args.baseline,
+                candidate,
+                &compare_args.input,
+                &config,
+                &judge,
+                compare_args.examples,
+            )?;
+            ComparePart { primary: doc.primary_metric.clone(), text: Some(doc), ..Default::default() }
+        }
+        None => {
+            let max_gap = file.overfitting.max_gap.unwrap_or(DEFAULT_MAX_GAP);
+            classification_part(&compare_args, &judge, &config, train_predictions.as_deref(), max_gap)?
+        }
+    };
+    let primary = part.primary.clone();
 
     let curves = if f.logs.is_empty() {
         None
@@ -272,35 +339,19 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
         }
     };
 
-    let gates: Vec<(String, String)> = judge
-        .require
-        .iter()
-        .map(|r| (r.metric.clone(), format!("{}{}{}", r.metric, r.op.as_str(), r.threshold)))
-        .chain(judge.max_regression.iter().map(|m| (m.metric.clone(), format!("{}={}", m.metric, m.margin))))
-        .collect();
-    let (majority_label, majority_rate) = majority(&run.candidate);
-    let positive_label = run.candidate.positive.map(|p| run.candidate.labels[p].clone());
-    let checks = wrong_metric(&MetricChoice {
-        task: run.candidate.task,
-        profile: judge.profile,
-        primary: &primary,
-        gates: &gates,
-        majority_label: &majority_label,
-        majority_rate,
-        positive_label: positive_label.as_deref(),
-    });
-
+    let gates = gate_names(&judge);
+    let checks = part.checks;
     let parts = verdict::Parts {
         primary: &primary,
-        compare: Some(&run.doc),
-        overfitting: overfitting.as_ref(),
+        compare: part.compare.as_ref().map(Into::into).or(part.text.as_ref().map(Into::into)),
+        overfitting: part.overfitting.as_ref(),
         curves: curves.as_ref(),
         leakage: leakage.as_ref(),
         checks: &checks,
     };
     let reasons = verdict::reasons(&parts);
     let v = verdict::decide(&reasons);
-    let summary = verdict::summary(v, &reasons, Some(&run.doc));
+    let summary = verdict::summary(v, &reasons, parts.compare.as_ref());
     Ok(CheckDocument {
         schema: CHECK_SCHEMA,
         fteval_version: fteval_report::document::VERSION,
@@ -314,9 +365,10 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
         verdict: v,
         summary,
         reasons,
-        metrics: Ordered(metrics),
-        compare: Some(run.doc),
-        overfitting,
+        metrics: Ordered(part.metrics),
+        compare: part.compare,
+        text_compare: part.text,
+        overfitting: part.overfitting,
         curves,
         leakage,
         checks,

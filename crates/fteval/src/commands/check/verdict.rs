@@ -3,13 +3,47 @@
 
 use fteval_core::{Check, Severity};
 use fteval_report::document::{
-    CheckVerdict, CompareDocument, CurvesDocument, LeakageDocument, OverfittingDoc, ReasonDoc,
+    CheckVerdict, CompareDocument, CurvesDocument, GateDoc, LeakageDocument, OverfittingDoc, ReasonDoc,
+    TextCompareDocument,
 };
+
+/// What a check reads of a comparison, classification or text task alike.
+pub struct CompareView<'a> {
+    pub verdict: &'a str,
+    pub summary: &'a str,
+    pub primary: &'a str,
+    pub gates: &'a [GateDoc],
+    pub checks: &'a [Check],
+}
+
+impl<'a> From<&'a CompareDocument> for CompareView<'a> {
+    fn from(c: &'a CompareDocument) -> Self {
+        CompareView {
+            verdict: c.verdict,
+            summary: &c.verdict_detail.summary,
+            primary: &c.primary_metric,
+            gates: &c.gates,
+            checks: &c.checks,
+        }
+    }
+}
+
+impl<'a> From<&'a TextCompareDocument> for CompareView<'a> {
+    fn from(c: &'a TextCompareDocument) -> Self {
+        CompareView {
+            verdict: c.verdict,
+            summary: &c.verdict_detail.summary,
+            primary: &c.primary_metric,
+            gates: &c.gates,
+            checks: &c.checks,
+        }
+    }
+}
 
 /// What the verdict is drawn from.
 pub struct Parts<'a> {
     pub primary: &'a str,
-    pub compare: Option<&'a CompareDocument>,
+    pub compare: Option<CompareView<'a>>,
     pub overfitting: Option<&'a OverfittingDoc>,
     pub curves: Option<&'a CurvesDocument>,
     pub leakage: Option<&'a LeakageDocument>,
@@ -30,8 +64,8 @@ fn rank(source: &str) -> usize {
         .unwrap_or(7)
 }
 
-fn compare_reasons(c: &CompareDocument, out: &mut Vec<ReasonDoc>) {
-    let summary = c.verdict_detail.summary.clone();
+fn compare_reasons(c: &CompareView, out: &mut Vec<ReasonDoc>) {
+    let summary = c.summary.to_string();
     match c.verdict {
         "regressed" => out.push(reason(Severity::Fail, "compare", "regression", summary)),
         "improved" => out.push(reason(Severity::Info, "compare", "improved", summary)),
@@ -39,7 +73,7 @@ fn compare_reasons(c: &CompareDocument, out: &mut Vec<ReasonDoc>) {
             Severity::Warn,
             "compare",
             "no_improvement",
-            format!("{summary} Shipping it changes nothing measurable on {}.", c.primary_metric),
+            format!("{summary} Shipping it changes nothing measurable on {}.", c.primary),
         )),
         _ => out.push(reason(Severity::Warn, "compare", "inconclusive", summary)),
     }
@@ -51,7 +85,7 @@ fn compare_reasons(c: &CompareDocument, out: &mut Vec<ReasonDoc>) {
         let names: Vec<&str> = c.gates.iter().map(|g| g.gate.as_str()).collect();
         out.push(reason(Severity::Info, "gates", "gates_passed", format!("Every gate passed: {}.", names.join(", "))));
     }
-    for ch in &c.checks {
+    for ch in c.checks {
         // The baseline's problems describe where the candidate started, not a reason against it.
         let severity = match ch.severity {
             Severity::Warn if ch.message.starts_with("baseline:") => Severity::Info,
@@ -118,7 +152,7 @@ fn leakage_reasons(l: &LeakageDocument, out: &mut Vec<ReasonDoc>) {
 /// Every reason, most important first.
 pub fn reasons(parts: &Parts) -> Vec<ReasonDoc> {
     let mut out = Vec::new();
-    if let Some(c) = parts.compare {
+    if let Some(c) = &parts.compare {
         compare_reasons(c, &mut out);
     }
     out.extend(parts.overfitting.and_then(|o| overfitting_reason(o, parts.primary)));
@@ -147,7 +181,7 @@ pub fn decide(reasons: &[ReasonDoc]) -> CheckVerdict {
 }
 
 /// One sentence: the verdict, what it rests on, and what to look at.
-pub fn summary(verdict: CheckVerdict, reasons: &[ReasonDoc], compare: Option<&CompareDocument>) -> String {
+pub fn summary(verdict: CheckVerdict, reasons: &[ReasonDoc], compare: Option<&CompareView>) -> String {
     let ids = |s: Severity| -> Vec<&str> {
         let mut v: Vec<&str> = Vec::new();
         for r in reasons.iter().filter(|r| r.severity == s) {
@@ -157,7 +191,7 @@ pub fn summary(verdict: CheckVerdict, reasons: &[ReasonDoc], compare: Option<&Co
         }
         v
     };
-    let headline = compare.map(|c| c.verdict_detail.summary.clone()).unwrap_or_default();
+    let headline = compare.map(|c| c.summary.to_string()).unwrap_or_default();
     match verdict {
         CheckVerdict::DoNotShip => format!("Do not ship: {}. {headline}", ids(Severity::Fail).join(", ")),
         CheckVerdict::NeedsAttention => {
