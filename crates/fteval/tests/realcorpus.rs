@@ -229,6 +229,15 @@ fn every_training_log_is_diagnosed_or_refused() {
                 assert_eq!(doc["schema"], "fteval.curves/v1", "{path}");
                 let said = doc["findings"].as_array().unwrap().len() + doc["checks"].as_array().unwrap().len();
                 assert!(said > 0, "{path}: neither findings nor checks");
+                // The HTML report of every real log renders, with a loss plot where there is a loss.
+                let html = fteval(&["curves", &path, "--format", "html"]);
+                assert!(html.stdout.starts_with("<!doctype html>"), "{path}: {}", html.stderr);
+                let has_loss = doc["runs"].as_array().unwrap().iter().any(|r| {
+                    r["series"].as_array().unwrap().iter().any(|s| s["name"].as_str().unwrap().ends_with("loss"))
+                });
+                if has_loss {
+                    assert!(html.stdout.contains("data-plot=\"loss\""), "{path}: no loss plot");
+                }
             }
             2 => {
                 assert!(run.stderr.contains("hint: "), "{path}: {}", run.stderr);

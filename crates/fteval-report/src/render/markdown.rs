@@ -136,10 +136,11 @@ impl Renderer for Markdown {
             if !lines.is_empty() {
                 writeln!(
                     out,
-                    "\n`{}` ({}, run {}): train loss ⣿, eval loss ●, best ┊, overfitting onset ╎\n",
+                    "\n`{}` ({}, run {}): train loss ⣿, {} loss ●, best ┊, overfitting onset ╎\n",
                     escape(&r.source),
                     r.format,
-                    r.restart
+                    r.restart,
+                    super::loss_data(doc, i).map_or("eval", |d| d.held_out)
                 )?;
                 writeln!(out, "```\n{}\n```", lines.join("\n"))?;
             }

@@ -133,6 +133,8 @@ pub(crate) fn leakage_rows(doc: &LeakageDocument) -> Vec<[String; 7]> {
 pub(crate) struct LossData {
     pub train: Vec<(f64, f64)>,
     pub eval: Vec<(f64, f64)>,
+    /// The split of `eval`: "eval", or "test" for logs that evaluate only on the test split.
+    pub held_out: &'static str,
     /// True when x is the step, false when it is the epoch.
     pub has_steps: bool,
     pub best: Option<f64>,
@@ -153,7 +155,11 @@ pub(crate) fn loss_data(doc: &CurvesDocument, run: usize) -> Option<LossData> {
     let pts = |s: Option<&crate::document::SeriesDoc>| -> Vec<(f64, f64)> {
         s.map(|s| s.points.iter().filter_map(|p| x_of(p).map(|x| (x, p.2))).collect()).unwrap_or_default()
     };
-    let (train, eval) = (pts(pick("train")), pts(pick("eval")));
+    let (held_out, held_out_series) = match pick("eval") {
+        Some(s) => ("eval", Some(s)),
+        None => ("test", pick("test")),
+    };
+    let (train, eval) = (pts(pick("train")), pts(held_out_series));
     let best = doc.best_checkpoint.as_ref().filter(|b| b.run == run).and_then(|b| {
         if has_steps {
             b.step.map(|s| s as f64)
@@ -167,7 +173,7 @@ pub(crate) fn loss_data(doc: &CurvesDocument, run: usize) -> Option<LossData> {
         .filter(|f| f.id == "overfitting" && f.run == run)
         .filter_map(|f| f.range.map(|[a, _]| a))
         .collect();
-    Some(LossData { train, eval, has_steps, best, onsets })
+    Some(LossData { train, eval, held_out, has_steps, best, onsets })
 }
 
 /// The loss plot of run `run`: train loss in braille dots, eval loss as ●, the best

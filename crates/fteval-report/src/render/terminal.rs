@@ -161,8 +161,11 @@ impl Renderer for Terminal {
             }
             writeln!(
                 out,
-                "\n{} ({}, run {}): train loss ⣿, eval loss ●, best ┊, overfitting onset ╎",
-                r.source, r.format, r.restart
+                "\n{} ({}, run {}): train loss ⣿, {} loss ●, best ┊, overfitting onset ╎",
+                r.source,
+                r.format,
+                r.restart,
+                super::loss_data(doc, i).map_or("eval", |d| d.held_out)
             )?;
             for l in lines {
                 writeln!(out, "  {l}")?;

@@ -531,7 +531,7 @@ fn loss_chart(doc: &CurvesDocument, run: usize) -> Option<String> {
         let points = svg::thin(&d.eval, LOSS_POINTS);
         let markers = if points.len() <= 200 { vec![3.0; points.len()] } else { Vec::new() };
         series.push(Series {
-            label: "eval loss".into(),
+            label: format!("{} loss", d.held_out),
             points,
             color: svg::ORANGE,
             dash: Some(svg::DASHED),
