@@ -165,6 +165,16 @@ fn the_github_job_summary_gets_the_markdown_report() {
     assert_eq!(result.status.code(), Some(0));
     let text = std::fs::read_to_string(&summary).unwrap();
     assert!(text.starts_with("previous step\n# fteval check: ⚠️ NEEDS ATTENTION"), "{text}");
+    // compare appends its report too.
+    let result = assert_cmd::Command::cargo_bin("fteval")
+        .unwrap()
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["compare", &s(&out.join("baseline.csv")), &s(&out.join("candidate.csv")), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(0));
+    let more = std::fs::read_to_string(&summary).unwrap();
+    assert!(more.len() > text.len() && more[text.len()..].contains("## fteval compare"), "{}", &more[text.len()..]);
 }
 
 #[test]

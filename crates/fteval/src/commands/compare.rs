@@ -11,7 +11,7 @@ use fteval_io::{align_predictions, Predictions};
 use fteval_report::document::{
     CompareContext, ComparePlotsDoc, CostsDoc, GateDoc, ProfileDoc, ThresholdDoc, ThresholdsDoc, VerdictDoc,
 };
-use fteval_report::CompareDocument;
+use fteval_report::{CompareDocument, Markdown, Renderer};
 
 use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
 use super::settings::{judge, Judge};
@@ -232,6 +232,7 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
             super::text_compare::compare(task, &args.baseline, candidate, &args.input, &config, &judge, args.examples)?;
         let renderer = output.renderer();
         output.write(|w| renderer.text_compare(&doc, w))?;
+        crate::output::append_step_summary(|w| Markdown.text_compare(&doc, w))?;
         report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
         return Ok(if doc.failed() { 1 } else { 0 });
     }
@@ -239,6 +240,7 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
     let doc = run.doc;
     let renderer = output.renderer();
     output.write(|w| renderer.compare(&doc, w))?;
+    crate::output::append_step_summary(|w| Markdown.compare(&doc, w))?;
     report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
     Ok(if doc.failed() { 1 } else { 0 })
 }

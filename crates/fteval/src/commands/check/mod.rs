@@ -4,7 +4,6 @@
 mod junit;
 mod verdict;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
@@ -379,20 +378,6 @@ fn leakage_document(args: &LeakageArgs) -> Result<fteval_report::document::Leaka
     super::leakage::document(args)
 }
 
-/// Appends the Markdown report to the GitHub Actions job summary when `$GITHUB_STEP_SUMMARY` is set.
-pub fn write_step_summary(doc: &CheckDocument) -> Result<(), CliError> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return Ok(()) };
-    let mut text = Vec::new();
-    Markdown.check(doc, &mut text).map_err(|e| CliError::usage(format!("cannot render the summary: {e}"), ""))?;
-    let write = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(&text));
-    write.map_err(|e| {
-        CliError::usage(
-            format!("$GITHUB_STEP_SUMMARY {}: cannot append the report: {e}", Path::new(&path).display()),
-            "unset GITHUB_STEP_SUMMARY, or make the file writable",
-        )
-    })
-}
-
 /// Writes the JUnit XML of the check to `path`.
 pub fn write_junit(doc: &CheckDocument, path: &Path) -> Result<(), CliError> {
     std::fs::write(path, junit_xml(doc)).map_err(|e| {
@@ -425,7 +410,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     if let Some(j) = &args.junit {
         write_junit(&doc, j)?;
     }
-    write_step_summary(&doc)?;
+    crate::output::append_step_summary(|w| Markdown.check(&doc, w))?;
     report_reasons(&doc);
     let fails = doc.failed() || (args.strict && doc.verdict == CheckVerdict::NeedsAttention);
     Ok(if fails { 1 } else { 0 })
