@@ -77,17 +77,16 @@ fn format_from_extension(p: &Path) -> OutputFormat {
     }
 }
 
-/// Appends a Markdown report to the GitHub Actions job summary when `$GITHUB_STEP_SUMMARY` is set.
-pub fn append_step_summary(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), CliError> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return Ok(()) };
+/// Appends a Markdown report to the GitHub Actions job summary when `$GITHUB_STEP_SUMMARY` is
+/// set. A summary that cannot be written is a warning: it must not change the run's exit code.
+pub fn append_step_summary(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return };
     let mut text = Vec::new();
-    render(&mut text).map_err(|e| CliError::usage(format!("cannot render the job summary: {e}"), ""))?;
-    text.push(b'\n');
-    let write = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(&text));
-    write.map_err(|e| {
-        CliError::usage(
-            format!("$GITHUB_STEP_SUMMARY {}: cannot append the report: {e}", Path::new(&path).display()),
-            "unset GITHUB_STEP_SUMMARY, or make the file writable",
-        )
-    })
+    let written = render(&mut text).and_then(|_| {
+        text.push(b'\n');
+        std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(&text))
+    });
+    if let Err(e) = written {
+        eprintln!("warning: $GITHUB_STEP_SUMMARY {}: cannot append the report: {e}", Path::new(&path).display());
+    }
 }

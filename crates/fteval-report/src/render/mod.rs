@@ -64,14 +64,18 @@ pub(crate) fn gap_rows(doc: &crate::document::OverfittingDoc) -> Vec<[String; 6]
 
 /// The overfitting section's sentence.
 pub(crate) fn gap_summary(doc: &crate::document::OverfittingDoc) -> String {
+    let rule = if doc.bootstrap.resamples == 0 {
+        format!("a gap is large above {} (no intervals: --bootstrap 0)", doc.max_gap)
+    } else {
+        format!(
+            "a gap is large above {} when its {} interval excludes 0",
+            doc.max_gap,
+            level_percent(doc.bootstrap.level)
+        )
+    };
     format!(
-        "The candidate on its training set ({}, {} rows) against the test set ({}, {} rows); a gap is large above {} when its {} interval excludes 0.",
-        doc.train_source,
-        doc.train_n,
-        doc.test_source,
-        doc.test_n,
-        doc.max_gap,
-        level_percent(doc.bootstrap.level)
+        "The candidate on its training set ({}, {} rows) against the test set ({}, {} rows); {rule}.",
+        doc.train_source, doc.train_n, doc.test_source, doc.test_n
     )
 }
 

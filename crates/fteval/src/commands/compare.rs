@@ -214,10 +214,11 @@ pub fn report_failures(verdict: &str, summary: &str, gates: &[GateDoc], checks: 
     }
 }
 
-pub fn run(args: CompareArgs) -> Result<i32, CliError> {
+pub fn run(mut args: CompareArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
     let config = bootstrap_config(&args.stats, &args.common)?;
     let judge = judge(&args.judge)?;
+    judge.fill_input(&mut args.input);
     if let Some(task) = super::text_input::text_task(&args.baseline, &args.input)? {
         let Some(candidate) = &args.candidate else {
             return Err(CliError::usage(
@@ -232,7 +233,7 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
             super::text_compare::compare(task, &args.baseline, candidate, &args.input, &config, &judge, args.examples)?;
         let renderer = output.renderer();
         output.write(|w| renderer.text_compare(&doc, w))?;
-        crate::output::append_step_summary(|w| Markdown.text_compare(&doc, w))?;
+        crate::output::append_step_summary(|w| Markdown.text_compare(&doc, w));
         report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
         return Ok(if doc.failed() { 1 } else { 0 });
     }
@@ -240,7 +241,7 @@ pub fn run(args: CompareArgs) -> Result<i32, CliError> {
     let doc = run.doc;
     let renderer = output.renderer();
     output.write(|w| renderer.compare(&doc, w))?;
-    crate::output::append_step_summary(|w| Markdown.compare(&doc, w))?;
+    crate::output::append_step_summary(|w| Markdown.compare(&doc, w));
     report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
     Ok(if doc.failed() { 1 } else { 0 })
 }

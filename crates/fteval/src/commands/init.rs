@@ -1,6 +1,7 @@
 //! `fteval init [DIR]`: a commented fteval.toml naming the files found in a folder, so a project
 //! starts from its own files rather than from a blank page.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::cli::InitArgs;
@@ -81,8 +82,12 @@ fn list(dir: &Path) -> Result<Vec<String>, CliError> {
 /// The profile the data suggests, from words in the first part of a file.
 fn guess_profile(dir: &Path, files: &[&str]) -> Option<&'static str> {
     for f in files {
-        let Ok(bytes) = std::fs::read(dir.join(f)) else { continue };
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]).to_ascii_lowercase();
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(dir.join(f)).and_then(|file| file.take(64 * 1024).read_to_end(&mut bytes));
+        if read.is_err() {
+            continue;
+        }
+        let head = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
         if head.contains("fraud") {
             return Some("fraud");
         }
@@ -126,8 +131,18 @@ fn config_text(found: &[(Role, String)], profile: Option<&str>) -> String {
         Role::TrainPredictions,
         "the fine-tuned model's predictions on its training set (train–test gap)",
     ));
-    s.push_str(&line("train", Role::Train, "the training split (id, text, label), scanned for test leakage"));
-    s.push_str(&line("test", Role::Test, "the test split (id, text, label)"));
+    // The leakage scan needs both splits: with one of them, both are left commented.
+    if first(Role::Train).is_some() && first(Role::Test).is_some() {
+        s.push_str(&line("train", Role::Train, "the training split (id, text, label), scanned for test leakage"));
+        s.push_str(&line("test", Role::Test, "the test split (id, text, label)"));
+    } else {
+        let found = [Role::Train, Role::Test].iter().find_map(|&r| first(r));
+        let note = found.map_or(String::new(), |f| format!(" ({f} found; name both splits)"));
+        s.push_str(&format!(
+            "# train = \"train.csv\"  # the training split (id, text, label), scanned for test leakage{note}\n"
+        ));
+        s.push_str("# test = \"test.csv\"    # the test split (id, text, label)\n");
+    }
     let logs: Vec<String> = found.iter().filter(|(r, _)| *r == Role::Log).map(|(_, f)| quoted(f)).collect();
     if logs.is_empty() {
         s.push_str("# logs = [\"trainer_state.json\"]  # not found: training logs (Hugging Face, Keras, Lightning, TensorBoard)\n");
@@ -156,7 +171,8 @@ pub fn run(args: InitArgs) -> Result<i32, CliError> {
     }
     let names = list(&args.dir)?;
     let found: Vec<(Role, String)> =
-        names.iter().filter_map(|n| role(n.trim_end_matches('/')).map(|r| (r, n.clone()))).collect();
+        // Folders are listed only when they hold TensorBoard event files.
+        names.iter().filter_map(|n| if n.ends_with('/') { Some(Role::Log) } else { role(n) }.map(|r| (r, n.clone()))).collect();
     let scan: Vec<&str> = found
         .iter()
         .filter(|(r, _)| matches!(r, Role::Candidate | Role::Test | Role::Baseline))
@@ -208,5 +224,9 @@ mod tests {
         assert_eq!(parsed.files.logs, vec!["trainer_state.json".to_string()]);
         assert_eq!(parsed.profile.as_deref(), Some("fraud"));
         assert!(parsed.files.train.is_none());
+        // One split alone is left commented: the leakage scan needs both.
+        let text = config_text(&[(Role::Train, "train.csv".to_string())], None);
+        let parsed: super::super::settings::ConfigFile = toml::from_str(&text).unwrap();
+        assert!(parsed.files.train.is_none() && text.contains("(train.csv found; name both splits)"));
     }
 }

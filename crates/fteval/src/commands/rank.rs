@@ -11,10 +11,11 @@ use crate::cli::RankArgs;
 use crate::error::CliError;
 use crate::output::Output;
 
-pub fn run(args: RankArgs) -> Result<i32, CliError> {
+pub fn run(mut args: RankArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
     let config = bootstrap_config(&args.stats, &args.common)?;
     let judge = judge(&args.judge)?;
+    judge.fill_input(&mut args.input);
     let compare_only = judge.cost.is_some() || judge.min_recall.is_some() || judge.min_precision.is_some();
     if compare_only || !args.judge.require.is_empty() || !args.judge.max_regression.is_empty() {
         return Err(CliError::usage(

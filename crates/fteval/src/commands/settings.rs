@@ -53,7 +53,7 @@ pub struct FilesConfig {
 }
 
 /// `[columns]`: column names when the defaults are not found.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnsConfig {
     pub id: Option<String>,
@@ -108,9 +108,30 @@ pub struct Judge {
     pub max_regression: Vec<MaxRegression>,
     /// Where settings came from, when a config file was read.
     pub note: Option<Check>,
+    /// The config file's positive label and column names, for the flags left out.
+    positive: Option<String>,
+    columns: ColumnsConfig,
 }
 
 impl Judge {
+    /// Fills the input flags left out from the config file's `positive` and `[columns]`, so
+    /// compare and rank read the files as `fteval check` does (flags win).
+    pub fn fill_input(&self, input: &mut crate::cli::InputArgs) {
+        let c = &self.columns;
+        for (flag, value) in [
+            (&mut input.positive, &self.positive),
+            (&mut input.id_col, &c.id),
+            (&mut input.label_col, &c.label),
+            (&mut input.pred_col, &c.pred),
+            (&mut input.score_col, &c.score),
+            (&mut input.text_col, &c.text),
+        ] {
+            if flag.is_none() {
+                flag.clone_from(value);
+            }
+        }
+    }
+
     /// The primary metric: --primary, else the profile's, else the task's default.
     pub fn primary(&self, task: Task) -> String {
         match (&self.primary, self.profile) {
@@ -194,12 +215,16 @@ pub fn judge(args: &JudgeArgs) -> Result<Judge, CliError> {
         )
     });
     let file = file.unwrap_or_default();
-    let profile_name = args.profile.clone().or(file.profile);
-    let profile = match &profile_name {
-        Some(name) => Some(Profile::parse(name).ok_or_else(|| {
-            CliError::usage(format!("--profile {name}: unknown profile"), "choose spam, fraud, medical or balanced")
-        })?),
-        None => None,
+    // Errors name where a value came from: the flag, or the config file's key.
+    let in_file = |key: &str| format!("{} {key} =", path.display());
+    let profile = match (&args.profile, &file.profile) {
+        (Some(name), _) | (None, Some(name)) => {
+            let origin = if args.profile.is_some() { "--profile".to_string() } else { in_file("profile") };
+            Some(Profile::parse(name).ok_or_else(|| {
+                CliError::usage(format!("{origin} {name}: unknown profile"), "choose spam, fraud, medical or balanced")
+            })?)
+        }
+        (None, None) => None,
     };
     let margin = args.margin.or(file.margin).unwrap_or(0.0);
     if !(margin >= 0.0 && margin.is_finite()) {
@@ -211,19 +236,23 @@ pub fn judge(args: &JudgeArgs) -> Result<Judge, CliError> {
         (None, None) => None,
     };
     let mut require = Vec::new();
-    for s in file.gates.require.iter().chain(&args.require) {
-        require.push(
-            parse_requirement(s)
-                .map_err(|e| CliError::usage(format!("--require {s}: {e}"), "e.g. --require recall>=0.85"))?,
-        );
+    let origin =
+        |i: usize, n_file: usize, flag: &str, key: &str| if i < n_file { in_file(key) } else { flag.to_string() };
+    let n_file = file.gates.require.len();
+    for (i, s) in file.gates.require.iter().chain(&args.require).enumerate() {
+        require.push(parse_requirement(s).map_err(|e| {
+            let origin = origin(i, n_file, "--require", "[gates] require");
+            CliError::usage(format!("{origin} {s}: {e}"), "e.g. require = [\"recall>=0.85\"]")
+        })?);
     }
     let mut max_regression = Vec::new();
     let from_file = file.gates.max_regression.iter().map(|(k, v)| format!("{k}={v}"));
-    for s in from_file.chain(args.max_regression.iter().cloned()) {
-        max_regression.push(
-            parse_max_regression(&s)
-                .map_err(|e| CliError::usage(format!("--max-regression {s}: {e}"), "e.g. --max-regression f1=0.01"))?,
-        );
+    let n_file = file.gates.max_regression.len();
+    for (i, s) in from_file.chain(args.max_regression.iter().cloned()).enumerate() {
+        max_regression.push(parse_max_regression(&s).map_err(|e| {
+            let origin = origin(i, n_file, "--max-regression", "[gates] max_regression");
+            CliError::usage(format!("{origin} {s}: {e}"), "e.g. max_regression = { f1 = 0.01 }")
+        })?);
     }
     Ok(Judge {
         primary: args.primary.clone().or(file.primary).map(|p| p.to_ascii_lowercase()),
@@ -235,5 +264,7 @@ pub fn judge(args: &JudgeArgs) -> Result<Judge, CliError> {
         require,
         max_regression,
         note,
+        positive: file.positive,
+        columns: file.columns,
     })
 }

@@ -103,6 +103,19 @@ fn confusion_figures(sides: &[Side]) -> String {
     s
 }
 
+/// A precision-recall curve as steps, as scikit-learn draws it: each precision holds from the
+/// previous recall to its own (straight lines between points would overstate precision).
+fn pr_steps(points: &[[f64; 2]]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(2 * points.len());
+    for (i, p) in points.iter().enumerate() {
+        if i > 0 {
+            out.push((points[i - 1][0], p[1]));
+        }
+        out.push((p[0], p[1]));
+    }
+    out
+}
+
 /// ROC, precision-recall and reliability plots with every side overlaid.
 fn score_figures(sides: &[Side]) -> String {
     let with: Vec<(&Side, &ScoreCurvesDoc)> = sides.iter().filter_map(|s| s.curves.map(|c| (s, c))).collect();
@@ -138,7 +151,7 @@ fn score_figures(sides: &[Side]) -> String {
             title: "Precision–recall curve".into(),
             x_label: "recall".into(),
             y_label: "precision".into(),
-            series: with.iter().map(|(s, c)| line(s, c.pr.iter().map(|p| (p[0], p[1])).collect())).collect(),
+            series: with.iter().map(|(s, c)| line(s, pr_steps(&c.pr))).collect(),
             hline: rate.map(|r| (r, format!("random ranking (positive rate {r:.3})"))),
             x_range: Some((0.0, 1.0)),
             y_range: Some((0.0, 1.0)),

@@ -3,21 +3,10 @@
 use fteval_core::Severity;
 use fteval_report::document::{CheckDocument, CheckVerdict};
 
+/// Escaped for XML 1.0, which also forbids most control characters.
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let clean: String = s.chars().filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r')).collect();
+    fteval_report::render::html::escape(&clean)
 }
 
 struct Case {
@@ -26,11 +15,13 @@ struct Case {
     output: Option<String>,
 }
 
-/// One test case for the verdict, one per gate, and one per reason that is not a gate.
-fn cases(doc: &CheckDocument) -> Vec<Case> {
+/// One test case for the verdict, one per gate, and one per reason that is not a gate. The
+/// verdict fails as the exit code does (`strict`: needs attention fails too).
+fn cases(doc: &CheckDocument, strict: bool) -> Vec<Case> {
+    let fails = doc.verdict == CheckVerdict::DoNotShip || (strict && doc.verdict == CheckVerdict::NeedsAttention);
     let mut out = vec![Case {
         name: "verdict".into(),
-        failure: (doc.verdict == CheckVerdict::DoNotShip).then(|| doc.summary.clone()),
+        failure: fails.then(|| doc.summary.clone()),
         output: Some(doc.summary.clone()),
     }];
     let gates = doc.compare.as_ref().map(|c| &c.gates).or(doc.text_compare.as_ref().map(|t| &t.gates));
@@ -54,8 +45,8 @@ fn cases(doc: &CheckDocument) -> Vec<Case> {
 }
 
 /// The JUnit XML document of a check.
-pub fn junit_xml(doc: &CheckDocument) -> String {
-    let cases = cases(doc);
+pub fn junit_xml(doc: &CheckDocument, strict: bool) -> String {
+    let cases = cases(doc, strict);
     let failures = cases.iter().filter(|c| c.failure.is_some()).count();
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     s.push_str(&format!(
@@ -84,6 +75,6 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_drops_control_characters() {
-        assert_eq!(escape("a<b & \"c\" 'd'\u{1}"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;");
+        assert_eq!(escape("a<b & \"c\" 'd'\u{1}"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;");
     }
 }

@@ -13,8 +13,8 @@ use fteval_core::profile::Profile;
 use fteval_core::{Check, ClassificationInput, Severity};
 use fteval_io::{prepare, Prepared};
 use fteval_report::document::{
-    BootstrapDoc, CheckConfigDoc, CheckDocument, CheckVerdict, GapDoc, Ordered, OverfittingDoc, ScoreCurvesDoc,
-    TextCompareDocument, CHECK_SCHEMA,
+    BootstrapDoc, CheckConfigDoc, CheckDocument, CheckVerdict, CurvesDocument, GapDoc, LeakageDocument, Ordered,
+    OverfittingDoc, ScoreCurvesDoc, TextCompareDocument, CHECK_SCHEMA,
 };
 use fteval_report::{Markdown, MetricsDocument, Renderer};
 
@@ -22,7 +22,7 @@ pub use junit::junit_xml;
 
 use super::input::{prepare_options, read_options, read_with_gold};
 use super::settings::{judge, read_config, ConfigFile, Judge};
-use crate::cli::{CheckArgs, Cli, Command, CompareArgs, LeakageArgs, StatsArgs};
+use crate::cli::{CheckArgs, Cli, Command, CompareArgs, StatsArgs};
 use crate::error::CliError;
 use crate::output::Output;
 
@@ -52,46 +52,52 @@ fn sub_command(config: &Path, argv: Vec<String>) -> Result<Command, CliError> {
     let mut full = vec!["fteval".to_string()];
     full.extend(argv);
     Cli::try_parse_from(&full).map(|c| c.command).map_err(|e| {
+        let said = e.to_string();
+        let first = said.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
         CliError::usage(
-            format!("{}: the config asks for `{}`, which is not valid: {}", config.display(), full.join(" "), e.kind()),
+            format!("{}: the config asks for `{}`, which is not valid: {first}", config.display(), full[1..].join(" ")),
             "check the values in the config",
         )
     })
 }
 
+/// `--flag=value` for each value that is set (the `=` form keeps a value like "-1" a value).
+fn flags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a Option<String>)>) -> Vec<String> {
+    pairs.into_iter().filter_map(|(flag, v)| v.as_ref().map(|v| format!("{flag}={v}"))).collect()
+}
+
 /// The flags every model file shares: gold, positive label and columns.
 fn input_flags(file: &ConfigFile, dir: &Path, config: &Path) -> Result<Vec<String>, CliError> {
-    let mut argv = Vec::new();
-    if let Some(g) = &file.files.gold {
-        argv.extend(["--gold".to_string(), resolve(dir, config, "gold", g)?]);
-    }
-    if let Some(p) = &file.positive {
-        argv.extend(["--positive".to_string(), p.clone()]);
-    }
+    let gold = match &file.files.gold {
+        Some(g) => Some(resolve(dir, config, "gold", g)?),
+        None => None,
+    };
     let c = &file.columns;
-    for (flag, v) in [
+    Ok(flags([
+        ("--gold", &gold),
+        ("--positive", &file.positive),
         ("--id-col", &c.id),
         ("--label-col", &c.label),
         ("--pred-col", &c.pred),
         ("--score-col", &c.score),
         ("--text-col", &c.text),
-    ] {
-        if let Some(v) = v {
-            argv.extend([flag.to_string(), v.clone()]);
-        }
-    }
-    Ok(argv)
+    ]))
 }
 
 fn stats_flags(stats: &StatsArgs, seed: u64) -> Vec<String> {
-    vec![
-        "--bootstrap".into(),
-        stats.bootstrap.to_string(),
-        "--ci".into(),
-        stats.ci.to_string(),
-        "--seed".into(),
-        seed.to_string(),
-    ]
+    vec![format!("--bootstrap={}", stats.bootstrap), format!("--ci={}", stats.ci), format!("--seed={seed}")]
+}
+
+/// A fraction from the config, checked to lie in [0, 1].
+fn fraction(config: &Path, key: &str, v: Option<f64>, default: f64) -> Result<f64, CliError> {
+    match v {
+        None => Ok(default),
+        Some(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Some(x) => Err(CliError::usage(
+            format!("{}: {key} = {x}: must be a fraction between 0 and 1", config.display()),
+            format!("e.g. {key} = {default}"),
+        )),
+    }
 }
 
 /// The gold-label distribution's most common label and its share.
@@ -118,9 +124,17 @@ fn overfitting(
     let mut input = compare.input.clone();
     input.gold = None;
     let mut checks = Vec::new();
-    let preds = read_with_gold(train_file, &input, read_options(&input, false, false), &mut checks)?;
+    let in_key = |e: CliError| {
+        CliError {
+        message: format!("[files] train_predictions: {}", e.message),
+        hint: "the candidate's predictions on its training set need their own gold label column, like the test predictions"
+            .into(),
+    }
+    };
+    let preds = read_with_gold(train_file, &input, read_options(&input, false, false), &mut checks).map_err(in_key)?;
     let source = preds.file.clone();
-    let Prepared::Classification(train) = prepare(preds, &prepare_options(&input))?.input else {
+    let prepared = prepare(preds, &prepare_options(&input)).map_err(|e| in_key(e.into()))?;
+    let Prepared::Classification(train) = prepared.input else {
         return Err(CliError::usage(
             format!("{train_file}: [files] train_predictions holds multilabel predictions"),
             "the train–test gap is computed for binary and multiclass tasks",
@@ -141,7 +155,8 @@ fn overfitting(
         .into_iter()
         .filter(|g| g.key == primary || GAP_KEYS.contains(&g.key))
         .map(|g| {
-            let flagged = g.gap > max_gap && g.ci_low.is_some_and(|l| l > 0.0);
+            // Without an interval (--bootstrap 0) the size of the gap alone decides.
+            let flagged = g.gap > max_gap && g.ci_low.is_none_or(|l| l > 0.0);
             (
                 g.key.to_string(),
                 GapDoc { train: g.train, test: g.test, gap: g.gap, ci_low: g.ci_low, ci_high: g.ci_high, flagged },
@@ -190,7 +205,7 @@ fn classification_part(
 ) -> Result<ComparePart, CliError> {
     let run = super::compare::classification(compare_args, judge, config)?;
     let primary = run.doc.primary_metric.clone();
-    let mut metrics = Vec::new();
+    let mut metrics: Vec<(String, MetricsDocument)> = Vec::new();
     for (who, eval, input, source) in [
         ("baseline", &run.comparison.baseline, &run.baseline, &run.doc.baseline_source),
         ("candidate", &run.comparison.candidate, &run.candidate, &run.doc.candidate_source),
@@ -218,7 +233,10 @@ fn classification_part(
         majority_rate,
         positive_label: positive_label.as_deref(),
     });
-    Ok(ComparePart { primary, compare: Some(run.doc), text: None, metrics, overfitting, checks })
+    // The check's metrics documents carry both models' plots; the comparison need not repeat them.
+    let mut compare = run.doc;
+    compare.plots = None;
+    Ok(ComparePart { primary, compare: Some(compare), text: None, metrics, overfitting, checks })
 }
 
 /// Runs every part the config at `config_path` names and decides.
@@ -246,7 +264,7 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
     files.push(("baseline".into(), vec![baseline.clone()]));
     files.push(("candidate".into(), vec![candidate.clone()]));
 
-    let mut argv = vec!["compare".to_string(), baseline, candidate, "--config".into(), cfg.clone()];
+    let mut argv = vec!["compare".to_string(), baseline, candidate, format!("--config={cfg}")];
     argv.extend(input_flags(&file, &dir, config_path)?);
     argv.extend(stats_flags(stats, seed));
     let Command::Compare(compare_args) = sub_command(config_path, argv)? else { unreachable!() };
@@ -281,62 +299,14 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
             ComparePart { primary: doc.primary_metric.clone(), text: Some(doc), ..Default::default() }
         }
         None => {
-            let max_gap = file.overfitting.max_gap.unwrap_or(DEFAULT_MAX_GAP);
+            let max_gap = fraction(config_path, "[overfitting] max_gap", file.overfitting.max_gap, DEFAULT_MAX_GAP)?;
             classification_part(&compare_args, &judge, &config, train_predictions.as_deref(), max_gap)?
         }
     };
     let primary = part.primary.clone();
 
-    let curves = if f.logs.is_empty() {
-        None
-    } else {
-        let logs = f.logs.iter().map(|l| resolve(&dir, config_path, "logs", l)).collect::<Result<Vec<_>, _>>()?;
-        files.push(("logs".into(), logs.clone()));
-        let mut argv = vec!["curves".to_string()];
-        argv.extend(logs);
-        let Command::Curves(args) = sub_command(config_path, argv)? else { unreachable!() };
-        Some(super::curves::document(&args)?)
-    };
-
-    let leakage = match (&f.train, &f.test) {
-        (Some(train), Some(test)) => {
-            let (train, test) =
-                (resolve(&dir, config_path, "train", train)?, resolve(&dir, config_path, "test", test)?);
-            files.push(("train".into(), vec![train.clone()]));
-            files.push(("test".into(), vec![test.clone()]));
-            let max_leak = file.leakage.max_leaked_fraction.unwrap_or(DEFAULT_MAX_LEAK);
-            let mut argv = vec![
-                "leakage".to_string(),
-                "--train".into(),
-                train,
-                "--test".into(),
-                test,
-                "--max-leak".into(),
-                max_leak.to_string(),
-            ];
-            if let Some(t) = file.leakage.threshold {
-                argv.extend(["--threshold".to_string(), t.to_string()]);
-            }
-            for (flag, v) in [
-                ("--text-col", &file.columns.text),
-                ("--label-col", &file.columns.label),
-                ("--id-col", &file.columns.id),
-            ] {
-                if let Some(v) = v {
-                    argv.extend([flag.to_string(), v.clone()]);
-                }
-            }
-            let Command::Leakage(args) = sub_command(config_path, argv)? else { unreachable!() };
-            Some(leakage_document(&args)?)
-        }
-        (None, None) => None,
-        (Some(_), None) | (None, Some(_)) => {
-            return Err(CliError::usage(
-                format!("{cfg}: [files] names only one of train and test"),
-                "the leakage scan needs both splits: [files] train = \"train.csv\" and test = \"test.csv\"",
-            ))
-        }
-    };
+    let curves = curves_part(&file, &dir, config_path, &mut files)?;
+    let leakage = leakage_part(&file, &dir, config_path, &mut files)?;
 
     let gates = gate_names(&judge);
     let checks = part.checks;
@@ -374,13 +344,81 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
     })
 }
 
-fn leakage_document(args: &LeakageArgs) -> Result<fteval_report::document::LeakageDocument, CliError> {
-    super::leakage::document(args)
+/// `fteval curves` on `[files] logs`.
+fn curves_part(
+    file: &ConfigFile,
+    dir: &Path,
+    config: &Path,
+    files: &mut Vec<(String, Vec<String>)>,
+) -> Result<Option<CurvesDocument>, CliError> {
+    if file.files.logs.is_empty() {
+        return Ok(None);
+    }
+    let logs = file.files.logs.iter().map(|l| resolve(dir, config, "logs", l)).collect::<Result<Vec<_>, _>>()?;
+    files.push(("logs".into(), logs.clone()));
+    let mut argv = vec!["curves".to_string()];
+    argv.extend(logs);
+    let Command::Curves(args) = sub_command(config, argv)? else { unreachable!("parsed as curves") };
+    Ok(Some(super::curves::document(&args)?))
+}
+
+/// `fteval leakage` on `[files] train` and `test`, its messages naming the config's keys.
+fn leakage_part(
+    file: &ConfigFile,
+    dir: &Path,
+    config: &Path,
+    files: &mut Vec<(String, Vec<String>)>,
+) -> Result<Option<LeakageDocument>, CliError> {
+    let (train, test) = match (&file.files.train, &file.files.test) {
+        (Some(train), Some(test)) => (resolve(dir, config, "train", train)?, resolve(dir, config, "test", test)?),
+        (None, None) => return Ok(None),
+        _ => {
+            return Err(CliError::usage(
+                format!("{}: [files] names only one of train and test", config.display()),
+                "the leakage scan needs both splits: [files] train = \"train.csv\" and test = \"test.csv\"",
+            ))
+        }
+    };
+    files.push(("train".into(), vec![train.clone()]));
+    files.push(("test".into(), vec![test.clone()]));
+    let max_leak =
+        fraction(config, "[leakage] max_leaked_fraction", file.leakage.max_leaked_fraction, DEFAULT_MAX_LEAK)?;
+    let threshold = match file.leakage.threshold {
+        Some(t) if !(t > 0.0 && t <= 1.0) => {
+            return Err(CliError::usage(
+                format!("{}: [leakage] threshold = {t}: must be in (0, 1]", config.display()),
+                "a Jaccard similarity: 0.8 flags pairs sharing most of their 5-word shingles",
+            ))
+        }
+        t => t.map(|t| t.to_string()),
+    };
+    let mut argv = vec![
+        "leakage".to_string(),
+        format!("--train={train}"),
+        format!("--test={test}"),
+        format!("--max-leak={max_leak}"),
+    ];
+    let c = &file.columns;
+    argv.extend(flags([
+        ("--threshold", &threshold),
+        ("--text-col", &c.text),
+        ("--label-col", &c.label),
+        ("--id-col", &c.id),
+    ]));
+    let Command::Leakage(args) = sub_command(config, argv)? else { unreachable!("parsed as leakage") };
+    let mut doc = super::leakage::document(&args)?;
+    for c in &mut doc.checks {
+        c.message = c
+            .message
+            .replace("(--max-leak)", "([leakage] max_leaked_fraction)")
+            .replace("(--write-clean)", "(fteval leakage --write-clean)");
+    }
+    Ok(Some(doc))
 }
 
 /// Writes the JUnit XML of the check to `path`.
-pub fn write_junit(doc: &CheckDocument, path: &Path) -> Result<(), CliError> {
-    std::fs::write(path, junit_xml(doc)).map_err(|e| {
+pub fn write_junit(doc: &CheckDocument, path: &Path, strict: bool) -> Result<(), CliError> {
+    std::fs::write(path, junit_xml(doc, strict)).map_err(|e| {
         CliError::usage(
             format!("--junit {}: cannot write the file: {e}", path.display()),
             "check that the folder exists and is writable",
@@ -408,9 +446,9 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     let renderer = output.renderer();
     output.write(|w| renderer.check(&doc, w))?;
     if let Some(j) = &args.junit {
-        write_junit(&doc, j)?;
+        write_junit(&doc, j, args.strict)?;
     }
-    crate::output::append_step_summary(|w| Markdown.check(&doc, w))?;
+    crate::output::append_step_summary(|w| Markdown.check(&doc, w));
     report_reasons(&doc);
     let fails = doc.failed() || (args.strict && doc.verdict == CheckVerdict::NeedsAttention);
     Ok(if fails { 1 } else { 0 })

@@ -9,6 +9,7 @@ use fteval_report::document::{
 
 /// What a check reads of a comparison, classification or text task alike.
 pub struct CompareView<'a> {
+    pub baseline_source: &'a str,
     pub verdict: &'a str,
     pub summary: &'a str,
     pub primary: &'a str,
@@ -19,6 +20,7 @@ pub struct CompareView<'a> {
 impl<'a> From<&'a CompareDocument> for CompareView<'a> {
     fn from(c: &'a CompareDocument) -> Self {
         CompareView {
+            baseline_source: &c.baseline_source,
             verdict: c.verdict,
             summary: &c.verdict_detail.summary,
             primary: &c.primary_metric,
@@ -31,6 +33,7 @@ impl<'a> From<&'a CompareDocument> for CompareView<'a> {
 impl<'a> From<&'a TextCompareDocument> for CompareView<'a> {
     fn from(c: &'a TextCompareDocument) -> Self {
         CompareView {
+            baseline_source: &c.baseline_source,
             verdict: c.verdict,
             summary: &c.verdict_detail.summary,
             primary: &c.primary_metric,
@@ -87,8 +90,10 @@ fn compare_reasons(c: &CompareView, out: &mut Vec<ReasonDoc>) {
     }
     for ch in c.checks {
         // The baseline's problems describe where the candidate started, not a reason against it.
+        let about_baseline = ch.message.starts_with("baseline:")
+            || ch.message.strip_prefix(c.baseline_source).is_some_and(|rest| rest.starts_with(':'));
         let severity = match ch.severity {
-            Severity::Warn if ch.message.starts_with("baseline:") => Severity::Info,
+            Severity::Warn if about_baseline => Severity::Info,
             s => s,
         };
         if ch.severity != Severity::Info {

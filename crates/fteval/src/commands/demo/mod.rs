@@ -53,7 +53,7 @@ fn write_reports(doc: &CheckDocument, out: &Path) -> Result<(), CliError> {
     write_report(&out.join("report.json"), |w| Json.check(doc, w))?;
     write_report(&out.join("junit.xml"), |w| {
         use std::io::Write;
-        w.write_all(super::check::junit_xml(doc).as_bytes())
+        w.write_all(super::check::junit_xml(doc, false).as_bytes())
     })
 }
 
