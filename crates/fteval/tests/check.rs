@@ -284,3 +284,31 @@ fn check_compares_generation_models() {
     assert_eq!(run.code, 1);
     assert_eq!(run.json()["verdict"], "do_not_ship");
 }
+
+/// Config values are values even when they look like flags (`positive = "-1"`), and `compare`
+/// in the same folder reads the config's positive label as `check` does.
+#[test]
+fn config_values_that_look_like_flags_and_compare_reading_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut base, mut cand) = (String::from("id,label,pred\n"), String::from("id,label,pred\n"));
+    for i in 0..200 {
+        let gold = if i % 4 == 0 { "-1" } else { "1" };
+        let other = if gold == "1" { "-1" } else { "1" };
+        base.push_str(&format!("{i},{gold},{}\n", if i % 3 == 0 { other } else { gold }));
+        cand.push_str(&format!("{i},{gold},{}\n", if i % 7 == 0 { other } else { gold }));
+    }
+    std::fs::write(dir.path().join("base.csv"), base).unwrap();
+    std::fs::write(dir.path().join("cand.csv"), cand).unwrap();
+    std::fs::write(
+        dir.path().join("fteval.toml"),
+        "positive = \"-1\"\n[files]\nbaseline = \"base.csv\"\ncandidate = \"cand.csv\"\n",
+    )
+    .unwrap();
+    let run = fteval_in(dir.path(), &["check", "--format", "json", "--bootstrap", "200"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["compare"]["positive_label"], "-1");
+    let run = fteval_in(dir.path(), &["compare", "base.csv", "cand.csv", "--format", "json", "--bootstrap", "200"]);
+    assert_eq!(run.json()["positive_label"], "-1", "{}", run.stderr);
+    assert_eq!(run.json()["metrics"]["recall"]["candidate"], doc["compare"]["metrics"]["recall"]["candidate"]);
+}
