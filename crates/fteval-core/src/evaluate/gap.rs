@@ -2,10 +2,9 @@
 //! set. The gap's interval comes from independent bootstraps of the two sets (they share no
 //! rows), each resampling confusion-matrix cells.
 
-use super::{cm_metric_keys, cm_stats};
+use super::{cm_metric_keys, cm_statistics};
 use crate::data::ClassificationInput;
-use crate::metrics::confusion::ConfusionMatrix;
-use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig};
+use crate::stats::bootstrap::{percentile_interval, BootstrapConfig};
 
 /// One metric on train and test, and train − test with its interval.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,22 +20,6 @@ pub struct Gap {
 /// The bootstrap stream of the training set, apart from the test set's.
 const TRAIN_SEED_OFFSET: u64 = 0x7261_696e;
 
-/// Point values and per-resample replicates of every confusion-matrix metric of `input`.
-fn metric_replicates(input: &ClassificationInput, config: &BootstrapConfig) -> (Vec<f64>, Vec<Vec<f64>>) {
-    let k = input.labels.len();
-    let n_stats = cm_metric_keys(input.task).len() + 3 * k;
-    let cm = ConfusionMatrix::from_codes(k, &input.gold, &input.pred);
-    let (cells, counts) = cm.nonzero();
-    let mut point = vec![0.0; n_stats];
-    cm_stats(&cells, &counts, k, input.task, input.positive, &mut point);
-    let reps = if config.resamples > 0 {
-        cell_bootstrap(&counts, config, n_stats, |c, out| cm_stats(&cells, c, k, input.task, input.positive, out))
-    } else {
-        Vec::new()
-    };
-    (point, reps)
-}
-
 /// Train − test gap of each confusion-matrix metric of the task (the two inputs must be of the
 /// same task; their label lists may differ). Metrics undefined on either side are left out.
 pub fn train_test_gap(train: &ClassificationInput, test: &ClassificationInput, config: &BootstrapConfig) -> Vec<Gap> {
@@ -45,19 +28,16 @@ pub fn train_test_gap(train: &ClassificationInput, test: &ClassificationInput, c
         return Vec::new();
     }
     let train_config = BootstrapConfig { seed: config.seed.wrapping_add(TRAIN_SEED_OFFSET), ..*config };
-    let (p_train, r_train) = metric_replicates(train, &train_config);
-    let (p_test, r_test) = metric_replicates(test, config);
+    let (train, test) = (cm_statistics(train, &train_config), cm_statistics(test, config));
+    let (p_train, r_train, p_test, r_test) = (&train.point, &train.replicates, &test.point, &test.replicates);
     keys.iter()
         .enumerate()
         .filter(|&(j, _)| p_train[j].is_finite() && p_test[j].is_finite())
         .map(|(j, &key)| {
             let gap = p_train[j] - p_test[j];
-            let interval = if r_train.is_empty() {
-                None
-            } else {
-                let mut diffs: Vec<f64> = r_train[j].iter().zip(&r_test[j]).map(|(a, b)| a - b).collect();
-                percentile_interval(&mut diffs, config.level, gap).interval
-            };
+            // Without resamples there are no differences, and no interval.
+            let mut diffs: Vec<f64> = r_train[j].iter().zip(&r_test[j]).map(|(a, b)| a - b).collect();
+            let interval = percentile_interval(&mut diffs, config.level, gap).interval;
             Gap {
                 key,
                 train: p_train[j],

@@ -246,22 +246,39 @@ pub(crate) fn class_facts(rows: &[ClassRow]) -> Vec<ClassFacts<'_>> {
         .collect()
 }
 
-/// Evaluates a binary or multiclass test set.
-pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapConfig) -> Evaluation {
+/// A classification input's confusion matrix, its non-zero cells, and every confusion-matrix
+/// statistic (`cm_stats` order) with its bootstrap replicates (empty lists without resamples).
+pub(crate) struct CmStatistics {
+    pub cm: ConfusionMatrix,
+    pub cells: Vec<(u32, u32)>,
+    pub counts: Vec<u64>,
+    pub point: Vec<f64>,
+    pub replicates: Vec<Vec<f64>>,
+}
+
+/// The confusion-matrix statistics of `input` and their cell-bootstrap replicates.
+pub(crate) fn cm_statistics(input: &ClassificationInput, config: &BootstrapConfig) -> CmStatistics {
     let k = input.labels.len();
-    let n = input.gold.len() as u64;
     let cm = ConfusionMatrix::from_codes(k, &input.gold, &input.pred);
-    let keys = cm_metric_keys(input.task);
-    let n_stats = keys.len() + 3 * k;
+    let n_stats = cm_metric_keys(input.task).len() + 3 * k;
     let mut point = vec![0.0; n_stats];
     let (cells, counts) = cm.nonzero();
     cm_stats(&cells, &counts, k, input.task, input.positive, &mut point);
-
-    let mut replicates = if config.resamples > 0 {
+    let replicates = if config.resamples > 0 {
         cell_bootstrap(&counts, config, n_stats, |c, out| cm_stats(&cells, c, k, input.task, input.positive, out))
     } else {
         vec![Vec::new(); n_stats]
     };
+    CmStatistics { cm, cells, counts, point, replicates }
+}
+
+/// Evaluates a binary or multiclass test set.
+pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapConfig) -> Evaluation {
+    let k = input.labels.len();
+    let n = input.gold.len() as u64;
+    let keys = cm_metric_keys(input.task);
+    let n_stats = keys.len() + 3 * k;
+    let CmStatistics { cm, cells, counts, point, mut replicates } = cm_statistics(input, config);
     let mut intervals: Vec<Option<Interval>> = Vec::with_capacity(n_stats);
     let mut undefined_resamples = vec![0usize; n_stats];
     for (j, reps) in replicates.iter_mut().enumerate() {
