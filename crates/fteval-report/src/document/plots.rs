@@ -83,21 +83,16 @@ impl ScoreCurvesDoc {
 }
 
 impl ComparePlotsDoc {
-    /// Both models' confusion matrices and score curves, from their inputs.
+    /// Both models' confusion matrices (from their evaluations) and score curves (from their inputs).
     pub fn of(
-        baseline: &fteval_core::ClassificationInput,
-        candidate: &fteval_core::ClassificationInput,
+        baseline: (&fteval_core::ClassificationInput, &fteval_core::Evaluation),
+        candidate: (&fteval_core::ClassificationInput, &fteval_core::Evaluation),
     ) -> ComparePlotsDoc {
-        let model = |input: &fteval_core::ClassificationInput| ModelPlotsDoc {
-            confusion_matrix: Some(ConfusionDoc {
-                labels: input.labels.clone(),
-                matrix: fteval_core::metrics::confusion::ConfusionMatrix::from_codes(
-                    input.labels.len(),
-                    &input.gold,
-                    &input.pred,
-                )
-                .rows(),
-            }),
+        let model = |(input, eval): (&fteval_core::ClassificationInput, &fteval_core::Evaluation)| ModelPlotsDoc {
+            confusion_matrix: eval
+                .confusion
+                .as_ref()
+                .map(|cm| ConfusionDoc { labels: eval.labels.clone(), matrix: cm.rows() }),
             score_curves: ScoreCurvesDoc::of(input),
         };
         ComparePlotsDoc { baseline: model(baseline), candidate: model(candidate) }

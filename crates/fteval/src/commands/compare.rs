@@ -246,10 +246,10 @@ pub fn run(mut args: CompareArgs) -> Result<i32, CliError> {
     Ok(if doc.failed() { 1 } else { 0 })
 }
 
-/// A classification comparison: the document, and the aligned inputs and evaluations behind it.
+/// A classification comparison: the document, the candidate's aligned input (for the train–test
+/// gap and the metric's fit), and both evaluations.
 pub struct ClassificationRun {
     pub doc: CompareDocument,
-    pub baseline: ClassificationInput,
     pub candidate: ClassificationInput,
     pub comparison: Comparison,
 }
@@ -324,9 +324,7 @@ pub fn classification(
         checks,
     };
     let mut doc = CompareDocument::new(&cmp, ctx);
-    doc.plots = Some(ComparePlotsDoc::of(ia, ib));
-    let mut inputs = aligned.inputs;
-    let candidate = inputs.pop().expect("two models");
-    let baseline = inputs.pop().expect("two models");
-    Ok(ClassificationRun { doc, baseline, candidate, comparison: cmp })
+    doc.plots = Some(ComparePlotsDoc::of((ia, &cmp.baseline), (ib, &cmp.candidate)));
+    let candidate = aligned.inputs.into_iter().nth(1).expect("two models");
+    Ok(ClassificationRun { doc, candidate, comparison: cmp })
 }

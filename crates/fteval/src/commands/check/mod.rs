@@ -14,7 +14,7 @@ use fteval_core::{Check, ClassificationInput, Severity};
 use fteval_io::{prepare, Prepared};
 use fteval_report::document::{
     BootstrapDoc, CheckConfigDoc, CheckDocument, CheckVerdict, CurvesDocument, GapDoc, LeakageDocument, Ordered,
-    OverfittingDoc, ScoreCurvesDoc, TextCompareDocument, CHECK_SCHEMA,
+    OverfittingDoc, TextCompareDocument, CHECK_SCHEMA,
 };
 use fteval_report::{Markdown, MetricsDocument, Renderer};
 
@@ -203,15 +203,18 @@ fn classification_part(
     train_predictions: Option<&str>,
     max_gap: f64,
 ) -> Result<ComparePart, CliError> {
-    let run = super::compare::classification(compare_args, judge, config)?;
+    let mut run = super::compare::classification(compare_args, judge, config)?;
     let primary = run.doc.primary_metric.clone();
+    // The comparison's score curves move to the metrics documents, which carry each model's
+    // plots in a check (the comparison need not repeat them).
+    let plots = run.doc.plots.take().expect("classification comparisons have plots");
     let mut metrics: Vec<(String, MetricsDocument)> = Vec::new();
-    for (who, eval, input, source) in [
-        ("baseline", &run.comparison.baseline, &run.baseline, &run.doc.baseline_source),
-        ("candidate", &run.comparison.candidate, &run.candidate, &run.doc.candidate_source),
+    for (who, eval, curves, source) in [
+        ("baseline", &run.comparison.baseline, plots.baseline.score_curves, &run.doc.baseline_source),
+        ("candidate", &run.comparison.candidate, plots.candidate.score_curves, &run.doc.candidate_source),
     ] {
         let mut doc = MetricsDocument::new(source, eval.clone(), Vec::new());
-        doc.score_curves = ScoreCurvesDoc::of(input);
+        doc.score_curves = curves;
         metrics.push((who.to_string(), doc));
     }
     let overfitting = match train_predictions {
@@ -233,10 +236,7 @@ fn classification_part(
         majority_rate,
         positive_label: positive_label.as_deref(),
     });
-    // The check's metrics documents carry both models' plots; the comparison need not repeat them.
-    let mut compare = run.doc;
-    compare.plots = None;
-    Ok(ComparePart { primary, compare: Some(compare), text: None, metrics, overfitting, checks })
+    Ok(ComparePart { primary, compare: Some(run.doc), text: None, metrics, overfitting, checks })
 }
 
 /// Runs every part the config at `config_path` names and decides.
