@@ -86,6 +86,14 @@ pub struct FlaggedDoc {
     pub longest_shared_run: usize,
 }
 
+/// The leaked share of the test set above which leakage fails, and where it was set (the flag
+/// `--max-leak` or a config key), so messages name what to change.
+#[derive(Clone, Copy, Debug)]
+pub struct LeakLimit<'a> {
+    pub fraction: f64,
+    pub source: &'a str,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct LeakageDocument {
     pub schema: &'static str,
@@ -110,8 +118,9 @@ impl LeakageDocument {
         opts: &LeakageOptions,
         train_ids: &[String],
         test_ids: &[String],
-        max_leak: f64,
+        limit: LeakLimit,
     ) -> LeakageDocument {
+        let max_leak = limit.fraction;
         use fteval_core::leakage::analyze::LeakKind;
         let summary = SummaryDoc {
             exact_duplicates: leakage.count(LeakKind::Exact),
@@ -128,13 +137,14 @@ impl LeakageDocument {
                 "test_leakage",
                 Severity::Fail,
                 format!(
-                    "{} of {} test rows ({pct:.2}%) leak from the training set ({} exact, {} near, {} contaminated), above the {:.2}% allowed (--max-leak): the test metrics are inflated. Re-evaluate on the clean rows (--write-clean).",
+                    "{} of {} test rows ({pct:.2}%) leak from the training set ({} exact, {} near, {} contaminated), above the {:.2}% allowed ({}): the test metrics are inflated. Re-evaluate on the clean rows (fteval leakage --write-clean).",
                     leakage.flagged.len(),
                     leakage.test_rows,
                     summary.exact_duplicates,
                     summary.near_duplicates,
                     summary.contaminated,
-                    100.0 * max_leak
+                    100.0 * max_leak,
+                    limit.source
                 ),
             ));
         } else if !leakage.flagged.is_empty() {
@@ -142,10 +152,11 @@ impl LeakageDocument {
                 "test_leakage",
                 Severity::Warn,
                 format!(
-                    "{} of {} test rows ({pct:.2}%) leak from the training set, within the {:.2}% allowed (--max-leak).",
+                    "{} of {} test rows ({pct:.2}%) leak from the training set, within the {:.2}% allowed ({}).",
                     leakage.flagged.len(),
                     leakage.test_rows,
-                    100.0 * max_leak
+                    100.0 * max_leak,
+                    limit.source
                 ),
             ));
         }

@@ -4,7 +4,7 @@ use fteval_core::leakage::analyze::{find_leakage, LeakageOptions};
 use fteval_core::leakage::minhash::Scheme;
 use fteval_core::leakage::normalize::Normalize;
 use fteval_io::leakage::{read_split, write_kept_rows, SplitColumns};
-use fteval_report::document::{LeakageDocument, SplitDoc};
+use fteval_report::document::{LeakLimit, LeakageDocument, SplitDoc};
 
 use crate::cli::{LeakageArgs, MinhashSchemeArg, NormalizeArg};
 use crate::error::CliError;
@@ -13,14 +13,15 @@ use crate::progress::ProgressBar;
 
 pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
-    let doc = document(&args)?;
+    let doc = document(&args, "--max-leak")?;
     let renderer = output.renderer();
     output.write(|w| renderer.leakage(&doc, w))?;
     Ok(if doc.failed() { 1 } else { 0 })
 }
 
-/// Reads both splits, finds the leaks and writes the clean test rows when asked.
-pub fn document(args: &LeakageArgs) -> Result<LeakageDocument, CliError> {
+/// Reads both splits, finds the leaks and writes the clean test rows when asked; `limit_source`
+/// names where `args.max_leak` was set, for the messages.
+pub fn document(args: &LeakageArgs, limit_source: &str) -> Result<LeakageDocument, CliError> {
     if !(args.threshold > 0.0 && args.threshold <= 1.0) {
         return Err(CliError::usage(
             format!("--threshold {}: must be in (0, 1]", args.threshold),
@@ -64,7 +65,7 @@ pub fn document(args: &LeakageArgs) -> Result<LeakageDocument, CliError> {
         &opts,
         &train.ids,
         &test.ids,
-        args.max_leak,
+        LeakLimit { fraction: args.max_leak, source: limit_source },
     );
     if let Some(path) = &args.write_clean {
         let mut keep = vec![true; test.texts.len()];

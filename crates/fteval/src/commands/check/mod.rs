@@ -362,7 +362,7 @@ fn curves_part(
     Ok(Some(super::curves::document(&args)?))
 }
 
-/// `fteval leakage` on `[files] train` and `test`, its messages naming the config's keys.
+/// `fteval leakage` on `[files] train` and `test`, its limit named by the config's key.
 fn leakage_part(
     file: &ConfigFile,
     dir: &Path,
@@ -406,14 +406,7 @@ fn leakage_part(
         ("--id-col", &c.id),
     ]));
     let Command::Leakage(args) = sub_command(config, argv)? else { unreachable!("parsed as leakage") };
-    let mut doc = super::leakage::document(&args)?;
-    for c in &mut doc.checks {
-        c.message = c
-            .message
-            .replace("(--max-leak)", "([leakage] max_leaked_fraction)")
-            .replace("(--write-clean)", "(fteval leakage --write-clean)");
-    }
-    Ok(Some(doc))
+    Ok(Some(super::leakage::document(&args, "[leakage] max_leaked_fraction")?))
 }
 
 /// Writes the JUnit XML of the check to `path`.

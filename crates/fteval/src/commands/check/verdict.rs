@@ -149,8 +149,7 @@ fn curves_reasons(c: &CurvesDocument, out: &mut Vec<ReasonDoc>) {
 
 fn leakage_reasons(l: &LeakageDocument, out: &mut Vec<ReasonDoc>) {
     for ch in l.checks.iter().filter(|ch| ch.severity != Severity::Info) {
-        let message = ch.message.replace("(--max-leak)", "([leakage] max_leaked_fraction)");
-        out.push(reason(ch.severity, "leakage", &ch.id, message));
+        out.push(reason(ch.severity, "leakage", &ch.id, ch.message.clone()));
     }
 }
 
