@@ -335,14 +335,23 @@ fn delta_table(rows: Vec<[String; 6]>, level: f64) -> String {
     s
 }
 
-/// `fteval compare`: verdict, deltas and their forest plot, both models' plots (when
-/// `with_plots`), the paired tests, costs, thresholds, flips, checks.
-pub(crate) fn compare(doc: &CompareDocument, id: &str, with_plots: bool) -> String {
+/// The opening of a comparison section, classification or text: verdict badge, summary, what
+/// was compared, the profile, the gates, and the heading of the delta table.
+fn compare_head(
+    id: &str,
+    verdict: &str,
+    summary: &str,
+    meta: &str,
+    profile: &Option<crate::document::ProfileDoc>,
+    gates: &[crate::document::GateDoc],
+) -> String {
     let mut s = String::new();
-    w!(s, "<section id=\"{}\">\n<h2>fteval compare: {}</h2>\n", escape(id), verdict_badge(doc.verdict));
-    w!(s, "<p class=\"lead\">{}</p>\n", escape(&doc.verdict_detail.summary));
-    w!(s, "<p class=\"meta\">{}</p>\n", escape(&compare_summary(doc)));
-    if let Some(p) = &doc.profile {
+    w!(s, "<section id=\"{}\">\n<h2>fteval compare: {}</h2>\n", escape(id), verdict_badge(verdict));
+    if !summary.is_empty() {
+        w!(s, "<p class=\"lead\">{}</p>\n", escape(summary));
+    }
+    w!(s, "<p class=\"meta\">{}</p>\n", escape(meta));
+    if let Some(p) = profile {
         w!(
             s,
             "<p>Profile <strong>{}</strong>: {} — primary metric <code>{}</code>.</p>\n",
@@ -351,8 +360,16 @@ pub(crate) fn compare(doc: &CompareDocument, id: &str, with_plots: bool) -> Stri
             escape(p.primary_metric)
         );
     }
-    s.push_str(&gates_list(&doc.gates));
+    s.push_str(&gates_list(gates));
     s.push_str("<h3>Metrics (candidate − baseline)</h3>\n");
+    s
+}
+
+/// `fteval compare`: verdict, deltas and their forest plot, both models' plots (when
+/// `with_plots`), the paired tests, costs, thresholds, flips, checks.
+pub(crate) fn compare(doc: &CompareDocument, id: &str, with_plots: bool) -> String {
+    let mut s =
+        compare_head(id, doc.verdict, &doc.verdict_detail.summary, &compare_summary(doc), &doc.profile, &doc.gates);
     s.push_str(&delta_table(delta_rows(doc), doc.bootstrap.level));
     let rows = forest_rows(&doc.metrics, &doc.primary_metric, |_| true);
     s.push_str(&figures(&[svg::forest_plot("Change per metric with its interval", &rows)], false));
@@ -667,23 +684,14 @@ pub(crate) fn leakage(doc: &LeakageDocument, id: &str) -> String {
 
 /// `fteval compare` of NER or generation models.
 pub(crate) fn text_compare(doc: &TextCompareDocument, id: &str) -> String {
-    let mut s = String::new();
-    w!(s, "<section id=\"{}\">\n<h2>fteval compare: {}</h2>\n", escape(id), verdict_badge(doc.verdict));
-    if !doc.verdict_detail.summary.is_empty() {
-        w!(s, "<p class=\"lead\">{}</p>\n", escape(&doc.verdict_detail.summary));
-    }
-    w!(s, "<p class=\"meta\">{}</p>\n", escape(&text_compare_summary(doc)));
-    if let Some(p) = &doc.profile {
-        w!(
-            s,
-            "<p>Profile <strong>{}</strong>: {} — primary metric <code>{}</code>.</p>\n",
-            escape(p.name),
-            escape(p.rationale),
-            escape(p.primary_metric)
-        );
-    }
-    s.push_str(&gates_list(&doc.gates));
-    s.push_str("<h3>Metrics (candidate − baseline)</h3>\n");
+    let mut s = compare_head(
+        id,
+        doc.verdict,
+        &doc.verdict_detail.summary,
+        &text_compare_summary(doc),
+        &doc.profile,
+        &doc.gates,
+    );
     s.push_str(&delta_table(metric_delta_rows(&doc.metrics, &doc.primary_metric), doc.bootstrap.level));
     // BLEU and chrF are on a 0–100 scale, the rest on 0–1: one forest plot per scale.
     let hundred = |k: &str| k.starts_with("bleu") || k.starts_with("chrf");
