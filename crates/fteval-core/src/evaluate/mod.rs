@@ -53,6 +53,10 @@ pub struct MetricResult {
     /// Why the value (or its interval) is missing or partly undefined.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Set when no interval method reaches its nominal coverage on data like these (too few
+    /// minority examples, one resampling unit, ...): why the interval should not be trusted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreliable: Option<String>,
 }
 
 impl MetricResult {
