@@ -62,6 +62,8 @@ pub struct GapDoc {
     pub gap: f64,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
+    /// The gap that decides (the primary metric's); the others are shown, not tested.
+    pub tested: bool,
     pub flagged: bool,
 }
 
@@ -72,7 +74,7 @@ pub struct OverfittingDoc {
     pub test_source: String,
     pub train_n: u64,
     pub test_n: u64,
-    /// A gap is flagged when larger than this and its interval excludes 0.
+    /// The tested gap is flagged when larger than this and its interval excludes 0.
     pub max_gap: f64,
     pub metrics: Ordered<GapDoc>,
     pub bootstrap: BootstrapDoc,

@@ -56,7 +56,12 @@ pub(crate) fn gap_rows(doc: &crate::document::OverfittingDoc) -> Vec<[String; 6]
                 (Some(l), Some(h)) => format!("[{l:+.4}, {h:+.4}]"),
                 _ => String::new(),
             };
-            let flag = if g.flagged { "large".to_string() } else { String::new() };
+            let flag = match (g.tested, g.flagged) {
+                (true, true) => "large (tested)",
+                (true, false) => "tested",
+                _ => "",
+            }
+            .to_string();
             [k.clone(), format!("{:.4}", g.train), format!("{:.4}", g.test), format!("{:+.4}", g.gap), ci, flag]
         })
         .collect()
@@ -64,11 +69,12 @@ pub(crate) fn gap_rows(doc: &crate::document::OverfittingDoc) -> Vec<[String; 6]
 
 /// The overfitting section's sentence.
 pub(crate) fn gap_summary(doc: &crate::document::OverfittingDoc) -> String {
+    let tested = doc.metrics.0.iter().find(|(_, g)| g.tested).map_or("no metric", |(k, _)| k.as_str());
     let rule = if doc.bootstrap.resamples == 0 {
-        format!("a gap is large above {} (no intervals: --bootstrap 0)", doc.max_gap)
+        format!("the gap of {tested} (the primary metric) is large above {} (no intervals: --bootstrap 0)", doc.max_gap)
     } else {
         format!(
-            "a gap is large above {} when its {} interval excludes 0",
+            "the gap of {tested} (the primary metric) is tested: large above {} when its {} interval excludes 0; the other gaps are shown, not tested",
             doc.max_gap,
             level_percent(doc.bootstrap.level)
         )

@@ -7,7 +7,7 @@ mod verdict;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use fteval_core::evaluate::gap::train_test_gap;
+use fteval_core::evaluate::gap::{is_large, tested_gap_key, train_test_gap};
 use fteval_core::metric_fit::{wrong_metric, MetricChoice};
 use fteval_core::profile::Profile;
 use fteval_core::{Check, ClassificationInput, Severity};
@@ -151,16 +151,22 @@ fn overfitting(
         ));
     }
     let gaps = train_test_gap(&train, test, config);
+    let tested = tested_gap_key(&gaps, primary, test.task);
     let metrics = gaps
-        .into_iter()
-        .filter(|g| g.key == primary || GAP_KEYS.contains(&g.key))
+        .iter()
+        .filter(|g| g.key == primary || GAP_KEYS.contains(&g.key) || Some(g.key) == tested)
         .map(|g| {
-            // Without an interval (--bootstrap 0) the size of the gap alone decides.
-            let flagged = g.gap > max_gap && g.ci_low.is_none_or(|l| l > 0.0);
-            (
-                g.key.to_string(),
-                GapDoc { train: g.train, test: g.test, gap: g.gap, ci_low: g.ci_low, ci_high: g.ci_high, flagged },
-            )
+            let is_tested = Some(g.key) == tested;
+            let doc = GapDoc {
+                train: g.train,
+                test: g.test,
+                gap: g.gap,
+                ci_low: g.ci_low,
+                ci_high: g.ci_high,
+                tested: is_tested,
+                flagged: is_tested && is_large(g, max_gap),
+            };
+            (g.key.to_string(), doc)
         })
         .collect();
     Ok(OverfittingDoc {
