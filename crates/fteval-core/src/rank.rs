@@ -189,6 +189,43 @@ mod tests {
         }
     }
 
+    /// Five equal models (independent errors, accuracy 0.8, on the same 300 rows): some model
+    /// is called "not tied with the best" on F1 in at most 5% of runs (Holm over all pairs).
+    /// Holm over the 4 comparisons with the observed best alone is printed for contrast.
+    #[test]
+    fn five_equal_models_keep_the_family_wise_error() {
+        let mut rng = Rng::new(99, 0);
+        let runs = 300;
+        let (mut errors, mut errors_vs_best_only) = (0, 0);
+        for r in 0..runs {
+            let gold: Vec<u32> = (0..300).map(|_| (rng.uniform() < 0.4) as u32).collect();
+            let inputs: Vec<ClassificationInput> = (0..5)
+                .map(|_| ClassificationInput { scores: None, ..model(&gold, 0.8, &mut rng) })
+                .collect();
+            let cfg = BootstrapConfig { resamples: 200, level: 0.95, seed: r };
+            let ranking = rank_models(&inputs, "f1", &cfg).unwrap();
+            let m = ranking.multiplicity;
+            assert!(m.method == "holm_all_pairs" && m.pairs == 10 && (m.alpha - 0.05).abs() < 1e-12, "{m:?}");
+            if ranking.entries.iter().any(|e| e.tied_with_best == Some(false)) {
+                errors += 1;
+            }
+            let raw: Vec<f64> = ranking.entries[1..]
+                .iter()
+                .map(|e| e.vs_best.as_ref().unwrap().iter().find(|d| d.key == "f1").unwrap().p_value.unwrap())
+                .collect();
+            if holm_adjust(&raw).iter().any(|&p| p < 0.05) {
+                errors_vs_best_only += 1;
+            }
+        }
+        let rate = errors as f64 / runs as f64;
+        eprintln!(
+            "5 equal models: family-wise error {:.1}% (Holm over all pairs), {:.1}% (Holm vs the best only), {runs} runs",
+            100.0 * rate,
+            100.0 * errors_vs_best_only as f64 / runs as f64
+        );
+        assert!(rate <= 0.05, "family-wise error {rate}");
+    }
+
     #[test]
     fn ranks_and_ties() {
         let mut rng = Rng::new(5, 0);

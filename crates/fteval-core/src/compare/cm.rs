@@ -273,6 +273,120 @@ mod tests {
         assert_eq!(v, Verdict::NoSignificantChange, "mde {mde:?}");
     }
 
+    /// A metric of one model from its rows: the confusion cells counted row by row, then
+    /// `cm_stats`.
+    fn metric_of_rows(task: Task, k: usize, gold: &[u32], pred: &[u32], key: &str) -> f64 {
+        let mut cells: std::collections::BTreeMap<(u32, u32), u64> = Default::default();
+        for (&g, &p) in gold.iter().zip(pred) {
+            *cells.entry((g, p)).or_insert(0) += 1;
+        }
+        let (coords, counts): (Vec<(u32, u32)>, Vec<u64>) = cells.into_iter().unzip();
+        let mut out = vec![f64::NAN; cm_metric_keys(task).len() + 3 * k];
+        cm_stats(&coords, &counts, k, task, (task == Task::Binary).then_some(1), &mut out);
+        out[cm_metric_keys(task).iter().position(|x| *x == key).unwrap()]
+    }
+
+    /// The exact p-value by brute force over rows: every one of the 2^d patterns of swapping
+    /// the two models' predictions on the d rows where they differ.
+    fn brute_force_p(p: &PairedPredictions, key: &str) -> f64 {
+        let rows: Vec<usize> = (0..p.gold.len()).filter(|&i| p.baseline[i] != p.candidate[i]).collect();
+        let d = rows.len();
+        assert!(d <= 16);
+        let delta = |a: &[u32], b: &[u32]| {
+            metric_of_rows(p.task, p.k, &p.gold, b, key) - metric_of_rows(p.task, p.k, &p.gold, a, key)
+        };
+        let observed = delta(&p.baseline, &p.candidate);
+        let mut count = 0;
+        for t in 0..1u32 << d {
+            let (mut a, mut b) = (p.baseline.clone(), p.candidate.clone());
+            for (j, &r) in rows.iter().enumerate() {
+                if t >> j & 1 == 1 {
+                    std::mem::swap(&mut a[r], &mut b[r]);
+                }
+            }
+            let x = delta(&a, &b);
+            if x.is_nan() || x.abs() >= observed.abs() * (1.0 - 1e-9) {
+                count += 1;
+            }
+        }
+        count as f64 / (1u64 << d) as f64
+    }
+
+    /// With few differing rows the p-values equal the enumeration over rows, for accuracy, F1
+    /// and the macro F1 of three classes.
+    #[test]
+    fn p_values_equal_brute_force_enumeration() {
+        let cfg = BootstrapConfig { resamples: 100, level: 0.95, seed: 4 };
+        let mut rng = Rng::new(8, 0);
+        for (task, k, keys) in [
+            (Task::Binary, 2usize, &["accuracy", "f1", "precision", "matthews_corrcoef"][..]),
+            (Task::Multiclass, 3, &["accuracy", "f1_macro", "cohen_kappa"][..]),
+        ] {
+            for trial in 0..4 {
+                let n = 120;
+                let gold: Vec<u32> = (0..n).map(|_| rng.below(k as u64) as u32).collect();
+                let baseline: Vec<u32> =
+                    gold.iter().map(|&g| if rng.uniform() < 0.75 { g } else { rng.below(k as u64) as u32 }).collect();
+                let mut candidate = baseline.clone();
+                // 6 to 13 differing rows, mostly fixes.
+                let d = 6 + trial * 2 + (k == 3) as usize;
+                for i in 0..d {
+                    let r = (i * 37 + trial * 11) % n;
+                    candidate[r] = if i % 4 == 3 { (gold[r] + 1) % k as u32 } else { gold[r] };
+                    if candidate[r] == baseline[r] {
+                        candidate[r] = (baseline[r] + 1) % k as u32;
+                    }
+                }
+                let p = PairedPredictions { task, k, positive: (task == Task::Binary).then_some(1), gold, baseline, candidate };
+                let deltas = compare_cm_metrics(&p, &cfg);
+                for key in keys {
+                    let got = deltas.iter().find(|x| x.key == *key).unwrap();
+                    let want = brute_force_p(&p, key);
+                    assert_eq!(got.p_method, Some("paired_randomisation_exact"), "{key}");
+                    assert!((got.p_value.unwrap() - want).abs() < 1e-9, "{task:?} {key}: {:?} vs {want}", got.p_value);
+                    let alone = cm_metric_p(&p, key, &cfg).unwrap();
+                    assert!((alone.p - want).abs() < 1e-9, "{key} alone");
+                }
+            }
+        }
+    }
+
+    /// 5 fixed, none broken among 401 rows: the bootstrap interval of F1 excludes 0, the
+    /// exact test gives p = 2/32 = 0.0625, so the interval is extended to 0, the reason says
+    /// why, and the verdict is no significant change.
+    #[test]
+    fn five_fixed_none_broken_is_not_an_improvement() {
+        let n = 401;
+        let gold: Vec<u32> = (0..n).map(|i| (i % 3 == 0) as u32).collect();
+        // The baseline misses 5 positives and 20 other rows; the candidate fixes the 5.
+        let mut baseline = gold.clone();
+        let positives: Vec<usize> = (0..n).filter(|&i| gold[i] == 1).collect();
+        for &i in &positives[..5] {
+            baseline[i] = 0;
+        }
+        for i in (1..n).filter(|i| i % 3 != 0).take(20) {
+            baseline[i] = 1;
+        }
+        let mut candidate = baseline.clone();
+        for &i in &positives[..5] {
+            candidate[i] = 1;
+        }
+        let p = PairedPredictions { task: Task::Binary, k: 2, positive: Some(1), gold, baseline, candidate };
+        let d = compare_cm_metrics(&p, &BootstrapConfig { resamples: 1000, level: 0.95, seed: 0 });
+        for key in ["f1", "accuracy", "recall"] {
+            let x = d.iter().find(|x| x.key == key).unwrap();
+            assert!((x.p_value.unwrap() - 0.0625).abs() < 1e-12, "{key}: {x:?}");
+            assert_eq!(x.p_method, Some("paired_randomisation_exact"));
+            assert!(x.delta > 0.0 && x.ci_low.unwrap() <= 0.0 && x.ci_high.unwrap() > 0.0, "{key}: {x:?}");
+            assert_eq!(verdict(x, 0.0, 0.95).0, Verdict::NoSignificantChange, "{key}");
+        }
+        // The bootstrap alone would have excluded 0 for F1; the reason says what happened.
+        let f1 = d.iter().find(|x| x.key == "f1").unwrap();
+        assert_eq!(f1.ci_low, Some(0.0));
+        let reason = f1.reason.as_deref().unwrap();
+        assert!(reason.contains("5 differing examples") && reason.contains("p = 0.0625"), "{reason}");
+    }
+
     /// Equal-quality models: "significant" differences in about 5% of comparisons or fewer
     /// (measured: 3.0% of 300).
     #[test]

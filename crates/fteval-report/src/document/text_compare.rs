@@ -391,6 +391,7 @@ impl TextRankDocument {
                 models,
                 disagreements,
                 summary,
+                multiplicity: ranking.multiplicity.into(),
                 bootstrap: ranking.config.into(),
                 checks: super::by_severity(all_checks),
             },
@@ -422,6 +423,10 @@ fn summary(ranking: &TextRanking, models: &[RankModelDoc], primary: &str) -> Str
             "; not tested against it: {} (no p-value for {primary}; --bootstrap 0?)",
             untested.join(", ")
         ));
+    }
+    if models.len() > 1 {
+        let control = super::rank::multiplicity_statement(&ranking.multiplicity.into());
+        s.push_str(&format!(" ({control})"));
     }
     s.push('.');
     for m in &models[1..] {
