@@ -63,11 +63,11 @@ impl From<Multiplicity> for MultiplicityDoc {
     }
 }
 
-/// "family-wise error of 'not tied with the best' controlled at 5% (Holm over all 10 pairs)".
+/// "Family-wise error of 'not tied with the best' controlled at 5% (Holm over all 10 pairs)".
 pub(crate) fn multiplicity_statement(m: &MultiplicityDoc) -> String {
     let pct = crate::render::level_percent(m.alpha);
     let pairs = if m.pairs == 1 { "the 1 pair".to_string() } else { format!("all {} pairs", m.pairs) };
-    format!("family-wise error of 'not tied with the best' controlled at {pct} (Holm over {pairs})")
+    format!("Family-wise error of 'not tied with the best' controlled at {pct} (Holm over {pairs})")
 }
 
 /// `fteval.rank/v1`.
@@ -189,10 +189,10 @@ fn summary(ranking: &Ranking, models: &[RankModelDoc], primary: &str) -> String 
             untested.join(", ")
         ));
     }
-    if models.len() > 1 {
-        s.push_str(&format!(" ({control})"));
-    }
     s.push('.');
+    if models.len() > 1 {
+        s.push_str(&format!(" {control}."));
+    }
     // Group the disagreements by model, in ranking order.
     for m in &models[1..] {
         let index = ranking.entries[m.rank - 1].index;

@@ -424,11 +424,11 @@ fn summary(ranking: &TextRanking, models: &[RankModelDoc], primary: &str) -> Str
             untested.join(", ")
         ));
     }
+    s.push('.');
     if models.len() > 1 {
         let control = super::rank::multiplicity_statement(&ranking.multiplicity.into());
-        s.push_str(&format!(" ({control})"));
+        s.push_str(&format!(" {control}."));
     }
-    s.push('.');
     for m in &models[1..] {
         let index = ranking.entries[m.rank - 1].index;
         let keys: Vec<&str> =
