@@ -35,7 +35,9 @@ fn words(seed: &mut u64, n: usize) -> String {
 
 /// Baseline: predictions unrelated to the references; candidate: every other prediction is
 /// its reference, rows in reverse order (joined on id).
-fn generation_files() -> (String, String) {
+/// Files named after `tag`: tests run in parallel, and rewriting one file while another test
+/// reads it gives an empty read.
+fn generation_files(tag: &str) -> (String, String) {
     let mut seed = 3;
     let mut base = Vec::new();
     let mut cand = Vec::new();
@@ -47,12 +49,12 @@ fn generation_files() -> (String, String) {
         cand.push(json!({"id": i, "prediction": better, "reference": reference}));
     }
     cand.reverse();
-    (write("gen_base.jsonl", &base), write("gen_cand.jsonl", &cand))
+    (write(&format!("{tag}_gen_base.jsonl"), &base), write(&format!("{tag}_gen_cand.jsonl"), &cand))
 }
 
 #[test]
 fn generation_compare_pairs_examples_and_agrees_with_metrics() {
-    let (base, cand) = generation_files();
+    let (base, cand) = generation_files("t1");
     let run = fteval(&["compare", &base, &cand, "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
@@ -88,7 +90,7 @@ fn generation_compare_pairs_examples_and_agrees_with_metrics() {
 
 #[test]
 fn generation_rank_orders_models() {
-    let (base, cand) = generation_files();
+    let (base, cand) = generation_files("t2");
     let run = fteval(&["rank", &base, &cand, "--primary", "bleu", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
@@ -134,7 +136,7 @@ fn ner_compare_agrees_with_metrics() {
 
 #[test]
 fn generation_files_that_differ_are_exit_2() {
-    let (base, _) = generation_files();
+    let (base, _) = generation_files("t3");
     let mut seed = 9;
     let rows: Vec<_> =
         (0..119).map(|i| json!({"id": i, "prediction": words(&mut seed, 5), "reference": "x y z"})).collect();

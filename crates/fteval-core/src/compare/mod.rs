@@ -6,7 +6,7 @@ mod flips;
 mod scores;
 pub mod text;
 
-pub use cm::{compare_cm_metrics, PairedPredictions};
+pub use cm::{cm_metric_p, compare_cm_metrics, PairedPredictions};
 pub use flips::{confidence, flips, ClassFlips, Flips};
 pub use scores::compare_score_metrics;
 
@@ -15,6 +15,8 @@ use crate::evaluate::{evaluate_classification, Evaluation};
 use crate::stats::bootstrap::{percentile_interval, BootstrapConfig};
 use crate::stats::delong::PairedAuc;
 use crate::stats::mcnemar::mcnemar_exact;
+pub use crate::stats::randomisation::method as p_method;
+use crate::stats::randomisation::RandomisationP;
 use crate::stats::special::{normal_quantile, normal_two_sided_p};
 
 /// Metrics where smaller is better (losses and calibration error).
@@ -64,10 +66,12 @@ pub struct Delta {
     /// False for losses (log loss, Brier, ECE): a negative delta is an improvement.
     pub higher_is_better: bool,
     pub ci_method: Option<&'static str>,
-    /// Set when `p_value` comes from an exact test rather than from the interval's method
-    /// (McNemar's for accuracy); the verdict then needs both to agree.
+    /// The test behind `p_value` ([`p_method`]): the paired randomisation test, exact
+    /// (`paired_randomisation_exact`) or Monte Carlo (`paired_randomisation`); DeLong's test
+    /// for ROC AUC (`delong`); the normal test of a mean difference above the row limit of the
+    /// randomisation (`paired_normal_mean`).
     pub p_method: Option<&'static str>,
-    /// Why the interval (or a value) is missing.
+    /// Why the interval (or a value) is missing, or why it was extended to 0.
     pub reason: Option<String>,
 }
 
@@ -102,9 +106,8 @@ impl Delta {
         }
     }
 
-    /// The percentile interval of the paired replicate deltas, their standard error, and the
-    /// bootstrap p-value (twice the smaller share of replicate deltas on either side of 0,
-    /// counted as (1 + k) / (1 + B) so it never claims more than B resamples can show).
+    /// The percentile interval of the paired replicate deltas and their standard error. The
+    /// p-value comes from a paired randomisation test ([`Delta::with_p`]).
     pub fn from_replicates(
         key: &str,
         baseline: f64,
@@ -128,10 +131,6 @@ impl Delta {
             return d;
         }
         let m = deltas.len() as f64;
-        let below = deltas.iter().filter(|&&x| x <= 0.0).count() as f64;
-        let above = deltas.iter().filter(|&&x| x >= 0.0).count() as f64;
-        // (1 + count) / (1 + B): a bootstrap cannot show a p-value below its resolution.
-        d.p_value = Some((2.0 * (1.0 + below.min(above)) / (m + 1.0)).min(1.0));
         let mean = deltas.iter().sum::<f64>() / m;
         d.se = Some((deltas.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (m - 1.0).max(1.0)).sqrt());
         if let Some(iv) = percentile_interval(&mut deltas, level, d.delta).interval {
@@ -140,6 +139,48 @@ impl Delta {
             d.ci_method = Some(delta_method::PAIRED_BOOTSTRAP);
         }
         d
+    }
+
+    /// Sets the paired randomisation p-value (None: no test, no p-value) and makes the
+    /// interval agree with it ([`Delta::reconcile`]); `differing` counts the examples on which
+    /// the two models' outputs differ, named `unit` ("examples", "sentences").
+    pub fn with_p(mut self, p: Option<RandomisationP>, differing: u64, unit: &str, level: f64) -> Delta {
+        match p {
+            Some(r) if !self.delta.is_nan() => {
+                self.p_value = Some(r.p);
+                self.p_method = Some(r.method());
+                let why = format!(
+                    "the {} paired randomisation test cannot exclude no difference with {differing} differing {unit} (p = {})",
+                    if r.exact { "exact" } else { "Monte Carlo" },
+                    format_p(r.p)
+                );
+                self.reconcile(level, &why);
+            }
+            _ => {
+                self.p_value = None;
+                self.p_method = None;
+            }
+        }
+        self
+    }
+
+    /// The interval and the p-value must not contradict each other: when the interval
+    /// excludes 0 but p ≥ α (= 1 − level; with few differing examples the exact test is
+    /// stricter than the bootstrap), the interval is extended to reach 0 and `reason` says
+    /// why (`why`). The reverse (p < α, interval through 0) is left alone: the verdict then
+    /// follows the interval.
+    pub fn reconcile(&mut self, level: f64, why: &str) {
+        let (Some(p), Some(low), Some(high)) = (self.p_value, self.ci_low, self.ci_high) else { return };
+        if p < 1.0 - level || (low <= 0.0 && high >= 0.0) {
+            return;
+        }
+        self.ci_low = Some(low.min(0.0));
+        self.ci_high = Some(high.max(0.0));
+        let note = format!("{why}; the interval is extended to 0");
+        self.reason = Some(match self.reason.take() {
+            Some(r) => format!("{r}; {note}"),
+            None => note,
+        });
     }
 
     /// A normal interval delta ± z·se and the two-sided normal p-value.
@@ -168,6 +209,7 @@ impl Delta {
         });
         d.se = Some(se);
         d.ci_method = Some(method);
+        d.p_method = Some(if method == delta_method::DELONG { p_method::DELONG } else { p_method::NORMAL });
         d
     }
 
@@ -206,16 +248,14 @@ pub fn minimum_detectable_effect(se: f64, level: f64) -> f64 {
 }
 
 /// The verdict on a delta: improved when the interval of the improvement lies above `margin`,
-/// regressed when it lies below 0 (in both cases with an exact test's p-value, where there is
-/// one, below 1 − level), otherwise inconclusive if the minimum detectable effect
-/// exceeds a positive margin (a change of that size could hide in the noise), else no
-/// significant change.
+/// regressed when it lies below 0, in both cases only with the delta's p-value (the paired
+/// randomisation test, where there is one) below α = 1 − level; otherwise inconclusive if the
+/// minimum detectable effect exceeds a positive margin (a change of that size could hide in the
+/// noise), else no significant change.
 pub fn verdict(d: &Delta, margin: f64, level: f64) -> (Verdict, Option<f64>) {
     let mde = d.se.map(|se| minimum_detectable_effect(se, level));
     let Some((low, high)) = d.gain_interval() else { return (Verdict::Inconclusive, mde) };
-    // An exact test reported next to the interval (McNemar's for accuracy, stricter with few
-    // discordant examples) must agree with it.
-    let significant = d.p_method.is_none() || d.p_value.is_none_or(|p| p < 1.0 - level);
+    let significant = d.p_value.is_none_or(|p| p < 1.0 - level);
     if low > margin && significant {
         return (Verdict::Improved, mde);
     }
@@ -225,6 +265,15 @@ pub fn verdict(d: &Delta, margin: f64, level: f64) -> (Verdict, Option<f64>) {
     match mde {
         Some(m) if m > margin.max(0.0) + 1e-12 && margin > 0.0 => (Verdict::Inconclusive, mde),
         _ => (Verdict::NoSignificantChange, mde),
+    }
+}
+
+/// A p-value for a reason: 4 significant digits.
+pub(crate) fn format_p(p: f64) -> String {
+    if p >= 0.001 {
+        format!("{p:.4}")
+    } else {
+        format!("{p:.3e}")
     }
 }
 
@@ -271,8 +320,7 @@ fn mcnemar(baseline: &ClassificationInput, candidate: &ClassificationInput) -> M
 
 /// Paired deltas before they are matched with the per-model evaluations.
 pub struct PairedDeltas {
-    /// McNemar's exact test: the p-value of the accuracy delta (exact where the bootstrap is
-    /// anti-conservative, with few discordant examples).
+    /// McNemar's exact test (equal to the accuracy delta's exact randomisation p-value).
     mcnemar: McNemarResult,
     cm: Vec<Delta>,
     scores: Vec<Delta>,
@@ -304,10 +352,6 @@ impl PairedDeltas {
     pub fn finish(self, eval_a: &Evaluation, eval_b: &Evaluation) -> (Vec<Delta>, Option<PairedAuc>) {
         let value = |e: &Evaluation, key: &str| e.metrics.iter().find(|(k, _)| k == key).and_then(|(_, m)| m.value);
         let mut deltas = self.cm;
-        if let Some(acc) = deltas.iter_mut().find(|d| d.key == "accuracy") {
-            acc.p_value = Some(self.mcnemar.p_value);
-            acc.p_method = Some("mcnemar_exact");
-        }
         for mut d in self.scores {
             if let (Some(a), Some(b)) = (value(eval_a, &d.key), value(eval_b, &d.key)) {
                 d.baseline = a;
@@ -428,5 +472,47 @@ mod tests {
         let rate = covered as f64 / runs as f64;
         eprintln!("f1 delta: 95% interval covered the true delta in {:.1}% of {runs} runs", rate * 100.0);
         assert!((0.92..=0.975).contains(&rate), "coverage {rate}");
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::data::{Scores, Task};
+    use crate::stats::rng::Rng;
+
+    /// `cargo test --release -p fteval-core compare::timing -- --ignored --nocapture`: the time of
+    /// compare_classification on two binary models with scores over 1,000,000 rows.
+    #[test]
+    #[ignore]
+    fn compare_classification_1m_rows() {
+        let mut rng = Rng::new(77, 0);
+        let n = 1_000_000;
+        let gold: Vec<u32> = (0..n).map(|_| (rng.uniform() < 0.4) as u32).collect();
+        let mut model = |acc: f64| {
+            let pred: Vec<u32> = gold.iter().map(|&g| if rng.uniform() < acc { g } else { 1 - g }).collect();
+            let scores = pred.iter().map(|&p| if p == 1 { 0.5 + 0.5 * rng.uniform() } else { 0.5 * rng.uniform() }).collect();
+            ClassificationInput {
+                task: Task::Binary,
+                labels: vec!["0".into(), "1".into()],
+                positive: Some(1),
+                gold: gold.clone(),
+                pred,
+                scores: Some(Scores::Positive(scores)),
+                model_classes: None,
+            }
+        };
+        let (a, b) = (model(0.8), model(0.81));
+        let cfg = BootstrapConfig::default();
+        let _ = compare_classification(&a, &b, &cfg, 10);
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let c = compare_classification(&a, &b, &cfg, 10);
+            times.push(t.elapsed().as_secs_f64());
+            assert_eq!(c.n, n as u64);
+        }
+        times.sort_by(f64::total_cmp);
+        eprintln!("compare_classification, 2 x {n} rows: median {:.3} s of {times:?}", times[1]);
     }
 }

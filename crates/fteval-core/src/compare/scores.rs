@@ -1,6 +1,13 @@
 //! Paired deltas of the score metrics: DeLong's test for ROC AUC; a paired row bootstrap for
 //! log loss, Brier, average precision, ECE and top-2 accuracy up to 20,000 rows; above that a
 //! normal interval for the mean per-example difference of the losses.
+//!
+//! p-values: DeLong's for ROC AUC (and the influence-based normal test for the averaged
+//! multiclass AUCs); the paired randomisation test for the rest. For the means (log loss,
+//! Brier, top-2 accuracy) a swap flips the sign of a row's difference: exact over the 2^d sign
+//! patterns of d ≤ 20 nonzero differences at any n, Monte Carlo up to 20,000 rows, the normal
+//! test above. For AP and ECE a swap exchanges a row's scores between the two pseudo-models:
+//! exact when 2^d · n is small, Monte Carlo up to 20,000 rows.
 
 use rayon::prelude::*;
 
@@ -10,7 +17,14 @@ use crate::evaluate::{auc_influence, MEAN_BOOTSTRAP_MAX_ROWS, MULTICLASS_AUC_KEY
 use crate::metrics::scores::{self, multiclass as mc, EceBins};
 use crate::stats::bootstrap::BootstrapConfig;
 use crate::stats::delong::{delong_paired, sorted_by_score, PairedAuc};
+use crate::stats::randomisation::{
+    at_least_as_extreme, p_from_patterns, sign_flip_p, swap_mask, swapped, RandomisationP, MAX_EXACT_EXAMPLES,
+};
 use crate::stats::rng::Rng;
+
+/// Most row-metric evaluations (2^d patterns × 2n rows) of an exact row-swap enumeration for
+/// AP and ECE; beyond it, Monte Carlo.
+const MAX_EXACT_ROW_WORK: u64 = 1 << 28;
 
 /// Per-example quantities of one model's scores, and how to compute its score metrics from
 /// row weights (1 for every row, or how often a bootstrap resample drew it).
@@ -152,6 +166,79 @@ fn mean_difference(key: &str, a: &[f64], b: &[f64], higher_is_better: bool, leve
     Delta::from_normal(key, ma, mb, higher_is_better, (var / n).sqrt(), level, delta_method::NORMAL)
 }
 
+/// Rows whose scores differ between the two models (a swap changes nothing elsewhere).
+fn differing_rows(a: &ClassificationInput, b: &ClassificationInput) -> Vec<usize> {
+    match (&a.scores, &b.scores) {
+        (Some(Scores::Positive(x)), Some(Scores::Positive(y))) => (0..x.len()).filter(|&i| x[i] != y[i]).collect(),
+        (Some(Scores::PerClass(x)), Some(Scores::PerClass(y))) => {
+            let k = a.labels.len().max(1);
+            (0..a.gold.len()).filter(|&i| x[i * k..(i + 1) * k] != y[i * k..(i + 1) * k]).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Row-swap randomisation p-values of the weighted-key deltas (used for AP and ECE): both
+/// models' rows in one 2n-row table, pseudo-model P taking row r's baseline scores where
+/// the pattern swaps it and the candidate's elsewhere, Q the rest; T = stat(P) − stat(Q).
+/// Exact over the 2^d patterns of the d differing rows when cheap, else Monte Carlo (None
+/// above the row limit or without trials).
+fn row_swap_p(
+    a: &ClassificationInput,
+    b: &ClassificationInput,
+    is_pos: &[bool],
+    observed: &[f64],
+    rows: &[usize],
+    config: &BootstrapConfig,
+) -> Option<Vec<RandomisationP>> {
+    let n = a.gold.len();
+    let d = rows.len();
+    let exact =
+        d <= MAX_EXACT_EXAMPLES && (1u64 << d).saturating_mul(2 * n as u64) <= MAX_EXACT_ROW_WORK;
+    if !exact && (n > MEAN_BOOTSTRAP_MAX_ROWS || config.resamples == 0) {
+        return None;
+    }
+    let scores = match (&a.scores, &b.scores) {
+        (Some(Scores::Positive(x)), Some(Scores::Positive(y))) => Scores::Positive([x.as_slice(), y].concat()),
+        (Some(Scores::PerClass(x)), Some(Scores::PerClass(y))) => Scores::PerClass([x.as_slice(), y].concat()),
+        _ => return None,
+    };
+    let both = ClassificationInput {
+        gold: [a.gold.as_slice(), &a.gold].concat(),
+        pred: [a.pred.as_slice(), &b.pred].concat(),
+        scores: Some(scores),
+        ..a.clone()
+    };
+    let pos2: Vec<bool> = [is_pos, is_pos].concat();
+    let rs = RowScores::new(&both, &pos2)?;
+    let m = observed.len();
+    let patterns = if exact { 1usize << d } else { config.resamples };
+    let extreme: Vec<Vec<bool>> = (0..patterns)
+        .into_par_iter()
+        .map_init(
+            || (vec![0u32; 2 * n], vec![0u32; 2 * n], vec![f64::NAN; m], vec![f64::NAN; m]),
+            |(wp, wq, sp, sq), t| {
+                let mask = swap_mask(d, exact, config.seed, t);
+                wp[..n].iter_mut().for_each(|x| *x = 0);
+                wp[n..].iter_mut().for_each(|x| *x = 1);
+                for (k, &r) in rows.iter().enumerate() {
+                    if swapped(&mask, k) {
+                        wp[r] = 1;
+                        wp[n + r] = 0;
+                    }
+                }
+                for (q, &p) in wq.iter_mut().zip(wp.iter()) {
+                    *q = 1 - p;
+                }
+                rs.stats(wp, &pos2, sp);
+                rs.stats(wq, &pos2, sq);
+                (0..m).map(|j| at_least_as_extreme(sp[j] - sq[j], observed[j])).collect()
+            },
+        )
+        .collect();
+    Some(p_from_patterns(&extreme, m, exact))
+}
+
 /// Paired deltas of the averaged multiclass AUCs: the variance of a difference is the sum
 /// over rows of the squared difference of the two models' influence values.
 fn averaged_auc_deltas(
@@ -215,6 +302,8 @@ pub fn compare_score_metrics(
                 d.ci_low = Some(lo.max(-1.0));
                 d.ci_high = Some(hi.min(1.0));
             }
+            let why = format!("DeLong's test cannot exclude no difference (p = {})", super::format_p(t.p_value));
+            d.reconcile(config.level, &why);
             deltas.push(d);
         }
     }
@@ -240,20 +329,48 @@ pub fn compare_score_metrics(
     } else {
         Vec::new()
     };
+    let rows = differing_rows(baseline, candidate);
+    let observed: Vec<f64> = (0..m).map(|j| point[m + j] - point[j]).collect();
+    let swap_p = if config.resamples > 0 && keys.iter().any(|(k, _)| matches!(*k, "average_precision" | "ece")) {
+        row_swap_p(baseline, candidate, &is_pos, &observed, &rows, config)
+    } else {
+        None
+    };
     for (j, &(key, higher)) in keys.iter().enumerate() {
+        let per_row: Option<(Vec<f64>, Vec<f64>)> = match key {
+            "log_loss" => Some((ra.loss.clone(), rb.loss.clone())),
+            "brier_score" => Some((ra.brier.clone(), rb.brier.clone())),
+            "top_2_accuracy" => Some((
+                ra.top2.iter().map(|&t| t as u8 as f64).collect(),
+                rb.top2.iter().map(|&t| t as u8 as f64).collect(),
+            )),
+            _ => None,
+        };
+        // The randomisation p of a mean: exact at any n with few differing rows, Monte Carlo
+        // up to the row limit.
+        let mean_p = |a: &[f64], b: &[f64]| -> Option<RandomisationP> {
+            let diffs: Vec<f64> = a.iter().zip(b).map(|(x, y)| y - x).collect();
+            let nonzero = diffs.iter().filter(|&&x| x != 0.0).count();
+            let trials = if n <= MEAN_BOOTSTRAP_MAX_ROWS { config.resamples } else { 0 };
+            if nonzero > MAX_EXACT_EXAMPLES && trials == 0 {
+                return None;
+            }
+            sign_flip_p(&diffs, trials, config.seed)
+        };
         let d = if boot {
             let r = PairedReplicates { baseline: &reps[j], candidate: &reps[m + j] };
-            Delta::from_replicates(key, point[j], point[m + j], higher, Some(r), config.level)
-        } else if config.resamples > 0 && (key == "log_loss" || key == "brier_score" || key == "top_2_accuracy") {
-            let (a, b): (Vec<f64>, Vec<f64>) = match key {
-                "log_loss" => (ra.loss.clone(), rb.loss.clone()),
-                "brier_score" => (ra.brier.clone(), rb.brier.clone()),
-                _ => (
-                    ra.top2.iter().map(|&t| t as u8 as f64).collect(),
-                    rb.top2.iter().map(|&t| t as u8 as f64).collect(),
-                ),
+            let d = Delta::from_replicates(key, point[j], point[m + j], higher, Some(r), config.level);
+            let p = match &per_row {
+                Some((a, b)) => mean_p(a, b),
+                None => swap_p.as_ref().map(|v| v[j]),
             };
-            mean_difference(key, &a, &b, higher, config.level)
+            d.with_p(p, rows.len() as u64, "examples", config.level)
+        } else if let (true, Some((a, b))) = (config.resamples > 0, &per_row) {
+            let d = mean_difference(key, a, b, higher, config.level);
+            match mean_p(a, b) {
+                Some(p) => d.with_p(Some(p), rows.len() as u64, "examples", config.level),
+                None => d,
+            }
         } else {
             let reason = (config.resamples > 0).then(|| {
                 format!("paired intervals of {key} are computed up to {MEAN_BOOTSTRAP_MAX_ROWS} rows; compare the per-model intervals instead")

@@ -22,9 +22,12 @@ pub struct DeltaDoc {
     pub higher_is_better: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci_method: Option<&'static str>,
-    /// The test behind `p_value` when it is not the interval's method (`mcnemar_exact`).
+    /// The test behind `p_value`: `paired_randomisation_exact` (every swap pattern enumerated),
+    /// `paired_randomisation` (Monte Carlo), `delong` (ROC AUC), `paired_normal_mean` (means
+    /// above the randomisation's row limit).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_method: Option<&'static str>,
+    /// Why the interval is missing, or why it was extended to 0 (the exact test disagreed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }

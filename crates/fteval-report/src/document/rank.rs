@@ -1,7 +1,7 @@
 //! `fteval.rank/v1`: several models on one test set, best first.
 
 use fteval_core::evaluate::MetricResult;
-use fteval_core::rank::Ranking;
+use fteval_core::rank::{Multiplicity, Ranking};
 use fteval_core::Check;
 use serde::Serialize;
 
@@ -14,7 +14,7 @@ pub const RANK_SCHEMA: &str = "fteval.rank/v1";
 pub struct VsBestDoc {
     /// The primary metric: model − best, interval and raw p-value.
     pub primary: DeltaDoc,
-    /// The primary metric's p-value, Holm-adjusted over all comparisons with the best.
+    /// The primary metric's p-value, Holm-adjusted over all pairs of models (`multiplicity`).
     pub p_value_holm: Option<f64>,
     /// Every metric: model − best.
     pub metrics: Ordered<DeltaDoc>,
@@ -47,6 +47,29 @@ pub struct DisagreementDoc {
     pub p_value: Option<f64>,
 }
 
+/// What the "tied with the best" statements control: `holm_all_pairs` (Holm's step-down over
+/// all `pairs` pairs of models on the primary metric) keeps the family-wise error of the
+/// "not tied with the best" statements at `alpha`.
+#[derive(Clone, Debug, Serialize)]
+pub struct MultiplicityDoc {
+    pub method: &'static str,
+    pub pairs: usize,
+    pub alpha: f64,
+}
+
+impl From<Multiplicity> for MultiplicityDoc {
+    fn from(m: Multiplicity) -> MultiplicityDoc {
+        MultiplicityDoc { method: m.method, pairs: m.pairs, alpha: m.alpha }
+    }
+}
+
+/// "Family-wise error of 'not tied with the best' controlled at 5% (Holm over all 10 pairs)".
+pub(crate) fn multiplicity_statement(m: &MultiplicityDoc) -> String {
+    let pct = crate::render::level_percent(m.alpha);
+    let pairs = if m.pairs == 1 { "the 1 pair".to_string() } else { format!("all {} pairs", m.pairs) };
+    format!("Family-wise error of 'not tied with the best' controlled at {pct} (Holm over {pairs})")
+}
+
 /// `fteval.rank/v1`.
 #[derive(Clone, Debug, Serialize)]
 pub struct RankDocument {
@@ -66,6 +89,8 @@ pub struct RankDocument {
     pub models: Vec<RankModelDoc>,
     pub disagreements: Vec<DisagreementDoc>,
     pub summary: String,
+    /// How the "tied with the best" statements control their family-wise error.
+    pub multiplicity: MultiplicityDoc,
     pub bootstrap: BootstrapDoc,
     pub checks: Vec<Check>,
 }
@@ -130,6 +155,7 @@ impl RankDocument {
             models,
             disagreements,
             summary,
+            multiplicity: ranking.multiplicity.into(),
             bootstrap: best.eval.config.into(),
             checks: super::by_severity(checks),
         }
@@ -146,6 +172,7 @@ fn summary(ranking: &Ranking, models: &[RankModelDoc], primary: &str) -> String 
     };
     let (tied, worse, untested) = (with(Some(true)), with(Some(false)), with(None));
     let level = ranking.entries[0].eval.config.level;
+    let control = multiplicity_statement(&ranking.multiplicity.into());
     if !tied.is_empty() {
         s.push_str(&format!(
             "; statistically tied with it: {} (Holm-adjusted p ≥ {:.2})",
@@ -163,6 +190,9 @@ fn summary(ranking: &Ranking, models: &[RankModelDoc], primary: &str) -> String 
         ));
     }
     s.push('.');
+    if models.len() > 1 {
+        s.push_str(&format!(" {control}."));
+    }
     // Group the disagreements by model, in ranking order.
     for m in &models[1..] {
         let index = ranking.entries[m.rank - 1].index;

@@ -391,6 +391,7 @@ impl TextRankDocument {
                 models,
                 disagreements,
                 summary,
+                multiplicity: ranking.multiplicity.into(),
                 bootstrap: ranking.config.into(),
                 checks: super::by_severity(all_checks),
             },
@@ -424,6 +425,10 @@ fn summary(ranking: &TextRanking, models: &[RankModelDoc], primary: &str) -> Str
         ));
     }
     s.push('.');
+    if models.len() > 1 {
+        let control = super::rank::multiplicity_statement(&ranking.multiplicity.into());
+        s.push_str(&format!(" {control}."));
+    }
     for m in &models[1..] {
         let index = ranking.entries[m.rank - 1].index;
         let keys: Vec<&str> =

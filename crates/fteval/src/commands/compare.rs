@@ -96,6 +96,11 @@ pub fn verdict_summary(v: Verdict, d: &Delta, margin: f64, mde: Option<f64>, lev
     };
     let p = d.p_value.map(|p| format!(", p = {}", if p < 1e-4 { format!("{p:.1e}") } else { format!("{p:.4}") }));
     let numbers = format!("{change}{ci}{})", p.unwrap_or_default());
+    // An interval extended to 0 because the exact test disagreed with the bootstrap says so.
+    let numbers = match d.reason.as_deref() {
+        Some(r) if r.ends_with("extended to 0") => format!("{numbers}; {r}"),
+        _ => numbers,
+    };
     match v {
         Verdict::Improved if margin > 0.0 => format!("The candidate is better: {numbers}; the gain exceeds the margin of {margin}."),
         Verdict::Improved => format!("The candidate is better: {numbers}."),

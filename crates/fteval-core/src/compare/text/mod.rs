@@ -4,11 +4,13 @@
 //! Every model's per-example sufficient statistics (entity counts per sentence, BLEU and chrF
 //! n-gram counts, per-example ROUGE/SQuAD values) go into one table of columns; a paired
 //! bootstrap resample draws examples once for all models and recomputes every corpus metric
-//! from the summed statistics (never resampling or re-tokenising tokens). Deltas, their
-//! percentile intervals and bootstrap p-values are the classification compare's [`Delta`]s, so
-//! the verdict ([`super::verdict`]), the gates ([`crate::gates`]) and the Holm-adjusted ranking
-//! work on them unchanged. For BLEU, chrF and chrF++, sacreBLEU's paired approximate
-//! randomisation test is run as well.
+//! from the summed statistics (never resampling or re-tokenising tokens). Every delta's p-value
+//! comes from the paired randomisation test on the same table: the two models' statistics are
+//! swapped on random examples (on every pattern of the differing examples when there are at
+//! most 20) and every metric is recomputed from the sums. Deltas are the classification
+//! compare's [`Delta`]s, so the verdict ([`super::verdict`]), the gates ([`crate::gates`]) and
+//! the Holm-adjusted ranking work on them unchanged. For BLEU, chrF and chrF++, sacreBLEU's
+//! paired approximate randomisation test is reported as well, as sacreBLEU computes it.
 //!
 //! ```
 //! use fteval_core::compare::text::{compare_generation, GenerationConfigs, GenerationExamples, TextOptions};
@@ -52,9 +54,10 @@ use crate::checks::{Check, Severity};
 use crate::data::Task;
 use crate::evaluate::MetricResult;
 use crate::metrics::generation::significance::DEFAULT_AR_TRIALS;
-use crate::rank::{disagreements_of, Disagreement};
+use crate::rank::{disagreements_of, Disagreement, Multiplicity};
 use crate::stats::bootstrap::{percentile_interval, BootstrapConfig};
 use crate::stats::holm::holm_adjust;
+use crate::stats::randomisation::{at_least_as_extreme, p_from_patterns, swap_mask, RandomisationP, MAX_EXACT_EXAMPLES};
 use table::{mask_words, seeded_mask, Table};
 
 /// How a text comparison resamples and what it lists.
@@ -177,8 +180,8 @@ pub struct TextRankEntry {
     pub vs_best: Option<Vec<Delta>>,
     /// Paired approximate randomisation against the best (BLEU, chrF, chrF++).
     pub paired_ar: Vec<ArTest>,
-    /// Holm-adjusted p-value of the primary metric's difference from the best (over the
-    /// comparisons with the best).
+    /// Holm-adjusted p-value of the primary metric's difference from the best (Holm over
+    /// all pairs of models).
     pub p_holm: Option<f64>,
     /// Not significantly different from the best on the primary metric; None when untested.
     pub tied_with_best: Option<bool>,
@@ -194,6 +197,8 @@ pub struct TextRanking {
     pub entries: Vec<TextRankEntry>,
     /// Every pair of models on the primary metric, in ranking order.
     pub pairwise: Vec<PairwiseTest>,
+    /// What the "tied with the best" statements control (Holm over `pairwise`).
+    pub multiplicity: Multiplicity,
     /// Metrics on which a lower-ranked model is significantly better than the best.
     pub disagreements: Vec<Disagreement>,
     pub config: BootstrapConfig,
@@ -307,6 +312,98 @@ impl Resampled {
     }
 }
 
+/// Paired randomisation p-values of every metric's delta (cand − base), and the number of
+/// examples whose statistics differ. A pattern swaps the two systems' statistics on some of
+/// the differing examples; every metric is recomputed from the swapped sums. Exact over the
+/// 2^d patterns when d ≤ 20, else `resamples` Monte Carlo patterns; None without resamples.
+fn randomisation_p(
+    layout: &dyn Layout,
+    res: &Resampled,
+    base: usize,
+    cand: usize,
+    config: &BootstrapConfig,
+) -> (Vec<Option<RandomisationP>>, u64) {
+    let (n, w, m) = (layout.n(), layout.width(), layout.keys().len());
+    // Differing examples and both systems' column sums, in one pass.
+    let (mut rows, sums) = (0..n.div_ceil(4096))
+        .into_par_iter()
+        .map(|c| {
+            let (mut a, mut b) = (vec![0.0; w], vec![0.0; w]);
+            let mut sums = vec![0.0; 2 * w];
+            let mut rows = Vec::new();
+            for i in c * 4096..((c + 1) * 4096).min(n) {
+                a.iter_mut().for_each(|x| *x = 0.0);
+                b.iter_mut().for_each(|x| *x = 0.0);
+                layout.fill(base, i, &mut a);
+                layout.fill(cand, i, &mut b);
+                if a != b {
+                    rows.push(i);
+                }
+                for c in 0..w {
+                    sums[c] += a[c];
+                    sums[w + c] += b[c];
+                }
+            }
+            (rows, sums)
+        })
+        .reduce(
+            || (Vec::new(), vec![0.0; 2 * w]),
+            |(mut r1, mut s1), (r2, s2)| {
+                r1.extend(r2);
+                s1.iter_mut().zip(s2).for_each(|(x, y)| *x += y);
+                (r1, s1)
+            },
+        );
+    rows.sort_unstable();
+    let d = rows.len();
+    if config.resamples == 0 {
+        return (vec![None; m], d as u64);
+    }
+    let exact = d <= MAX_EXACT_EXAMPLES;
+    let patterns = if exact { 1usize << d } else { config.resamples };
+    let diff = Table::new(d, w, |k, row| {
+        let (mut a, mut b) = (vec![0.0; w], vec![0.0; w]);
+        layout.fill(base, rows[k], &mut a);
+        layout.fill(cand, rows[k], &mut b);
+        for c in 0..w {
+            row[c] = a[c] - b[c];
+        }
+    });
+    let (s_base, s_cand) = sums.split_at(w);
+    let observed: Vec<f64> = (0..m).map(|j| res.point[cand][j] - res.point[base][j]).collect();
+    let extreme: Vec<Vec<bool>> =
+        diff.randomisation(patterns, |t| swap_mask(d, exact, config.seed, t).into_iter().chain([0]).collect(), |_, x| {
+            // Pseudo-candidate P takes the baseline's statistics on the swapped examples.
+            let p: Vec<f64> = s_cand.iter().zip(x).map(|(c, x)| c + x).collect();
+            let q: Vec<f64> = (0..w).map(|c| s_base[c] + s_cand[c] - p[c]).collect();
+            let (mut vp, mut vq) = (vec![f64::NAN; m], vec![f64::NAN; m]);
+            layout.values(&p, &mut vp);
+            layout.values(&q, &mut vq);
+            (0..m).map(|j| at_least_as_extreme(vp[j] - vq[j], observed[j])).collect()
+        });
+    let p = p_from_patterns(&extreme, m, exact);
+    (p.into_iter().zip(&observed).map(|(p, o)| (!o.is_nan()).then_some(p)).collect(), d as u64)
+}
+
+/// What a text task's examples are called in a reason.
+fn unit_of(task: Task) -> &'static str {
+    if task == Task::Ner {
+        "sentences"
+    } else {
+        "examples"
+    }
+}
+
+/// Every metric's paired delta (cand − base) with its randomisation p-value.
+fn deltas_with_p(layout: &dyn Layout, res: &Resampled, base: usize, cand: usize, config: &BootstrapConfig) -> Vec<Delta> {
+    let (p, d) = randomisation_p(layout, res, base, cand, config);
+    res.deltas(layout, base, cand, config.level)
+        .into_iter()
+        .zip(p)
+        .map(|(delta, p)| delta.with_p(p, d, unit_of(layout.task()), config.level))
+        .collect()
+}
+
 /// Paired approximate randomisation of systems `base` and `cand` on the layout's AR metrics.
 fn paired_ar(layout: &dyn Layout, point: &Resampled, base: usize, cand: usize, options: &TextOptions) -> Vec<ArTest> {
     let Some((cols, metrics)) = layout.ar() else { return Vec::new() };
@@ -381,7 +478,7 @@ fn compare_layout(layout: &dyn Layout, options: &TextOptions, flips: TextFlips, 
     TextComparison {
         task: layout.task(),
         n: layout.n() as u64,
-        deltas: res.deltas(layout, 0, 1, config.level),
+        deltas: deltas_with_p(layout, &res, 0, 1, &config),
         baseline: res.metrics(layout, 0, config.level),
         candidate: res.metrics(layout, 1, config.level),
         paired_ar: ar,
@@ -425,13 +522,31 @@ fn rank_layout(
     order.sort_by(|&a, &b| score(b).total_cmp(&score(a)));
     let best = order[0];
     let level = config.level;
-    let vs_best: Vec<(usize, Vec<Delta>, Vec<ArTest>)> = order[1..]
-        .par_iter()
-        .map(|&i| (i, res.deltas(layout, best, i, level), paired_ar(layout, &res, best, i, options)))
-        .collect();
-    let has_p = vs_best.iter().all(|(_, d, _)| d[j].p_value.is_some());
-    let adjusted = holm_adjust(&vs_best.iter().map(|(_, d, _)| d[j].p_value.unwrap_or(1.0)).collect::<Vec<_>>());
     let alpha = 1.0 - level;
+    // Every pair (better, worse) in ranking order, with every metric's delta worse − better.
+    let pairs: Vec<(usize, usize)> =
+        (0..k).flat_map(|a| (a + 1..k).map(move |b| (a, b))).map(|(a, b)| (order[a], order[b])).collect();
+    let pair_deltas: Vec<Vec<Delta>> =
+        pairs.par_iter().map(|&(better, worse)| deltas_with_p(layout, &res, better, worse, &config)).collect();
+    let mut pairwise: Vec<PairwiseTest> = pairs
+        .iter()
+        .zip(&pair_deltas)
+        .map(|(&(better, worse), d)| PairwiseTest { better, worse, delta: d[j].clone(), p_holm: None })
+        .collect();
+    // Holm over all pairs: the "not tied with the best" statements keep their family-wise
+    // error at α whichever model happens to come out best.
+    let has_p = pairwise.iter().all(|p| p.delta.p_value.is_some());
+    if has_p {
+        let adj = holm_adjust(&pairwise.iter().map(|p| p.delta.p_value.unwrap_or(1.0)).collect::<Vec<_>>());
+        pairwise.iter_mut().zip(adj).for_each(|(p, a)| p.p_holm = Some(a));
+    }
+    let vs_best: Vec<(usize, Vec<Delta>, Vec<ArTest>, Option<f64>)> = order[1..]
+        .par_iter()
+        .map(|&i| {
+            let at = pairs.iter().position(|&(b, w)| b == best && w == i).expect("a pair with the best");
+            (i, pair_deltas[at].clone(), paired_ar(layout, &res, best, i, options), pairwise[at].p_holm)
+        })
+        .collect();
     let mut disagreements = Vec::new();
     let mut entries = vec![TextRankEntry {
         index: best,
@@ -441,33 +556,18 @@ fn rank_layout(
         p_holm: None,
         tied_with_best: Some(true),
     }];
-    for ((i, deltas, ar), &p_holm) in vs_best.into_iter().zip(&adjusted) {
+    for (i, deltas, ar, p_holm) in vs_best {
         disagreements.extend(disagreements_of(i, &deltas, primary));
         entries.push(TextRankEntry {
             index: i,
             metrics: res.metrics(layout, i, level),
             vs_best: Some(deltas),
             paired_ar: ar,
-            p_holm: has_p.then_some(p_holm),
-            tied_with_best: has_p.then_some(p_holm >= alpha),
+            p_holm,
+            tied_with_best: p_holm.map(|p| p >= alpha),
         });
     }
-    // Every pair on the primary metric, Holm-adjusted over all pairs.
-    let mut pairwise: Vec<PairwiseTest> = Vec::new();
-    for (a, &better) in order.iter().enumerate() {
-        for &worse in &order[a + 1..] {
-            pairwise.push(PairwiseTest {
-                better,
-                worse,
-                delta: res.delta(layout, j, better, worse, level),
-                p_holm: None,
-            });
-        }
-    }
-    if pairwise.iter().all(|p| p.delta.p_value.is_some()) {
-        let adj = holm_adjust(&pairwise.iter().map(|p| p.delta.p_value.unwrap_or(1.0)).collect::<Vec<_>>());
-        pairwise.iter_mut().zip(adj).for_each(|(p, a)| p.p_holm = Some(a));
-    }
+    let multiplicity = Multiplicity::holm_all_pairs(pairs.len(), alpha);
     Ok(TextRanking {
         task: layout.task(),
         n: layout.n() as u64,
@@ -475,6 +575,7 @@ fn rank_layout(
         higher_is_better: higher,
         entries,
         pairwise,
+        multiplicity,
         disagreements,
         config,
         checks,

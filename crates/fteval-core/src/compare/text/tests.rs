@@ -184,7 +184,10 @@ fn generation_matches_the_single_model_machinery() {
         Some(PairedReplicates { baseline: &ra, candidate: &rb }),
         0.95,
     );
-    assert_eq!(d, &want);
+    // The interval is the bootstrap's; the p-value the paired randomisation test's.
+    assert_eq!(Delta { p_value: None, p_method: None, ..d.clone() }, want);
+    assert_eq!(d.p_method, Some("paired_randomisation"));
+    assert!(d.p_value.unwrap() < 0.01);
     assert_eq!(verdict(d, 0.0, 0.95).0, Verdict::Improved);
     // Paired approximate randomisation: the same p-values as the generation core's test.
     assert_eq!(cmp.paired_ar.len(), 3);
@@ -397,4 +400,113 @@ fn speed_of_100k_examples() {
         cmp.deltas.len()
     );
     assert_eq!(cmp2.paired_ar.len(), 3);
+}
+
+/// Every pattern of swapping the two systems on the `rows` where they differ: the share whose
+/// |delta| is at least the observed one (`delta(swapped)` gets the swap flags of `rows`).
+fn brute_force_p(d: usize, delta: impl Fn(&[bool]) -> f64) -> f64 {
+    let observed = delta(&vec![false; d]);
+    let mut count = 0;
+    for t in 0..1u32 << d {
+        let swapped: Vec<bool> = (0..d).map(|j| t >> j & 1 == 1).collect();
+        let x = delta(&swapped);
+        if x.is_nan() || x.abs() >= observed.abs() * (1.0 - 1e-9) {
+            count += 1;
+        }
+    }
+    count as f64 / (1u64 << d) as f64
+}
+
+/// NER: with 11 differing sentences the f1 p-value equals the enumeration over sentences
+/// (micro F1 = 2·tp / (predicted + gold) of each pseudo-system's sentences).
+#[test]
+fn ner_p_value_equals_brute_force_enumeration() {
+    let mut rng = Rng::new(12, 0);
+    let (gold, pred_a) = ner_model(&mut rng, 200, 0.7);
+    let mut pred_b = pred_a.clone();
+    let mut changed = Vec::new();
+    for (i, s) in pred_b.iter_mut().enumerate() {
+        if changed.len() < 11 && i % 7 == 0 {
+            s[3] = if s[3] == "B-LOC" && changed.len() % 3 == 2 { "B-ORG" } else { "B-LOC" };
+            if s[3] != pred_a[i][3] {
+                changed.push(i);
+            } else {
+                s[0] = "O";
+                s[1] = "O";
+                changed.push(i);
+            }
+        }
+    }
+    let (a, b) = (ner(&gold, &pred_a), ner(&gold, &pred_b));
+    let cmp = compare_ner(&a, &b, &options(100, 1));
+    let f1 = cmp.delta("f1").unwrap();
+    let micro = |stats: &[&NerStats]| -> f64 {
+        let (mut tp, mut pg) = (0u64, 0u64);
+        for (i, s) in stats.iter().enumerate() {
+            for r in s.sentence_rows(i) {
+                tp += r.tp as u64;
+                pg += (r.pred + r.gold) as u64;
+            }
+        }
+        2.0 * tp as f64 / pg as f64
+    };
+    let want = brute_force_p(changed.len(), |sw| {
+        let mut p: Vec<&NerStats> = vec![&b; 200];
+        let mut q: Vec<&NerStats> = vec![&a; 200];
+        for (j, &i) in changed.iter().enumerate() {
+            if sw[j] {
+                p[i] = &a;
+                q[i] = &b;
+            }
+        }
+        micro(&p) - micro(&q)
+    });
+    assert_eq!(f1.p_method, Some("paired_randomisation_exact"));
+    assert!((f1.p_value.unwrap() - want).abs() < 1e-12, "{:?} vs {want}", f1.p_value);
+    assert!(want > 0.0 && want < 1.0);
+}
+
+/// Generation: with 9 differing examples the exact_match and BLEU p-values equal the
+/// enumeration over examples (corpus BLEU of each pseudo-system's summed statistics).
+#[test]
+fn generation_p_values_equal_brute_force_enumeration() {
+    let cfg = GenerationConfigs::default();
+    let (refs, pa, _) = corpus(5, 80, 0.7, 0.7);
+    let mut pb = pa.clone();
+    let rows: Vec<usize> = (0..9).map(|j| j * 8 + 1).collect();
+    for (j, &i) in rows.iter().enumerate() {
+        // Mostly fixes (the reference itself), some other changes.
+        pb[i] = if j % 3 == 2 { format!("{} red", pa[i]) } else { refs[i].clone() };
+        if pb[i] == pa[i] {
+            pb[i] = format!("{} big", pa[i]);
+        }
+    }
+    let (a, b) = (generation(&pa, &refs, &cfg), generation(&pb, &refs, &cfg));
+    let cmp = compare_generation(&a, &b, &cfg, &options(100, 2));
+    let pick = |sw: &[bool]| -> (Vec<usize>, Vec<usize>) {
+        // Which system each example of P (and Q) comes from: 1 = b, 0 = a.
+        let mut p = vec![1usize; 80];
+        for (j, &i) in rows.iter().enumerate() {
+            if sw[j] {
+                p[i] = 0;
+            }
+        }
+        let q = p.iter().map(|x| 1 - x).collect();
+        (p, q)
+    };
+    let sys = [&a, &b];
+    let em = |from: &[usize]| from.iter().enumerate().map(|(i, &s)| sys[s].means[0].1[i]).sum::<f64>() / 80.0;
+    let bleu = |from: &[usize]| {
+        let stats: Vec<_> = from.iter().enumerate().map(|(i, &s)| sys[s].bleu.as_ref().unwrap()[i]).collect();
+        bleu_score(&crate::metrics::generation::sum_all(&stats), &cfg.bleu).score
+    };
+    for (key, f) in [("exact_match", &em as &dyn Fn(&[usize]) -> f64), ("bleu", &bleu)] {
+        let want = brute_force_p(rows.len(), |sw| {
+            let (p, q) = pick(sw);
+            f(&p) - f(&q)
+        });
+        let d = cmp.delta(key).unwrap();
+        assert_eq!(d.p_method, Some("paired_randomisation_exact"), "{key}");
+        assert!((d.p_value.unwrap() - want).abs() < 1e-12, "{key}: {:?} vs {want}", d.p_value);
+    }
 }
