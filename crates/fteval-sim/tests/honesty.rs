@@ -142,3 +142,10 @@ fn enumeration_of_accuracy_equals_mcnemar() {
         assert!(r.abs_diff().unwrap() < 1e-12, "{}: {:?} vs {:?}", r.case, r.library, r.exact);
     }
 }
+
+/// Found by this suite: two models with exactly equal AUCs give DeLong's z = 0, and
+/// erfc(0) looped forever (its series never met `add < 1e-17·sum` with sum = 0).
+#[test]
+fn a_zero_statistic_has_p_value_one() {
+    assert_eq!(fteval_core::stats::special::normal_two_sided_p(0.0), 1.0);
+}
