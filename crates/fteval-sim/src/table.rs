@@ -173,7 +173,11 @@ pub fn rank_table(rows: &[crate::rank::RankRow]) -> Table {
         "rank: equal models (family-wise error)",
         &["models", "n", "runs", "family-wise error", "runs with an untested model"],
     )
-    .with_note("Share of runs where any model is declared not tied with the best (bound: ≤ 5%).");
+    .with_note(
+        "Share of runs where any model is declared not tied with the best (bound: ≤ 5%). A bootstrap \
+         p-value is at least 2/(B + 1), so with few resamples (e.g. 200) Holm over 9 comparisons can never \
+         reject and the 10-model figure reads 0.",
+    );
     for r in rows {
         let fwe = r.family_wise_error();
         t.push(vec![
