@@ -73,16 +73,20 @@ fn ner_and_generation_intervals_cover_at_n_200() {
 }
 
 /// compare's pooled false-verdict rate on the primary metric with equal models is ≤ 5% (here
-/// ≤ 6.5% over 800 runs), and the delta interval covers a true +3-point change 93–97% (90–99%).
+/// ≤ 6% over 2000 runs: two standard errors), and the delta interval covers a true +3-point
+/// change 93–97% (here 90–99% over 200 runs).
 #[test]
 #[ignore = "enable after issue-14 intervals merge"]
 fn compare_null_false_verdicts_are_at_most_5_percent() {
     let c = config();
-    let rows = compare::run(&c, &compare::settings(), &[(100, 1.0), (1000, 1.0)]);
+    let settings = compare::settings();
+    let (null, change): (Vec<_>, Vec<_>) = settings.into_iter().partition(|p| p.is_null());
+    let mut rows = compare::run(&SimConfig { runs: 500, ..c }, &null, &[(100, 1.0), (1000, 1.0)]);
+    rows.extend(compare::run(&c, &change, &[(100, 1.0), (1000, 1.0)]));
     show(&table::null_table(&rows));
     show(&table::power_table(&rows));
     let pooled = compare::pooled_null_rate(&rows).unwrap();
-    assert!(pooled <= 0.065, "pooled null false-verdict rate {pooled}");
+    assert!(pooled <= 0.06, "pooled null false-verdict rate {pooled}");
     for r in rows.iter().filter(|r| !r.null && r.metric == compare::PRIMARY) {
         let cov = r.coverage().unwrap();
         assert!((0.90..=0.99).contains(&cov), "{} n={}: delta coverage {cov}", r.setting, r.n);
@@ -113,14 +117,15 @@ fn rank_family_wise_error_is_at_most_5_percent() {
     }
 }
 
-/// The train–test gap flags a model that does not overfit in ≤ 5% of runs (here ≤ 7.5%),
-/// balanced and with 5% positives.
+/// The train–test gap flags a model that does not overfit in ≤ 5% of runs (here ≤ 6% over 2000
+/// runs: two standard errors), balanced and with 5% positives.
 #[test]
+#[ignore = "enable after issue-14 intervals merge"]
 fn gap_false_flags_are_at_most_5_percent() {
-    let rows = gap::run(&config(), &gap::settings());
+    let rows = gap::run(&SimConfig { runs: 2000, ..config() }, &gap::settings());
     show(&table::gap_table(&rows));
     for r in &rows {
-        assert!(r.flag_rate() <= 0.075, "{}: flagged in {} of runs", r.setting, r.flag_rate());
+        assert!(r.flag_rate() <= 0.06, "{}: flagged in {} of runs", r.setting, r.flag_rate());
     }
 }
 
