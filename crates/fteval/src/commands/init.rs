@@ -156,7 +156,7 @@ fn config_text(found: &[(Role, String)], profile: Option<&str>) -> String {
          # drop against the baseline (passes only when the confidence interval rules out a larger drop).\n\
          [gates]\nrequire = []  # e.g. [\"recall>=0.8\"]\nmax_regression = {}  # e.g. { f1 = 0.01 }\n\n\
          [leakage]\nmax_leaked_fraction = 0.01  # test rows found in the training set, above which: do not ship\n\n\
-         [overfitting]\nmax_gap = 0.05  # train − test gap of a metric above which: needs attention\n",
+         [overfitting]\nmax_gap = 0.05  # train − test gap of the primary metric above which: needs attention\n",
     );
     s
 }
