@@ -7,8 +7,12 @@ use crate::checks::{self, Check, ClassFacts, Severity};
 use crate::data::{ClassificationInput, Task};
 use crate::metrics::classification::{self as cls, Quantity};
 use crate::metrics::confusion::ConfusionMatrix;
-use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig, Interval};
+use crate::stats::bootstrap::{cell_bootstrap, BootstrapConfig, Interval};
+#[cfg(test)]
+use crate::stats::bootstrap::percentile_interval;
 
+mod calibration;
+mod cm_intervals;
 pub mod gap;
 pub mod generation;
 mod intervals;
@@ -27,6 +31,26 @@ pub mod ci_method {
     /// Percentile bootstrap; confusion-matrix metrics resample multinomial cell counts,
     /// which has exactly the distribution of resampling rows.
     pub const BOOTSTRAP: &str = "bootstrap_percentile";
+    /// Wilson's score interval of a binomial proportion (accuracy, precision, recall, ...).
+    pub const WILSON: &str = "wilson";
+    /// Bias-corrected percentile bootstrap (BCa with zero acceleration) on confusion-matrix cells.
+    pub const BOOTSTRAP_BC: &str = "bootstrap_bc";
+    /// Bias-corrected and accelerated bootstrap (acceleration from the jackknife on cells, or
+    /// from the per-row values' skewness for means).
+    pub const BOOTSTRAP_BCA: &str = "bootstrap_bca";
+    /// BCa bootstrap on scores merged onto a 1024-point grid, shifted to the exact value.
+    pub const BOOTSTRAP_BCA_BINNED: &str = "bootstrap_bca_binned_scores";
+    /// The bootstrap could not vary (e.g. every row correct): the range of the metric when a
+    /// plausible number of rows (Wilson's bound on an unseen error rate) change prediction.
+    pub const CHANGED_ROWS_BOUND: &str = "changed_rows_bound";
+    /// DeLong's variance on the logit scale, back-transformed (stays inside [0, 1] and follows
+    /// the skew of an AUC near 1).
+    pub const DELONG_LOGIT: &str = "delong_logit";
+    /// DeLong-type influence variance of an average of AUCs, on the logit scale.
+    pub const DELONG_AVERAGE_LOGIT: &str = "delong_influence_logit";
+    /// ECE: basic (pivot) bootstrap around the debiased per-bin calibration error, which
+    /// estimates the population 15-bin ECE; widened to contain the plug-in value.
+    pub const ECE_DEBIASED: &str = "ece_debiased_basic_bootstrap";
     /// Percentile bootstrap on scores merged onto a 1024-point grid, shifted to the exact value.
     pub const BOOTSTRAP_BINNED: &str = "bootstrap_percentile_binned_scores";
     /// DeLong's asymptotic variance (as pROC's `ci.auc`), normal interval clipped to [0, 1].
@@ -281,32 +305,28 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     let k = input.labels.len();
     let n = input.gold.len() as u64;
     let keys = cm_metric_keys(input.task);
-    let n_stats = keys.len() + 3 * k;
-    let CmStatistics { cm, cells, counts, point, mut replicates } = cm_statistics(input, config);
-    let mut intervals: Vec<Option<Interval>> = Vec::with_capacity(n_stats);
-    let mut undefined_resamples = vec![0usize; n_stats];
-    for (j, reps) in replicates.iter_mut().enumerate() {
-        if config.resamples == 0 {
-            intervals.push(None);
-            continue;
-        }
-        let p = percentile_interval(reps, config.level, point[j]);
-        undefined_resamples[j] = p.undefined;
-        intervals.push(p.interval);
-    }
+    let mut stats = cm_statistics(input, config);
+    let stat_intervals = cm_intervals::cm_intervals(input, keys, &mut stats, config);
+    let CmStatistics { cm, cells, counts, point, .. } = stats;
+    let intervals: Vec<Option<Interval>> = stat_intervals.iter().map(|s| s.interval).collect();
 
     let mut metrics = Vec::new();
     for (j, key) in keys.iter().enumerate() {
         let result = if point[j].is_nan() {
             MetricResult::undefined(cm_undefined_reason(key))
         } else {
-            let mut r = MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP);
-            if undefined_resamples[j] > 0 {
+            let s = &stat_intervals[j];
+            let mut r = MetricResult::point(point[j]).with_interval(s.interval, s.method);
+            if s.undefined > 0 {
                 r.reason = Some(format!(
                     "undefined on {} of {} bootstrap resamples; the interval uses the others",
-                    undefined_resamples[j], config.resamples
+                    s.undefined, config.resamples
                 ));
             }
+            if let Some(m) = &s.missing {
+                r.reason = Some(m.clone());
+            }
+            r.unreliable = s.unreliable.clone();
             r
         };
         metrics.push((key.to_string(), result));
@@ -323,6 +343,13 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     }
 
     checks.extend(classification_checks(input, &metrics, &per_class, n));
+    let degenerate: Vec<(String, &str)> = keys
+        .iter()
+        .zip(&stat_intervals)
+        .filter_map(|(key, s)| s.degenerate.map(|c| (key.to_string(), c)))
+        .collect();
+    checks.extend(checks::degenerate_interval(&degenerate, "rows"));
+    checks.extend(unreliable_check(&metrics));
     Evaluation {
         task: input.task,
         n,
@@ -334,6 +361,13 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
         checks,
         config: *config,
     }
+}
+
+/// `unreliable_interval` for the metrics marked unreliable.
+pub(crate) fn unreliable_check(metrics: &[(String, MetricResult)]) -> Option<Check> {
+    let marked: Vec<(&str, &str)> =
+        metrics.iter().filter_map(|(k, m)| m.unreliable.as_deref().map(|u| (k.as_str(), u))).collect();
+    checks::unreliable_interval(&marked)
 }
 
 fn metric_value(metrics: &[(String, MetricResult)], key: &str) -> Option<(f64, Option<f64>)> {

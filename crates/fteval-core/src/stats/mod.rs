@@ -5,6 +5,7 @@ pub mod delong;
 pub mod holm;
 pub mod mcnemar;
 pub mod multinomial;
+pub mod proportion;
 pub mod rng;
 pub mod sets;
 pub mod sort_key;
