@@ -48,6 +48,10 @@ pub mod ci_method {
     pub const DELONG_LOGIT: &str = "delong_logit";
     /// DeLong-type influence variance of an average of AUCs, on the logit scale.
     pub const DELONG_AVERAGE_LOGIT: &str = "delong_influence_logit";
+    /// Bias-corrected bootstrap on scores merged onto a 1024-point grid, shifted to the exact value.
+    pub const BOOTSTRAP_BC_BINNED: &str = "bootstrap_bc_binned_scores";
+    /// The ECE interval with scores merged onto a 1024-point grid for the resampling.
+    pub const ECE_DEBIASED_BINNED: &str = "ece_debiased_basic_bootstrap_binned_scores";
     /// ECE: basic (pivot) bootstrap around the debiased per-bin calibration error, which
     /// estimates the population 15-bin ECE; widened to contain the plug-in value.
     pub const ECE_DEBIASED: &str = "ece_debiased_basic_bootstrap";
@@ -336,18 +340,19 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     let per_class = class_rows(&input.labels, &classes, &point[keys.len()..], &intervals[keys.len()..]);
 
     let mut checks = Vec::new();
-    if let Some(scores) = &input.scores {
-        let (score_metrics, score_checks) = score_metrics::score_metrics(input, scores, config);
-        metrics.extend(score_metrics);
-        checks.extend(score_checks);
-    }
-
-    checks.extend(classification_checks(input, &metrics, &per_class, n));
-    let degenerate: Vec<(String, &str)> = keys
+    let mut degenerate: Vec<(String, &str)> = keys
         .iter()
         .zip(&stat_intervals)
         .filter_map(|(key, s)| s.degenerate.map(|c| (key.to_string(), c)))
         .collect();
+    if let Some(scores) = &input.scores {
+        let (score_metrics, score_checks, score_degenerate) = score_metrics::score_metrics(input, scores, config);
+        metrics.extend(score_metrics);
+        checks.extend(score_checks);
+        degenerate.extend(score_degenerate);
+    }
+
+    checks.extend(classification_checks(input, &metrics, &per_class, n));
     checks.extend(checks::degenerate_interval(&degenerate, "rows"));
     checks.extend(unreliable_check(&metrics));
     Evaluation {
