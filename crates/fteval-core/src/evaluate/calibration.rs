@@ -113,10 +113,11 @@ fn folded_normal_location(m: f64, s: f64) -> f64 {
     mu
 }
 
-/// The basic (pivot) bootstrap interval of the debiased estimate θ̃ from its `replicates` θ̃*.
-/// In the bootstrap world the population is the sample, whose ECE is the plug-in θ̂ (`point`),
-/// so θ̃* − θ̂ stands for θ̃ − θ: the interval is θ̃ + θ̂ − q(1 − α/2), θ̃ + θ̂ − q(α/2) (with
-/// 2θ̃ in place of θ̃ + θ̂ it covered only 82–86% at n = 200), clipped at 0 and widened to
+/// The basic (pivot) bootstrap interval of the debiased estimate θ̃ from its `replicates` θ̃*,
+/// centred at 2θ̃ and at θ̃ + θ̂ (θ̂ = the plug-in `point`, the ECE of the bootstrap world's
+/// population) and spanning both: 2θ̃ − q(1 − α/2) to θ̃ + θ̂ − q(α/2). Each alone missed
+/// (measured at n = 200: 2θ̃ covered 82% in the 5-class setting, θ̃ + θ̂ 86% at n = 50); the
+/// span covers the uncertainty of the bias correction itself. Clipped at 0 and widened to
 /// contain the plug-in `point`.
 pub(super) fn ece_interval(replicates: &mut Vec<f64>, level: f64, debiased: f64, point: f64) -> Option<Interval> {
     replicates.retain(|x| x.is_finite());
@@ -125,9 +126,9 @@ pub(super) fn ece_interval(replicates: &mut Vec<f64>, level: f64, debiased: f64,
     }
     replicates.sort_unstable_by(f64::total_cmp);
     let alpha = (1.0 - level) / 2.0;
-    let centre = debiased + point;
-    let low = (centre - quantile_sorted(replicates, 1.0 - alpha)).max(0.0);
-    let high = (centre - quantile_sorted(replicates, alpha)).max(0.0);
+    let (centre_low, centre_high) = ((2.0 * debiased).min(debiased + point), (2.0 * debiased).max(debiased + point));
+    let low = (centre_low - quantile_sorted(replicates, 1.0 - alpha)).max(0.0);
+    let high = (centre_high - quantile_sorted(replicates, alpha)).max(0.0);
     Some(Interval { low: low.min(point), high: high.max(point) })
 }
 

@@ -77,6 +77,20 @@ pub(super) fn auc_interval(auc: f64, var: f64, m: u64, n: u64, level: f64) -> Au
     }
 }
 
+/// For a mean of values in [0, `scale`] whose resamples cannot vary and that sits at an end
+/// (every unit scores 0, or every unit the maximum): Wilson's bound for `units` units, which
+/// bounds any such mean (a [0, 1] value varies no more than a 0/1 one with the same mean).
+pub(super) fn end_bound(point: f64, units: u64, scale: f64, level: f64) -> Option<Interval> {
+    let w = |x| wilson(x, units, level);
+    if point >= scale * (1.0 - 1e-12) {
+        w(units).map(|iv| Interval { low: iv.low * scale, high: point.max(scale) })
+    } else if point <= scale * 1e-12 {
+        w(0).map(|iv| Interval { low: point.min(0.0), high: iv.high * scale })
+    } else {
+        None
+    }
+}
+
 /// Mean and standard error of per-row values.
 pub(super) fn mean_se(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;

@@ -172,12 +172,12 @@ where
         .collect()
 }
 
-/// True when the defined replicates do not vary: every resample gives the same value, so a
-/// bootstrap interval would have zero width.
+/// True when the defined replicates do not vary (up to rounding, 1e-9 relative): every
+/// resample gives the same value, so a bootstrap interval would have zero width.
 pub fn replicates_constant(replicates: &[f64]) -> bool {
     let mut defined = replicates.iter().filter(|x| !x.is_nan());
     match defined.next() {
-        Some(first) => defined.all(|x| x == first),
+        Some(&first) => defined.all(|&x| (x - first).abs() <= 1e-9 * first.abs().max(1.0)),
         None => false,
     }
 }
