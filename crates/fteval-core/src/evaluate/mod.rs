@@ -476,6 +476,65 @@ mod tests {
         assert!((0.915..=0.98).contains(&rate), "coverage {rate}");
     }
 
+    fn binary_input(gold: Vec<u32>, pred: Vec<u32>, scores: Option<Vec<f64>>) -> ClassificationInput {
+        ClassificationInput {
+            task: Task::Binary,
+            labels: vec!["neg".into(), "pos".into()],
+            positive: Some(1),
+            gold,
+            pred,
+            scores: scores.map(Scores::Positive),
+            model_classes: None,
+        }
+    }
+
+    /// 30 of 30 correct: no [1, 1] intervals, and a check names the cause.
+    #[test]
+    fn all_correct_gives_no_zero_width_interval_and_a_degenerate_check() {
+        let gold: Vec<u32> = (0..30).map(|i| (i % 3 == 0) as u32).collect();
+        let e = evaluate_classification(&binary_input(gold.clone(), gold, None), &BootstrapConfig::default());
+        for key in ["accuracy", "precision", "recall", "f1", "matthews_corrcoef", "balanced_accuracy"] {
+            let m = metric(&e, key);
+            assert!(m.ci_low.unwrap() < m.ci_high.unwrap(), "{key}: {m:?}");
+            assert_eq!(m.ci_high, Some(1.0), "{key}");
+        }
+        assert_eq!(metric(&e, "accuracy").ci_method, Some("wilson"));
+        assert_eq!(metric(&e, "f1").ci_method, Some("changed_rows_bound"));
+        let d = e.checks.iter().find(|c| c.id == "degenerate_interval").expect("degenerate_interval");
+        assert!(d.message.contains("every row is predicted correctly") && d.message.contains("f1"), "{}", d.message);
+    }
+
+    /// 5 positives among 200: F1 and AUC are marked unreliable, and the check lists them.
+    #[test]
+    fn few_positives_mark_intervals_unreliable() {
+        let mut rng = Rng::new(4, 0);
+        let gold: Vec<u32> = (0..200).map(|i| (i < 5) as u32).collect();
+        let pred: Vec<u32> = gold.iter().map(|&g| if rng.uniform() < 0.9 { g } else { 1 - g }).collect();
+        let scores: Vec<f64> = gold.iter().map(|&g| 0.3 * g as f64 + 0.7 * rng.uniform()).collect();
+        let e = evaluate_classification(&binary_input(gold, pred, Some(scores)), &BootstrapConfig::default());
+        for key in ["f1", "matthews_corrcoef", "roc_auc", "log_loss"] {
+            assert!(metric(&e, key).unreliable.as_deref().unwrap_or("").contains("only 5 positive"), "{key}");
+        }
+        assert!(metric(&e, "accuracy").unreliable.is_none());
+        let c = e.checks.iter().find(|c| c.id == "unreliable_interval").expect("unreliable_interval");
+        assert!(c.message.contains("f1") && c.message.contains("roc_auc"), "{}", c.message);
+        let auc = metric(&e, "roc_auc");
+        assert_eq!(auc.ci_method, Some("delong_logit"));
+        assert!(auc.ci_low.unwrap() <= auc.value.unwrap() && auc.value.unwrap() <= auc.ci_high.unwrap());
+    }
+
+    /// One distinct score: the AUC's DeLong variance is 0; a fallback interval and a check.
+    #[test]
+    fn one_distinct_score_is_a_degenerate_auc() {
+        let gold: Vec<u32> = (0..100).map(|i| (i % 2) as u32).collect();
+        let e = evaluate_classification(&binary_input(gold.clone(), gold, Some(vec![0.7; 100])), &BootstrapConfig::default());
+        let auc = metric(&e, "roc_auc");
+        assert_eq!(auc.value, Some(0.5));
+        assert!(auc.ci_low.unwrap() < 0.5 && auc.ci_high.unwrap() > 0.5);
+        let d = e.checks.iter().find(|c| c.id == "degenerate_interval").expect("degenerate_interval");
+        assert!(d.message.contains("same score"), "{}", d.message);
+    }
+
     /// The analytic interval of the averaged AUCs has the width a row-level bootstrap gives
     /// (measured: 0.0129 vs 0.0121 one-vs-rest, 0.0129 vs 0.0142 one-vs-one).
     #[test]
