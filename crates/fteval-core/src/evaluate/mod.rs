@@ -28,18 +28,15 @@ pub use ner::evaluate_ner_metrics;
 
 /// How a confidence interval was obtained (the JSON `ci_method`).
 pub mod ci_method {
-    /// Percentile bootstrap; confusion-matrix metrics resample multinomial cell counts,
-    /// which has exactly the distribution of resampling rows.
+    /// Percentile bootstrap (NER over sentences, generation over examples).
     pub const BOOTSTRAP: &str = "bootstrap_percentile";
     /// Wilson's score interval of a binomial proportion (accuracy, precision, recall, ...).
     pub const WILSON: &str = "wilson";
     /// Bias-corrected percentile bootstrap (BCa with zero acceleration) on confusion-matrix cells.
     pub const BOOTSTRAP_BC: &str = "bootstrap_bc";
-    /// Bias-corrected and accelerated bootstrap (acceleration from the jackknife on cells, or
-    /// from the per-row values' skewness for means).
+    /// Bias-corrected and accelerated bootstrap of a mean (log loss, Brier), the acceleration
+    /// from the per-row values' skewness (the jackknife's for a mean).
     pub const BOOTSTRAP_BCA: &str = "bootstrap_bca";
-    /// BCa bootstrap on scores merged onto a 1024-point grid, shifted to the exact value.
-    pub const BOOTSTRAP_BCA_BINNED: &str = "bootstrap_bca_binned_scores";
     /// The bootstrap could not vary (e.g. every row correct): the range of the metric when a
     /// plausible number of rows (Wilson's bound on an unseen error rate) change prediction.
     pub const CHANGED_ROWS_BOUND: &str = "changed_rows_bound";
@@ -55,12 +52,6 @@ pub mod ci_method {
     /// ECE: basic (pivot) bootstrap around the debiased per-bin calibration error, which
     /// estimates the population 15-bin ECE; widened to contain the plug-in value.
     pub const ECE_DEBIASED: &str = "ece_debiased_basic_bootstrap";
-    /// Percentile bootstrap on scores merged onto a 1024-point grid, shifted to the exact value.
-    pub const BOOTSTRAP_BINNED: &str = "bootstrap_percentile_binned_scores";
-    /// DeLong's asymptotic variance (as pROC's `ci.auc`), normal interval clipped to [0, 1].
-    pub const DELONG: &str = "delong";
-    /// DeLong-type influence variance of an average of AUCs over the same rows.
-    pub const DELONG_AVERAGE: &str = "delong_influence";
     /// Normal interval for a mean of per-row values (used at large n).
     pub const NORMAL: &str = "normal_mean";
 }

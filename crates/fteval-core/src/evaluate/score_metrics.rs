@@ -95,7 +95,7 @@ fn binary_score_metrics(
         let mut r = MetricResult::point(auc);
         if boot {
             let var = delong_variance_groups(g_p, g_n, auc);
-            let a = auc_interval(auc, var, n_pos, n_neg, config.level);
+            let a = auc_interval(auc, var, n_pos, n_neg, config.level, ["positive", "negative"]);
             r = r.with_interval(Some(a.interval), ci_method::DELONG_LOGIT);
             r.unreliable = a.unreliable;
             if let Some(c) = a.degenerate {
@@ -416,7 +416,7 @@ fn multiclass_auc_metrics(
             let mut r = MetricResult::point(value);
             if boot {
                 let var: f64 = infl.iter().map(|x| x[j] * x[j]).sum();
-                let a = auc_interval(value, var, rarest, n - rarest, config.level);
+                let a = auc_interval(value, var, rarest, n - rarest, config.level, ["rarest-class", "other"]);
                 r = r.with_interval(Some(a.interval), ci_method::DELONG_AVERAGE_LOGIT);
                 r.unreliable = a.unreliable;
                 if let Some(c) = a.degenerate {
