@@ -148,7 +148,8 @@ pub fn class_never_predicted(classes: &[ClassFacts]) -> Option<Check> {
     ))
 }
 
-/// `small_support`: classes with fewer than 30 gold examples, whose numbers are mostly noise.
+/// `small_support`: classes with fewer than 30 gold examples, whose numbers are mostly noise,
+/// and classes with none at all (their recall is 0/0 and nothing about them is measured).
 pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
     let small: Vec<String> = classes
         .iter()
@@ -158,15 +159,87 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
             None => format!("'{}' ({} examples)", c.label, c.support),
         })
         .collect();
-    if small.is_empty() {
+    let absent: Vec<String> = classes.iter().filter(|c| c.support == 0).map(|c| format!("'{}'", c.label)).collect();
+    if small.is_empty() && absent.is_empty() {
         return None;
+    }
+    let mut parts = Vec::new();
+    if !small.is_empty() {
+        parts.push(format!(
+            "Fewer than 30 test examples for {}: per-class numbers there are noise.",
+            small.join(", ")
+        ));
+    }
+    if !absent.is_empty() {
+        parts.push(format!(
+            "No test example at all for {}: the test set says nothing about how the model does there (recall is 0/0).",
+            absent.join(", ")
+        ));
     }
     Some(Check::new(
         "small_support",
         Severity::Warn,
         format!(
-            "Fewer than 30 test examples for {}: per-class numbers there are noise. Collect more test examples before drawing conclusions about these classes.",
-            small.join(", ")
+            "{} Collect more test examples before drawing conclusions about these classes.",
+            parts.join(" ")
+        ),
+    ))
+}
+
+/// `degenerate_interval`: intervals the resampling cannot give a width (zero-width bootstrap,
+/// or a single resampling unit), as (metric, cause) pairs; `units` names what is resampled.
+pub fn degenerate_interval(metrics: &[(String, &str)], units: &str) -> Option<Check> {
+    let (_, first_cause) = metrics.first()?;
+    let mut causes: Vec<&str> = metrics.iter().map(|(_, c)| *c).collect();
+    causes.dedup();
+    let names: Vec<&str> = metrics.iter().map(|(m, _)| m.as_str()).collect();
+    let cause = if causes.len() == 1 { first_cause.to_string() } else { causes.join("; ") };
+    Some(Check::new(
+        "degenerate_interval",
+        Severity::Warn,
+        format!(
+            "The bootstrap over {units} cannot vary for {} because {cause}: a resampling interval would have zero width.              The interval shown is a fallback bound, not a 95% interval; add test data that can vary before trusting it.",
+            names.join(", ")
+        ),
+    ))
+}
+
+/// `unreliable_interval`: metrics whose interval cannot reach its nominal coverage on these
+/// data, as (metric, why) pairs.
+pub fn unreliable_interval(metrics: &[(&str, &str)]) -> Option<Check> {
+    if metrics.is_empty() {
+        return None;
+    }
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for &(m, why) in metrics {
+        match groups.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, ms)) => ms.push(m),
+            None => groups.push((why, vec![m])),
+        }
+    }
+    let parts: Vec<String> = groups.iter().map(|(why, ms)| format!("{} ({why})", ms.join(", "))).collect();
+    Some(Check::new(
+        "unreliable_interval",
+        Severity::Warn,
+        format!(
+            "These intervals are likely narrower than the uncertainty: {}. Read them as rough; collect more examples of the rare class before deciding on these metrics.",
+            parts.join("; ")
+        ),
+    ))
+}
+
+/// `small_sample`: too few resampling units (NER sentences, generation examples) for the
+/// bootstrap to describe the uncertainty; `min` is the number below which it warns.
+pub fn small_sample(units: u64, unit_name: &str, min: u64) -> Option<Check> {
+    if units >= min {
+        return None;
+    }
+    Some(Check::new(
+        "small_sample",
+        Severity::Warn,
+        format!(
+            "Only {units} {unit_name}: the intervals resample {unit_name} and with fewer than {min} they are too narrow and jumpy to trust. \
+             Evaluate on at least {min} {unit_name} (a few hundred for differences of a few points)."
         ),
     ))
 }
@@ -246,5 +319,27 @@ mod tests {
         assert!(collapsed_predictions(&classes, 1000).is_some());
         assert!(class_never_predicted(&classes).unwrap().message.contains("'fraud'"));
         assert!(small_support(&classes).unwrap().message.contains("0.30 wide"));
+    }
+
+    #[test]
+    fn a_class_without_gold_examples_is_a_small_support() {
+        let classes = [facts("a", 500, 490, 0.9), facts("b", 500, 500, 0.9), facts("c", 0, 10, 0.0)];
+        let c = small_support(&classes).unwrap();
+        assert!(c.message.contains("No test example at all for 'c'"), "{}", c.message);
+        assert!(!c.message.contains("'a'"));
+        assert!(small_support(&classes[..2]).is_none());
+    }
+
+    #[test]
+    fn degenerate_unreliable_and_small_sample_checks_name_metrics_and_causes() {
+        let d = degenerate_interval(&[("f1".into(), "every row is predicted correctly")], "rows").unwrap();
+        assert_eq!((d.id.as_str(), d.severity), ("degenerate_interval", Severity::Warn));
+        assert!(d.message.contains("f1") && d.message.contains("every row is predicted correctly"), "{}", d.message);
+        assert!(degenerate_interval(&[], "rows").is_none());
+        let u = unreliable_interval(&[("f1", "only 3 positives"), ("roc_auc", "only 3 positives")]).unwrap();
+        assert!(u.message.contains("f1, roc_auc (only 3 positives)"), "{}", u.message);
+        assert!(unreliable_interval(&[]).is_none());
+        assert!(small_sample(12, "sentences", 30).unwrap().message.contains("Only 12 sentences"));
+        assert!(small_sample(30, "sentences", 30).is_none());
     }
 }

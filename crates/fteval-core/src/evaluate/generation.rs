@@ -9,7 +9,8 @@
 
 use rayon::prelude::*;
 
-use super::{ci_method, Evaluation, MetricResult};
+use super::intervals::end_bound;
+use super::{ci_method, unreliable_check, Evaluation, MetricResult};
 use crate::checks::{Check, Severity};
 use crate::data::Task;
 use crate::metrics::generation::bleu::{bleu_score, bleu_signature, bleu_stats, BleuConfig, BleuStats};
@@ -18,7 +19,8 @@ use crate::metrics::generation::resample::bootstrap_sums;
 use crate::metrics::generation::rouge::rouge_scores;
 use crate::metrics::generation::squad::squad_scores;
 use crate::metrics::generation::{sum_all, NRefs, Sums};
-use crate::stats::bootstrap::{percentile_interval, BootstrapConfig};
+use crate::stats::bootstrap::{percentile_interval, replicates_constant, BootstrapConfig};
+use crate::stats::proportion::wilson;
 
 /// The metric keys without losses, in report order (SPEC's generation row).
 pub const GENERATION_METRIC_KEYS: &[&str] =
@@ -34,6 +36,10 @@ const RLSUM: usize = 5;
 const LOSS: usize = 6;
 const LOSS_X_TOKENS: usize = 7;
 const TOKENS: usize = 8;
+/// Position of `exact_match` in [`GENERATION_METRIC_KEYS`].
+const EM_KEY: usize = 0;
+/// Examples below which the example bootstrap is too coarse to describe the uncertainty.
+const SMALL_SAMPLE: u64 = 30;
 /// Values per example that add up: six means and three loss sums.
 pub const N_SUMS: usize = 9;
 
@@ -214,14 +220,37 @@ pub fn evaluate_generation(
         }
     }
     let keys = GENERATION_METRIC_KEYS.iter().copied().chain(["loss", "perplexity"]).take(n_keys);
-    let metrics = keys
+    // Exact match is a plain proportion of examples: Wilson's interval.
+    let em_hits = stats.iter().map(|(_, _, _, Sums(s))| s[EM]).sum::<f64>();
+    let em_is_count = stats.iter().all(|(_, _, _, Sums(s))| s[EM] == 0.0 || s[EM] == 1.0);
+    let cause = if n == 1 { "there is a single example" } else { "every example gives the same value" };
+    let mut degenerate: Vec<(String, &str)> = Vec::new();
+    let metrics: Vec<(String, MetricResult)> = keys
         .zip(reps.iter_mut())
         .enumerate()
         .map(|(j, (key, r))| {
             let result = if point[j].is_nan() {
                 MetricResult::undefined("no examples")
+            } else if j == EM_KEY && em_is_count && config.resamples > 0 {
+                let iv = wilson(em_hits.round() as u64, n as u64, config.level);
+                MetricResult::point(point[j]).with_interval(iv, ci_method::WILSON)
             } else if r.is_empty() {
                 MetricResult::point(point[j])
+            } else if n == 1 || replicates_constant(r) {
+                // No bootstrap width: at 0 or the maximum a Wilson bound over the examples.
+                degenerate.push((key.to_string(), cause));
+                let scale = if matches!(key, "bleu" | "chrf" | "chrf_pp") { 100.0 } else { 1.0 };
+                let bound = if key == "loss" || key == "perplexity" || n == 1 {
+                    None
+                } else {
+                    end_bound(point[j], n as u64, scale, config.level)
+                };
+                let mut m = MetricResult::point(point[j]).with_interval(bound, ci_method::CHANGED_ROWS_BOUND);
+                if bound.is_none() {
+                    m.reason = Some(format!("no interval: {cause}"));
+                }
+                m.unreliable = Some(format!("the example bootstrap cannot vary: {cause}"));
+                m
             } else {
                 let p = percentile_interval(r, config.level, point[j]);
                 MetricResult::point(point[j]).with_interval(p.interval, ci_method::BOOTSTRAP)
@@ -232,7 +261,12 @@ pub fn evaluate_generation(
 
     let signatures = generation_signatures(references, options);
     let examples: Vec<ExampleScores> = stats.iter().map(|s| example_scores(s, loss.is_some(), options)).collect();
-    let checks = generation_checks(predictions, references);
+    let mut checks = generation_checks(predictions, references);
+    if config.resamples > 0 {
+        checks.extend(crate::checks::small_sample(n as u64, "examples", SMALL_SAMPLE));
+        checks.extend(crate::checks::degenerate_interval(&degenerate, "examples"));
+        checks.extend(unreliable_check(&metrics));
+    }
     GenerationEvaluation {
         evaluation: Evaluation {
             task: Task::Generation,
@@ -314,6 +348,14 @@ mod tests {
         assert!((metric(&e.evaluation, "loss").value.unwrap() - 2.0).abs() < 1e-12);
         // exp((1 + 2 + 6) / 4)
         assert!((metric(&e.evaluation, "perplexity").value.unwrap() - (9.0f64 / 4.0).exp()).abs() < 1e-9);
+        // Every example exact: Wilson's interval, not [1, 1].
+        let em = metric(&e.evaluation, "exact_match");
+        assert_eq!(em.ci_method, Some("wilson"));
+        assert!(em.ci_low.unwrap() < 0.5 && em.ci_high == Some(1.0));
+        // Token F1 is 1 on every resample: a Wilson bound over the 3 examples, marked.
+        let f1 = metric(&e.evaluation, "token_f1");
+        assert!(f1.ci_low.unwrap() < 0.5 && f1.unreliable.is_some(), "{f1:?}");
+        assert!(e.evaluation.checks.iter().any(|c| c.id == "degenerate_interval"));
         let ppl = metric(&e.evaluation, "perplexity");
         assert!(ppl.ci_low.unwrap() <= ppl.value.unwrap() && ppl.value.unwrap() <= ppl.ci_high.unwrap());
         assert_eq!(e.examples.len(), 3);
@@ -327,7 +369,8 @@ mod tests {
         let refs: Vec<Vec<String>> = (0..12).map(|i| vec![format!("ref {i}")]).collect();
         let e = evaluate_generation(&preds, &refs, None, &GenerationOptions::default(), &BootstrapConfig::default());
         let ids: Vec<&str> = e.evaluation.checks.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(ids, ["empty_predictions", "collapsed_predictions"]);
+        assert_eq!(&ids[..2], ["empty_predictions", "collapsed_predictions"]);
+        assert!(ids.contains(&"small_sample"), "{ids:?}");
         assert!(e.evaluation.metrics.iter().all(|(k, _)| k != "loss"));
     }
 }

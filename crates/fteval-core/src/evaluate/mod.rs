@@ -7,8 +7,12 @@ use crate::checks::{self, Check, ClassFacts, Severity};
 use crate::data::{ClassificationInput, Task};
 use crate::metrics::classification::{self as cls, Quantity};
 use crate::metrics::confusion::ConfusionMatrix;
-use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig, Interval};
+use crate::stats::bootstrap::{cell_bootstrap, BootstrapConfig, Interval};
+#[cfg(test)]
+use crate::stats::bootstrap::percentile_interval;
 
+mod calibration;
+mod cm_intervals;
 pub mod gap;
 pub mod generation;
 mod intervals;
@@ -24,15 +28,30 @@ pub use ner::evaluate_ner_metrics;
 
 /// How a confidence interval was obtained (the JSON `ci_method`).
 pub mod ci_method {
-    /// Percentile bootstrap; confusion-matrix metrics resample multinomial cell counts,
-    /// which has exactly the distribution of resampling rows.
+    /// Percentile bootstrap (NER over sentences, generation over examples).
     pub const BOOTSTRAP: &str = "bootstrap_percentile";
-    /// Percentile bootstrap on scores merged onto a 1024-point grid, shifted to the exact value.
-    pub const BOOTSTRAP_BINNED: &str = "bootstrap_percentile_binned_scores";
-    /// DeLong's asymptotic variance (as pROC's `ci.auc`), normal interval clipped to [0, 1].
-    pub const DELONG: &str = "delong";
-    /// DeLong-type influence variance of an average of AUCs over the same rows.
-    pub const DELONG_AVERAGE: &str = "delong_influence";
+    /// Wilson's score interval of a binomial proportion (accuracy, precision, recall, ...).
+    pub const WILSON: &str = "wilson";
+    /// Bias-corrected percentile bootstrap (BCa with zero acceleration) on confusion-matrix cells.
+    pub const BOOTSTRAP_BC: &str = "bootstrap_bc";
+    /// Bias-corrected and accelerated bootstrap of a mean (log loss, Brier), the acceleration
+    /// from the per-row values' skewness (the jackknife's for a mean).
+    pub const BOOTSTRAP_BCA: &str = "bootstrap_bca";
+    /// The bootstrap could not vary (e.g. every row correct): the range of the metric when a
+    /// plausible number of rows (Wilson's bound on an unseen error rate) change prediction.
+    pub const CHANGED_ROWS_BOUND: &str = "changed_rows_bound";
+    /// DeLong's variance on the logit scale, back-transformed (stays inside [0, 1] and follows
+    /// the skew of an AUC near 1).
+    pub const DELONG_LOGIT: &str = "delong_logit";
+    /// DeLong-type influence variance of an average of AUCs, on the logit scale.
+    pub const DELONG_AVERAGE_LOGIT: &str = "delong_influence_logit";
+    /// Bias-corrected bootstrap on scores merged onto a 1024-point grid, shifted to the exact value.
+    pub const BOOTSTRAP_BC_BINNED: &str = "bootstrap_bc_binned_scores";
+    /// The ECE interval with scores merged onto a 1024-point grid for the resampling.
+    pub const ECE_DEBIASED_BINNED: &str = "ece_debiased_basic_bootstrap_binned_scores";
+    /// ECE: basic (pivot) bootstrap around the debiased per-bin calibration error, which
+    /// estimates the population 15-bin ECE; widened to contain the plug-in value.
+    pub const ECE_DEBIASED: &str = "ece_debiased_basic_bootstrap";
     /// Normal interval for a mean of per-row values (used at large n).
     pub const NORMAL: &str = "normal_mean";
 }
@@ -281,32 +300,28 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     let k = input.labels.len();
     let n = input.gold.len() as u64;
     let keys = cm_metric_keys(input.task);
-    let n_stats = keys.len() + 3 * k;
-    let CmStatistics { cm, cells, counts, point, mut replicates } = cm_statistics(input, config);
-    let mut intervals: Vec<Option<Interval>> = Vec::with_capacity(n_stats);
-    let mut undefined_resamples = vec![0usize; n_stats];
-    for (j, reps) in replicates.iter_mut().enumerate() {
-        if config.resamples == 0 {
-            intervals.push(None);
-            continue;
-        }
-        let p = percentile_interval(reps, config.level, point[j]);
-        undefined_resamples[j] = p.undefined;
-        intervals.push(p.interval);
-    }
+    let mut stats = cm_statistics(input, config);
+    let stat_intervals = cm_intervals::cm_intervals(input, keys, &mut stats, config);
+    let CmStatistics { cm, cells, counts, point, .. } = stats;
+    let intervals: Vec<Option<Interval>> = stat_intervals.iter().map(|s| s.interval).collect();
 
     let mut metrics = Vec::new();
     for (j, key) in keys.iter().enumerate() {
         let result = if point[j].is_nan() {
             MetricResult::undefined(cm_undefined_reason(key))
         } else {
-            let mut r = MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP);
-            if undefined_resamples[j] > 0 {
+            let s = &stat_intervals[j];
+            let mut r = MetricResult::point(point[j]).with_interval(s.interval, s.method);
+            if s.undefined > 0 {
                 r.reason = Some(format!(
                     "undefined on {} of {} bootstrap resamples; the interval uses the others",
-                    undefined_resamples[j], config.resamples
+                    s.undefined, config.resamples
                 ));
             }
+            if let Some(m) = &s.missing {
+                r.reason = Some(m.clone());
+            }
+            r.unreliable = s.unreliable.clone();
             r
         };
         metrics.push((key.to_string(), result));
@@ -316,13 +331,21 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     let per_class = class_rows(&input.labels, &classes, &point[keys.len()..], &intervals[keys.len()..]);
 
     let mut checks = Vec::new();
+    let mut degenerate: Vec<(String, &str)> = keys
+        .iter()
+        .zip(&stat_intervals)
+        .filter_map(|(key, s)| s.degenerate.map(|c| (key.to_string(), c)))
+        .collect();
     if let Some(scores) = &input.scores {
-        let (score_metrics, score_checks) = score_metrics::score_metrics(input, scores, config);
+        let (score_metrics, score_checks, score_degenerate) = score_metrics::score_metrics(input, scores, config);
         metrics.extend(score_metrics);
         checks.extend(score_checks);
+        degenerate.extend(score_degenerate);
     }
 
     checks.extend(classification_checks(input, &metrics, &per_class, n));
+    checks.extend(checks::degenerate_interval(&degenerate, "rows"));
+    checks.extend(unreliable_check(&metrics));
     Evaluation {
         task: input.task,
         n,
@@ -334,6 +357,13 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
         checks,
         config: *config,
     }
+}
+
+/// `unreliable_interval` for the metrics marked unreliable.
+pub(crate) fn unreliable_check(metrics: &[(String, MetricResult)]) -> Option<Check> {
+    let marked: Vec<(&str, &str)> =
+        metrics.iter().filter_map(|(k, m)| m.unreliable.as_deref().map(|u| (k.as_str(), u))).collect();
+    checks::unreliable_interval(&marked)
 }
 
 fn metric_value(metrics: &[(String, MetricResult)], key: &str) -> Option<(f64, Option<f64>)> {
@@ -435,6 +465,65 @@ mod tests {
         }
         let rate = covered as f64 / runs as f64;
         assert!((0.915..=0.98).contains(&rate), "coverage {rate}");
+    }
+
+    fn binary_input(gold: Vec<u32>, pred: Vec<u32>, scores: Option<Vec<f64>>) -> ClassificationInput {
+        ClassificationInput {
+            task: Task::Binary,
+            labels: vec!["neg".into(), "pos".into()],
+            positive: Some(1),
+            gold,
+            pred,
+            scores: scores.map(Scores::Positive),
+            model_classes: None,
+        }
+    }
+
+    /// 30 of 30 correct: no [1, 1] intervals, and a check names the cause.
+    #[test]
+    fn all_correct_gives_no_zero_width_interval_and_a_degenerate_check() {
+        let gold: Vec<u32> = (0..30).map(|i| (i % 3 == 0) as u32).collect();
+        let e = evaluate_classification(&binary_input(gold.clone(), gold, None), &BootstrapConfig::default());
+        for key in ["accuracy", "precision", "recall", "f1", "matthews_corrcoef", "balanced_accuracy"] {
+            let m = metric(&e, key);
+            assert!(m.ci_low.unwrap() < m.ci_high.unwrap(), "{key}: {m:?}");
+            assert_eq!(m.ci_high, Some(1.0), "{key}");
+        }
+        assert_eq!(metric(&e, "accuracy").ci_method, Some("wilson"));
+        assert_eq!(metric(&e, "f1").ci_method, Some("changed_rows_bound"));
+        let d = e.checks.iter().find(|c| c.id == "degenerate_interval").expect("degenerate_interval");
+        assert!(d.message.contains("every row is predicted correctly") && d.message.contains("f1"), "{}", d.message);
+    }
+
+    /// 5 positives among 200: F1 and AUC are marked unreliable, and the check lists them.
+    #[test]
+    fn few_positives_mark_intervals_unreliable() {
+        let mut rng = Rng::new(4, 0);
+        let gold: Vec<u32> = (0..200).map(|i| (i < 5) as u32).collect();
+        let pred: Vec<u32> = gold.iter().map(|&g| if rng.uniform() < 0.9 { g } else { 1 - g }).collect();
+        let scores: Vec<f64> = gold.iter().map(|&g| 0.3 * g as f64 + 0.7 * rng.uniform()).collect();
+        let e = evaluate_classification(&binary_input(gold, pred, Some(scores)), &BootstrapConfig::default());
+        for key in ["f1", "matthews_corrcoef", "roc_auc", "log_loss"] {
+            assert!(metric(&e, key).unreliable.as_deref().unwrap_or("").contains("only 5 positive"), "{key}");
+        }
+        assert!(metric(&e, "accuracy").unreliable.is_none());
+        let c = e.checks.iter().find(|c| c.id == "unreliable_interval").expect("unreliable_interval");
+        assert!(c.message.contains("f1") && c.message.contains("roc_auc"), "{}", c.message);
+        let auc = metric(&e, "roc_auc");
+        assert_eq!(auc.ci_method, Some("delong_logit"));
+        assert!(auc.ci_low.unwrap() <= auc.value.unwrap() && auc.value.unwrap() <= auc.ci_high.unwrap());
+    }
+
+    /// One distinct score: the AUC's DeLong variance is 0; a fallback interval and a check.
+    #[test]
+    fn one_distinct_score_is_a_degenerate_auc() {
+        let gold: Vec<u32> = (0..100).map(|i| (i % 2) as u32).collect();
+        let e = evaluate_classification(&binary_input(gold.clone(), gold, Some(vec![0.7; 100])), &BootstrapConfig::default());
+        let auc = metric(&e, "roc_auc");
+        assert_eq!(auc.value, Some(0.5));
+        assert!(auc.ci_low.unwrap() < 0.5 && auc.ci_high.unwrap() > 0.5);
+        let d = e.checks.iter().find(|c| c.id == "degenerate_interval").expect("degenerate_interval");
+        assert!(d.message.contains("same score"), "{}", d.message);
     }
 
     /// The analytic interval of the averaged AUCs has the width a row-level bootstrap gives

@@ -6,13 +6,14 @@
 //! the same draws the generation metrics use, so `compare` can pair two taggers by drawing the
 //! same sentences for both.
 
-use super::{ci_method, interval_pair, ClassRow, Evaluation, MetricResult};
-use crate::checks::{Check, Severity};
+use super::intervals::end_bound;
+use super::{ci_method, interval_pair, unreliable_check, ClassRow, Evaluation, MetricResult};
+use crate::checks::{self, Check, Severity};
 use crate::data::Task;
 use crate::metrics::generation::resample::bootstrap_sums;
 use crate::metrics::generation::SufficientStats;
 use crate::metrics::ner::{NerCounts, NerScores, NerStats, TypeCounts};
-use crate::stats::bootstrap::{percentile_interval, BootstrapConfig, Interval};
+use crate::stats::bootstrap::{percentile_interval, replicates_constant, BootstrapConfig, Interval};
 
 /// The corpus-level metric keys, in report order: SPEC's six, then seqeval's other averages.
 pub const NER_METRIC_KEYS: &[&str] = &[
@@ -30,6 +31,8 @@ pub const NER_METRIC_KEYS: &[&str] = &[
 
 /// Gold entities of a type below which its numbers are mostly noise.
 const SMALL_SUPPORT: u64 = 30;
+/// Sentences below which the sentence bootstrap is too coarse to describe the uncertainty.
+const SMALL_SAMPLE: u64 = 30;
 
 /// Sentence counts add up like any other sufficient statistics (types missing from the shorter
 /// side count as zeros), so [`bootstrap_sums`] resamples sentences directly.
@@ -113,7 +116,9 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
 
     let mut intervals: Vec<Option<Interval>> = vec![None; n_stats];
     let mut undefined = vec![0usize; n_stats];
-    if config.resamples > 0 && stats.n_sentences() > 0 {
+    let mut constant = vec![false; n_stats];
+    let n_sentences = stats.n_sentences() as u64;
+    if config.resamples > 0 && n_sentences > 1 {
         let rows = sentence_counts(stats);
         let sums = bootstrap_sums(&rows, config.resamples, config.seed);
         let mut reps = vec![Vec::with_capacity(sums.len()); n_stats];
@@ -125,18 +130,37 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
             }
         }
         for (j, r) in reps.iter_mut().enumerate() {
+            constant[j] = replicates_constant(r);
             let p = percentile_interval(r, config.level, point[j]);
             intervals[j] = p.interval;
             undefined[j] = p.undefined;
         }
     }
+    let single = n_sentences == 1;
+    let cause = if single {
+        "the file has a single sentence (blank lines between sentences missing?)"
+    } else {
+        "every sentence gives the same value"
+    };
+    let mut degenerate: Vec<(String, &str)> = Vec::new();
 
-    let metrics = NER_METRIC_KEYS
+    let metrics: Vec<(String, MetricResult)> = NER_METRIC_KEYS
         .iter()
         .enumerate()
         .map(|(j, key)| {
             let r = if point[j].is_nan() {
                 MetricResult::undefined(ner_undefined_reason(key))
+            } else if config.resamples > 0 && (single || constant[j]) {
+                // One resampling unit, or none that differ: no bootstrap width. At 0 or 1 a
+                // Wilson bound over the sentences replaces it; otherwise there is no interval.
+                degenerate.push((key.to_string(), cause));
+                let bound = if single { None } else { end_bound(point[j], n_sentences, 1.0, config.level) };
+                let mut r = MetricResult::point(point[j]).with_interval(bound, ci_method::CHANGED_ROWS_BOUND);
+                if bound.is_none() {
+                    r.reason = Some(format!("no interval: {cause}"));
+                }
+                r.unreliable = Some(format!("the sentence bootstrap cannot vary: {cause}"));
+                r
             } else {
                 let mut r = MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP);
                 if undefined[j] > 0 {
@@ -172,7 +196,12 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
         })
         .collect();
 
-    let checks = ner_checks(&scores, &per_class);
+    let mut checks = ner_checks(&scores, &per_class);
+    if config.resamples > 0 {
+        checks.extend(checks::small_sample(n_sentences, "sentences", SMALL_SAMPLE));
+        checks.extend(checks::degenerate_interval(&degenerate, "sentences"));
+        checks.extend(unreliable_check(&metrics));
+    }
     Evaluation {
         task: Task::Ner,
         n: stats.n_sentences() as u64,
@@ -315,6 +344,21 @@ mod tests {
         assert_eq!(e.per_class.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(), ["LOC", "ORG", "PER"]);
         assert!(e.checks.iter().any(|c| c.id == "class_never_predicted" && c.message.contains("'LOC'")));
         assert_eq!(e.n, 3);
+    }
+
+    /// A file without sentence breaks is one sentence: no resampling width, said by checks.
+    #[test]
+    fn one_sentence_and_few_sentences_are_flagged() {
+        let gold = vec![tags("B-PER I-PER O B-LOC O B-ORG")];
+        let pred = vec![tags("B-PER I-PER O B-ORG O B-ORG")];
+        let stats = evaluate_ner(&NerSequences::from_lists(&gold, &pred).unwrap(), &NerOptions::default()).unwrap();
+        let e = evaluate_ner_metrics(&stats, &BootstrapConfig::default());
+        let f1 = metric(&e, "f1");
+        assert!(f1.ci_low.is_none() && f1.unreliable.is_some());
+        let ids: Vec<&str> = e.checks.iter().map(|c| c.id.as_str()).collect();
+        assert!(ids.contains(&"degenerate_interval") && ids.contains(&"small_sample"), "{ids:?}");
+        let d = e.checks.iter().find(|c| c.id == "degenerate_interval").unwrap();
+        assert!(d.message.contains("single sentence"), "{}", d.message);
     }
 
     #[test]

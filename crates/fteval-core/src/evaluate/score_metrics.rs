@@ -4,32 +4,42 @@
 
 use rayon::prelude::*;
 
-use super::intervals::{bootstrap_means, mean_se, normal_interval, score_cell_intervals};
+use super::calibration::{ece_interval, CalibrationGroups};
+use super::cm_intervals::MIN_MINORITY;
+use super::intervals::{auc_interval, bootstrap_means, mean_acceleration, mean_se, normal_interval, score_cell_replicates};
 use super::{ci_method, MetricResult, MAX_SCORE_CELLS, MEAN_BOOTSTRAP_MAX_ROWS};
 use crate::checks::{self, Check, Severity};
 use crate::data::{ClassificationInput, Scores, Task};
 use crate::metrics::scores::{self, multiclass as mc, ScoreGroups};
-use crate::stats::bootstrap::{cell_bootstrap, percentile_interval, BootstrapConfig, Interval};
+use crate::stats::bootstrap::{bca_interval, BootstrapConfig, Interval};
+use crate::stats::proportion::wilson;
 use crate::stats::delong::{class_aucs, class_influence, delong_variance_groups, sorted_by_score};
+
+/// Metrics whose interval had to fall back because the resampling cannot vary, with the cause.
+pub(super) type Degenerate = Vec<(String, &'static str)>;
 
 pub(super) fn score_metrics(
     input: &ClassificationInput,
     scores: &Scores,
     config: &BootstrapConfig,
-) -> (Vec<(String, MetricResult)>, Vec<Check>) {
+) -> (Vec<(String, MetricResult)>, Vec<Check>, Degenerate) {
+    let mut degenerate = Vec::new();
     match (input.task, scores) {
-        (Task::Binary, Scores::Positive(s)) => (binary_score_metrics(input, s, config), Vec::new()),
+        (Task::Binary, Scores::Positive(s)) => {
+            (binary_score_metrics(input, s, config, &mut degenerate), Vec::new(), degenerate)
+        }
         (Task::Binary, Scores::PerClass(p)) => {
             let k = input.labels.len();
             let pos = input.positive.unwrap_or(k - 1);
             let s: Vec<f64> = p.chunks(k).map(|row| row[pos]).collect();
             let mut checks = Vec::new();
             checks.extend(normalisation_check(p, k));
-            (binary_score_metrics(input, &s, config), checks)
+            (binary_score_metrics(input, &s, config, &mut degenerate), checks, degenerate)
         }
         (_, Scores::PerClass(p)) => {
             let k = input.labels.len();
-            (multiclass_score_metrics(input, p, config), normalisation_check(p, k).into_iter().collect())
+            let metrics = multiclass_score_metrics(input, p, config, &mut degenerate);
+            (metrics, normalisation_check(p, k).into_iter().collect(), degenerate)
         }
         (_, Scores::Positive(_)) => (
             Vec::new(),
@@ -39,6 +49,7 @@ pub(super) fn score_metrics(
                 "A single score column cannot describe a multiclass model; score-based metrics were skipped. \
                  Give one probability column per class (prob_<label>) or a list column (--probs-col).",
             )],
+            degenerate,
         ),
     }
 }
@@ -62,6 +73,7 @@ fn binary_score_metrics(
     input: &ClassificationInput,
     s: &[f64],
     config: &BootstrapConfig,
+    degenerate: &mut Degenerate,
 ) -> Vec<(String, MetricResult)> {
     let pos = input.positive.unwrap_or(input.labels.len() - 1) as u32;
     let is_pos = |i: usize| input.gold[i] == pos;
@@ -72,7 +84,7 @@ fn binary_score_metrics(
     let mut out = Vec::new();
     let boot = config.resamples > 0;
 
-    // ROC AUC with DeLong's interval, computed on the score groups.
+    // ROC AUC with DeLong's variance on the logit scale, computed on the score groups.
     let auc = if n_pos == 0 || n_neg == 0 {
         MetricResult::undefined(format!(
             "ROC AUC needs both classes in gold; this test set has {} positive and {} negative rows",
@@ -80,72 +92,138 @@ fn binary_score_metrics(
         ))
     } else {
         let auc = scores::roc_auc(g_p, g_n);
-        let var = delong_variance_groups(g_p, g_n, auc);
-        let iv = boot.then(|| normal_interval(auc, var.sqrt(), config.level, Some((0.0, 1.0))));
-        MetricResult::point(auc).with_interval(iv, ci_method::DELONG)
+        let mut r = MetricResult::point(auc);
+        if boot {
+            let var = delong_variance_groups(g_p, g_n, auc);
+            let a = auc_interval(auc, var, n_pos, n_neg, config.level, ["positive", "negative"]);
+            r = r.with_interval(Some(a.interval), ci_method::DELONG_LOGIT);
+            r.unreliable = a.unreliable;
+            if let Some(c) = a.degenerate {
+                degenerate.push(("roc_auc".to_string(), c));
+            }
+        }
+        r
     };
     out.push(("roc_auc".to_string(), auc));
 
+    let calibration = CalibrationGroups::binary(g_s);
     let exact = [
         scores::average_precision(g_p, g_n),
-        scores::ece_binary(g_s, g_p, g_n),
+        calibration.debiased_ece(g_p, g_n),
         scores::log_loss_binary(g_s, g_p, g_n),
         scores::brier_binary(g_s, g_p, g_n),
     ];
-    let stat = |sc: &[f64], p: &[u64], n: &[u64], o: &mut [f64]| {
-        o[0] = scores::average_precision(p, n);
-        o[1] = scores::ece_binary(sc, p, n);
-        o[2] = scores::log_loss_binary(sc, p, n);
-        o[3] = scores::brier_binary(sc, p, n);
-    };
+    let ece = scores::ece_binary(g_s, g_p, g_n);
     let exact_cells = groups.score.len() <= MAX_SCORE_CELLS || s.len() <= MEAN_BOOTSTRAP_MAX_ROWS;
-    let intervals = if !boot {
-        vec![None; 4]
-    } else if exact_cells {
-        score_cell_intervals(&groups, &exact, config, stat)
+    let replicates = if !boot {
+        vec![Vec::new(); 4]
     } else {
-        score_cell_intervals(&groups.coarsen(MAX_SCORE_CELLS), &exact, config, stat)
+        let coarse;
+        let used = if exact_cells {
+            &groups
+        } else {
+            coarse = groups.coarsen(MAX_SCORE_CELLS);
+            &coarse
+        };
+        let cal = CalibrationGroups::binary(&used.score);
+        let stat = |sc: &[f64], p: &[u64], n: &[u64], o: &mut [f64]| {
+            o[0] = scores::average_precision(p, n);
+            o[1] = cal.debiased_ece(p, n);
+            o[2] = scores::log_loss_binary(sc, p, n);
+            o[3] = scores::brier_binary(sc, p, n);
+        };
+        score_cell_replicates(used, &exact, config, stat)
     };
-    let cell_method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::BOOTSTRAP_BINNED };
+    let mut replicates = replicates.into_iter();
+    let mut next = || replicates.next().unwrap_or_default();
+    let minority = auc_unreliable(n_pos, n_neg);
 
+    let mut ap_reps = next();
     out.push((
         "average_precision".to_string(),
         if exact[0].is_nan() {
             MetricResult::undefined("average precision needs at least one positive example in gold")
+        } else if !boot {
+            MetricResult::point(exact[0])
         } else {
-            MetricResult::point(exact[0]).with_interval(intervals[0], cell_method)
+            let method = if exact_cells { ci_method::BOOTSTRAP_BC } else { ci_method::BOOTSTRAP_BC_BINNED };
+            let iv = bca_interval(&mut ap_reps, config.level, exact[0], 0.0).interval;
+            let mut r = MetricResult::point(exact[0]).with_interval(iv, method);
+            r.unreliable = minority.clone();
+            r
         },
     ));
-    // Means: bootstrap at small n, normal interval at large n.
+    let mut ece_reps = next();
+    // Means: BCa bootstrap at small n (skewed per-row losses), normal interval at large n.
     let n = s.len() as f64;
     for (j, key) in [(2usize, "log_loss"), (3, "brier_score")] {
+        let mut reps = next();
         let iv = if !boot {
             None
         } else if exact_cells {
-            intervals[j]
+            let a = mean_acceleration(row_values(g_s, g_p, g_n, j == 2));
+            bca_interval(&mut reps, config.level, exact[j], a).interval
         } else {
             let (mean, mean_sq) = group_moments(g_s, g_p, g_n, j == 2);
             let var = (mean_sq - mean * mean).max(0.0) * n / (n - 1.0);
             Some(normal_interval(exact[j], (var / n).sqrt(), config.level, Some((0.0, f64::INFINITY))))
         };
-        let method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::NORMAL };
-        out.push((key.to_string(), MetricResult::point(exact[j]).with_interval(iv, method)));
+        let method = if exact_cells { ci_method::BOOTSTRAP_BCA } else { ci_method::NORMAL };
+        let mut r = MetricResult::point(exact[j]).with_interval(iv, method);
+        if boot {
+            r.unreliable = minority.clone();
+        }
+        out.push((key.to_string(), r));
     }
-    out.push(("ece".to_string(), MetricResult::point(exact[1]).with_interval(intervals[1], cell_method)));
+    let mut ece_result = MetricResult::point(ece);
+    if boot {
+        let method = if exact_cells { ci_method::ECE_DEBIASED } else { ci_method::ECE_DEBIASED_BINNED };
+        ece_result = ece_result.with_interval(ece_interval(&mut ece_reps, config.level, exact[1], ece), method);
+    }
+    out.push(("ece".to_string(), ece_result));
     // Keep the key order of SPEC: roc_auc, average_precision, log_loss, brier_score, ece.
     out
+}
+
+/// Why intervals of metrics driven by the rarer gold class are unreliable, when they are.
+fn auc_unreliable(n_pos: u64, n_neg: u64) -> Option<String> {
+    let few = n_pos.min(n_neg);
+    (few < MIN_MINORITY).then(|| {
+        format!(
+            "only {few} {} rows in gold: with fewer than {MIN_MINORITY}, no interval method reaches 95% coverage",
+            if n_pos <= n_neg { "positive" } else { "negative" }
+        )
+    })
+}
+
+/// Each score group's per-row log loss (or Brier) of its positives and of its negatives, with
+/// their counts as weights.
+fn row_values<'a>(
+    sc: &'a [f64],
+    p: &'a [u64],
+    n: &'a [u64],
+    log_loss: bool,
+) -> impl Iterator<Item = (f64, f64)> + Clone + 'a {
+    (0..sc.len()).flat_map(move |i| {
+        let (lp, ln) = row_losses(sc[i], log_loss);
+        [(lp, p[i] as f64), (ln, n[i] as f64)]
+    })
+}
+
+/// Per-row log loss (or Brier) of a positive and of a negative row scored `s`.
+fn row_losses(s: f64, log_loss: bool) -> (f64, f64) {
+    if log_loss {
+        (-s.clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln(), -(1.0 - s).clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln())
+    } else {
+        ((1.0 - s) * (1.0 - s), s * s)
+    }
 }
 
 /// Mean and mean square of per-row log loss (or Brier) over score groups.
 fn group_moments(sc: &[f64], p: &[u64], n: &[u64], log_loss: bool) -> (f64, f64) {
     let (mut sum, mut sq, mut count) = (0.0, 0.0, 0.0);
     for i in 0..sc.len() {
-        let s = sc[i];
-        let (lp, ln) = if log_loss {
-            (-s.clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln(), -(1.0 - s).clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln())
-        } else {
-            ((1.0 - s) * (1.0 - s), s * s)
-        };
+        let (lp, ln) = row_losses(sc[i], log_loss);
         let (wp, wn) = (p[i] as f64, n[i] as f64);
         sum += wp * lp + wn * ln;
         sq += wp * lp * lp + wn * ln * ln;
@@ -158,6 +236,7 @@ fn multiclass_score_metrics(
     input: &ClassificationInput,
     probs: &[f64],
     config: &BootstrapConfig,
+    degenerate: &mut Degenerate,
 ) -> Vec<(String, MetricResult)> {
     let k = input.labels.len();
     let n = input.gold.len();
@@ -180,12 +259,12 @@ fn multiclass_score_metrics(
             })
             .collect()
     };
-    let mean_method = if n <= MEAN_BOOTSTRAP_MAX_ROWS { ci_method::BOOTSTRAP } else { ci_method::NORMAL };
+    let mean_method = if n <= MEAN_BOOTSTRAP_MAX_ROWS { ci_method::BOOTSTRAP_BCA } else { ci_method::NORMAL };
     let mut out = Vec::new();
     let (ll, _) = mean_se(&losses);
     out.push(("log_loss".to_string(), MetricResult::point(ll).with_interval(mean_intervals[0], mean_method)));
 
-    out.extend(multiclass_auc_metrics(input, probs, config));
+    out.extend(multiclass_auc_metrics(input, probs, config, degenerate));
 
     let (br, _) = mean_se(&briers);
     out.push(("brier_score".to_string(), MetricResult::point(br).with_interval(mean_intervals[1], mean_method)));
@@ -215,31 +294,30 @@ fn multiclass_score_metrics(
     }
     let ece = scores::ece_groups(&groups.score, &groups.pos, &groups.neg);
     let exact_cells = groups.score.len() <= MAX_SCORE_CELLS || n <= MEAN_BOOTSTRAP_MAX_ROWS;
-    let ece_stat = |sc: &[f64], p: &[u64], q: &[u64], o: &mut [f64]| o[0] = scores::ece_groups(sc, p, q);
     let ece_iv = if !boot {
         None
-    } else if exact_cells {
-        score_cell_intervals(&groups, &[ece], config, ece_stat)[0]
     } else {
-        score_cell_intervals(&groups.coarsen(MAX_SCORE_CELLS), &[ece], config, ece_stat)[0]
+        let coarse;
+        let used = if exact_cells {
+            &groups
+        } else {
+            coarse = groups.coarsen(MAX_SCORE_CELLS);
+            &coarse
+        };
+        let debiased = CalibrationGroups::top_label(&groups.score).debiased_ece(&groups.pos, &groups.neg);
+        let cal = CalibrationGroups::top_label(&used.score);
+        let stat = |_: &[f64], p: &[u64], q: &[u64], o: &mut [f64]| o[0] = cal.debiased_ece(p, q);
+        let mut reps = score_cell_replicates(used, &[debiased], config, stat).pop().unwrap_or_default();
+        ece_interval(&mut reps, config.level, debiased, ece)
     };
-    let ece_method = if exact_cells { ci_method::BOOTSTRAP } else { ci_method::BOOTSTRAP_BINNED };
+    let ece_method = if exact_cells { ci_method::ECE_DEBIASED } else { ci_method::ECE_DEBIASED_BINNED };
     out.push(("ece".to_string(), MetricResult::point(ece).with_interval(ece_iv, ece_method)));
 
     if k > 2 {
         let hits = rows().zip(gold).filter(|(r, &g)| mc::row_in_top_k(r, g as usize, 2)).count() as u64;
-        let cells = [hits, n as u64 - hits];
         let top2 = hits as f64 / n as f64;
-        let iv = boot.then(|| {
-            let mut reps = cell_bootstrap(&cells, config, 1, |c, o| o[0] = c[0] as f64 / (c[0] + c[1]) as f64)
-                .pop()
-                .unwrap_or_default();
-            percentile_interval(&mut reps, config.level, top2).interval
-        });
-        out.push((
-            "top_2_accuracy".to_string(),
-            MetricResult::point(top2).with_interval(iv.flatten(), ci_method::BOOTSTRAP),
-        ));
+        let iv = if boot { wilson(hits, n as u64, config.level) } else { None };
+        out.push(("top_2_accuracy".to_string(), MetricResult::point(top2).with_interval(iv, ci_method::WILSON)));
     }
     out
 }
@@ -309,12 +387,18 @@ fn multiclass_auc_metrics(
     input: &ClassificationInput,
     probs: &[f64],
     config: &BootstrapConfig,
+    degenerate: &mut Degenerate,
 ) -> Vec<(String, MetricResult)> {
     let Some(AucInfluence { values, infl, absent }) = auc_influence(input, probs) else {
         let reason = "ROC AUC needs at least two classes with examples in gold";
         return MULTICLASS_AUC_KEYS.iter().map(|key| (key.to_string(), MetricResult::undefined(reason))).collect();
     };
     let boot = config.resamples > 0;
+    let k = input.labels.len();
+    let mut support = vec![0u64; k];
+    input.gold.iter().for_each(|&g| support[g as usize] += 1);
+    let rarest = support.iter().copied().filter(|&c| c > 0).min().unwrap_or(0);
+    let n = input.gold.len() as u64;
     MULTICLASS_AUC_KEYS
         .iter()
         .enumerate()
@@ -329,9 +413,17 @@ fn multiclass_auc_metrics(
                 );
             }
             let value = values[j];
-            let var: f64 = infl.iter().map(|x| x[j] * x[j]).sum();
-            let iv = boot.then(|| normal_interval(value, var.sqrt(), config.level, Some((0.0, 1.0))));
-            (key.to_string(), MetricResult::point(value).with_interval(iv, ci_method::DELONG_AVERAGE))
+            let mut r = MetricResult::point(value);
+            if boot {
+                let var: f64 = infl.iter().map(|x| x[j] * x[j]).sum();
+                let a = auc_interval(value, var, rarest, n - rarest, config.level, ["rarest-class", "other"]);
+                r = r.with_interval(Some(a.interval), ci_method::DELONG_AVERAGE_LOGIT);
+                r.unreliable = a.unreliable;
+                if let Some(c) = a.degenerate {
+                    degenerate.push((key.to_string(), c));
+                }
+            }
+            (key.to_string(), r)
         })
         .collect()
 }

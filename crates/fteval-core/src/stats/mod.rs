@@ -5,6 +5,7 @@ pub mod delong;
 pub mod holm;
 pub mod mcnemar;
 pub mod multinomial;
+pub mod proportion;
 pub mod randomisation;
 pub mod rng;
 pub mod sets;

@@ -70,7 +70,8 @@ fn erf_small(x: f64) -> f64 {
         term *= -x2 / n;
         let add = term / (2.0 * n + 1.0);
         sum += add;
-        if add.abs() <= 1e-17 * sum.abs() {
+        // `<=` so that x = 0 (every term 0) stops too.
+        if add.abs() <= 1e-17 * sum.abs() || n > 100.0 {
             break;
         }
     }

@@ -44,7 +44,10 @@ impl Renderer for Markdown {
         writeln!(out, "| metric | value | {} | CI method |", ci_header(doc))?;
         writeln!(out, "| --- | ---: | --- | --- |")?;
         for (k, m) in &doc.metrics.0 {
-            let note = m.reason.as_deref().map(|r| format!(" ({})", escape(r))).unwrap_or_default();
+            let mut note = m.reason.as_deref().map(|r| format!(" ({})", escape(r))).unwrap_or_default();
+            if let Some(u) = &m.unreliable {
+                note.push_str(&format!(" — **unreliable**: {}", escape(u)));
+            }
             writeln!(
                 out,
                 "| {k} | {} | {} | {}{note} |",

@@ -71,6 +71,8 @@ impl Renderer for Terminal {
                 (None, Some(r)) => format!("undefined: {r}"),
                 _ => m.ci_method.unwrap_or("").to_string(),
             };
+            // The reason itself is in the unreliable_interval check; the table marks the row.
+            let method = if m.unreliable.is_some() { format!("{method} (unreliable)") } else { method };
             t.add_row(vec![k.clone(), num(m.value), interval(m.ci_low, m.ci_high), method]);
         }
         right_align(&mut t, 1..3);

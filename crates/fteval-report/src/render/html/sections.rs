@@ -221,7 +221,10 @@ fn metrics_body(doc: &MetricsDocument, sides: &[Side]) -> String {
         .0
         .iter()
         .map(|(k, m)| {
-            let note = m.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+            let mut note = m.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+            if let Some(u) = &m.unreliable {
+                note.push_str(&format!(" — unreliable: {u}"));
+            }
             vec![k.clone(), num(m.value), interval(m.ci_low, m.ci_high), format!("{}{note}", m.ci_method.unwrap_or(""))]
         })
         .collect();
