@@ -93,7 +93,9 @@ fn same_seed_same_report_other_seed_other_intervals() {
         fteval(&[a[0], &path, a[2], a[3], a[4], a[5]]).json()["metrics"]["f1"].clone()
     };
     assert_eq!(run("1"), run("1"));
-    assert_ne!(run("1")["ci_low"], run("2")["ci_low"]);
+    // Bootstrap quantiles of a 60-row F1 take few distinct values: one bound may coincide.
+    let bounds = |m: serde_json::Value| (m["ci_low"].clone(), m["ci_high"].clone());
+    assert_ne!(bounds(run("1")), bounds(run("2")));
 }
 
 #[test]
