@@ -29,11 +29,8 @@ fn sample(n: usize, k: usize, seed: u64) -> ClassificationInput {
         pred.push(arg as u32);
         probs.extend(raw.iter().map(|x| x / sum));
     }
-    let scores = if k == 2 {
-        Scores::Positive(probs.chunks(2).map(|r| r[1]).collect())
-    } else {
-        Scores::PerClass(probs)
-    };
+    let scores =
+        if k == 2 { Scores::Positive(probs.chunks(2).map(|r| r[1]).collect()) } else { Scores::PerClass(probs) };
     ClassificationInput {
         task: if k == 2 { Task::Binary } else { Task::Multiclass },
         labels: (0..k).map(|c| c.to_string()).collect(),

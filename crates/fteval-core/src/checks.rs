@@ -165,10 +165,7 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
     }
     let mut parts = Vec::new();
     if !small.is_empty() {
-        parts.push(format!(
-            "Fewer than 30 test examples for {}: per-class numbers there are noise.",
-            small.join(", ")
-        ));
+        parts.push(format!("Fewer than 30 test examples for {}: per-class numbers there are noise.", small.join(", ")));
     }
     if !absent.is_empty() {
         parts.push(format!(
@@ -179,10 +176,7 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
     Some(Check::new(
         "small_support",
         Severity::Warn,
-        format!(
-            "{} Collect more test examples before drawing conclusions about these classes.",
-            parts.join(" ")
-        ),
+        format!("{} Collect more test examples before drawing conclusions about these classes.", parts.join(" ")),
     ))
 }
 

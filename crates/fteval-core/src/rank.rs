@@ -153,7 +153,12 @@ pub fn rank_models(inputs: &[ClassificationInput], primary: &str, config: &Boots
 
 /// The paired randomisation p-value of the primary metric's delta (cand − base) alone: from
 /// the joint cells for a confusion-matrix metric, else from the score-metric comparison.
-fn primary_p(base: &ClassificationInput, cand: &ClassificationInput, primary: &str, config: &BootstrapConfig) -> Option<f64> {
+fn primary_p(
+    base: &ClassificationInput,
+    cand: &ClassificationInput,
+    primary: &str,
+    config: &BootstrapConfig,
+) -> Option<f64> {
     let paired = PairedPredictions {
         task: base.task,
         k: base.labels.len(),
@@ -199,9 +204,8 @@ mod tests {
         let (mut errors, mut errors_vs_best_only) = (0, 0);
         for r in 0..runs {
             let gold: Vec<u32> = (0..300).map(|_| (rng.uniform() < 0.4) as u32).collect();
-            let inputs: Vec<ClassificationInput> = (0..5)
-                .map(|_| ClassificationInput { scores: None, ..model(&gold, 0.8, &mut rng) })
-                .collect();
+            let inputs: Vec<ClassificationInput> =
+                (0..5).map(|_| ClassificationInput { scores: None, ..model(&gold, 0.8, &mut rng) }).collect();
             let cfg = BootstrapConfig { resamples: 200, level: 0.95, seed: r };
             let ranking = rank_models(&inputs, "f1", &cfg).unwrap();
             let m = ranking.multiplicity;

@@ -223,7 +223,15 @@ fn check_doc() -> CheckDocument {
     let mut gaps = Ordered(Vec::new());
     gaps.0.push((
         "accuracy".to_string(),
-        GapDoc { train: 0.99, test: 0.9, gap: 0.09, ci_low: Some(0.05), ci_high: Some(0.13), tested: true, flagged: true },
+        GapDoc {
+            train: 0.99,
+            test: 0.9,
+            gap: 0.09,
+            ci_low: Some(0.05),
+            ci_high: Some(0.13),
+            tested: true,
+            flagged: true,
+        },
     ));
     CheckDocument {
         schema: "fteval.check/v1",

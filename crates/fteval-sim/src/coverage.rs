@@ -18,13 +18,8 @@ impl Outcome {
         Outcome { value: m.value, low: m.ci_low, high: m.ci_high, unreliable: m.unreliable.is_some() }
     }
 
-    fn of_pair(value: f64, ci: Option<[f64; 2]>) -> Outcome {
-        Outcome {
-            value: value.is_finite().then_some(value),
-            low: ci.map(|c| c[0]),
-            high: ci.map(|c| c[1]),
-            unreliable: false,
-        }
+    fn of_pair(value: f64, ci: Option<[f64; 2]>, unreliable: bool) -> Outcome {
+        Outcome { value: value.is_finite().then_some(value), low: ci.map(|c| c[0]), high: ci.map(|c| c[1]), unreliable }
     }
 }
 
@@ -41,10 +36,11 @@ pub fn outcomes(e: &Evaluation, per_class: bool) -> Vec<(String, Outcome)> {
 fn class_outcomes(rows: &[ClassRow]) -> Vec<(String, Outcome)> {
     rows.iter()
         .flat_map(|r| {
+            let u = r.unreliable.is_some();
             [
-                (format!("precision[{}]", r.label), Outcome::of_pair(r.precision, r.precision_ci)),
-                (format!("recall[{}]", r.label), Outcome::of_pair(r.recall, r.recall_ci)),
-                (format!("f1[{}]", r.label), Outcome::of_pair(r.f1, r.f1_ci)),
+                (format!("precision[{}]", r.label), Outcome::of_pair(r.precision, r.precision_ci, u)),
+                (format!("recall[{}]", r.label), Outcome::of_pair(r.recall, r.recall_ci, u)),
+                (format!("f1[{}]", r.label), Outcome::of_pair(r.f1, r.f1_ci, u)),
             ]
         })
         .collect()

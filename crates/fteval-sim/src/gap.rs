@@ -2,7 +2,7 @@
 //! flag is false. The rule is `fteval check`'s: the tested metric's gap above `max_gap` with its
 //! interval above 0.
 
-use fteval_core::evaluate::gap::{is_large, train_test_gap, tested_gap_key};
+use fteval_core::evaluate::gap::{is_large, tested_gap_key, train_test_gap};
 use fteval_core::Task;
 
 use crate::classification::{draw, Process};

@@ -8,7 +8,8 @@ use fteval_sim::{classification, compare, gap, generation, ner, pvalues, rank, S
 
 const SECTIONS: [&str; 7] = ["classification", "ner", "generation", "compare", "rank", "gap", "pvalues"];
 
-const USAGE: &str = "usage: fteval-sim [--runs N] [--resamples B] [--quick] [--seed S] [--truth-draws D] [--only SECTION]...
+const USAGE: &str =
+    "usage: fteval-sim [--runs N] [--resamples B] [--quick] [--seed S] [--truth-draws D] [--only SECTION]...
 sections: classification, ner, generation, compare, rank, gap, pvalues
 defaults: 1000 runs x 1000 resamples (fewer runs for the large settings); --quick: 200 x 200";
 
@@ -31,7 +32,9 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--resamples" => resamples = Some(number(it.next(), a)?),
             "--seed" => config.seed = number(it.next(), a)? as u64,
             "--truth-draws" => config.truth_draws = number(it.next(), a)?,
-            "--quick" => config = SimConfig { seed: config.seed, truth_draws: config.truth_draws, ..SimConfig::quick() },
+            "--quick" => {
+                config = SimConfig { seed: config.seed, truth_draws: config.truth_draws, ..SimConfig::quick() }
+            }
             "--only" => {
                 let s = it.next().ok_or("--only needs a section")?;
                 if !SECTIONS.contains(&s.as_str()) {
@@ -54,14 +57,20 @@ fn section(name: &str, config: &SimConfig) -> Vec<Table> {
             "Classification: interval coverage",
             &classification::run(config, &classification::settings(), &classification::SIZES),
         )],
-        "ner" => vec![table::coverage_table("NER: interval coverage", &ner::run(config, &ner::settings(), &ner::SIZES))],
+        "ner" => {
+            vec![table::coverage_table("NER: interval coverage", &ner::run(config, &ner::settings(), &ner::SIZES))]
+        }
         "generation" => vec![table::coverage_table(
             "Generation: interval coverage",
             &generation::run(config, &generation::settings(), &generation::SIZES),
         )],
         "compare" => {
             let rows = compare::run(config, &compare::settings(), &compare::SIZES);
-            vec![table::null_table(&rows), table::power_table(&rows), table::small_case_table(&compare::small_case(config))]
+            vec![
+                table::null_table(&rows),
+                table::power_table(&rows),
+                table::small_case_table(&compare::small_case(config)),
+            ]
         }
         "rank" => vec![table::rank_table(&rank::run(config, &rank::MODELS))],
         "gap" => vec![table::gap_table(&gap::run(config, &gap::settings()))],

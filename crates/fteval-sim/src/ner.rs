@@ -1,8 +1,8 @@
 //! NER coverage: sentences of BIO tags with four entity types, dense or sparse, and a tagger
 //! that misses, mislabels and splits entities and invents a few, with set probabilities.
 
-use fteval_core::evaluate::ner::{ner_statistics, NER_METRIC_KEYS};
 use fteval_core::evaluate::evaluate_ner_metrics;
+use fteval_core::evaluate::ner::{ner_statistics, NER_METRIC_KEYS};
 use fteval_core::metrics::ner::{evaluate_ner, NerCounts, NerOptions, NerSequences, NerStats, TypeCounts};
 use fteval_core::stats::rng::Rng;
 

@@ -13,7 +13,11 @@ pub struct Table {
 
 impl Table {
     pub fn new(title: &str, headers: &[&str]) -> Table {
-        Table { title: title.to_string(), headers: headers.iter().map(|h| h.to_string()).collect(), ..Default::default() }
+        Table {
+            title: title.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            ..Default::default()
+        }
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Table {
@@ -67,7 +71,20 @@ pub fn flag(cell: String, x: Option<f64>, lo: f64, hi: f64) -> String {
 pub fn coverage_table(title: &str, rows: &[CoverageRow]) -> Table {
     let mut t = Table::new(
         title,
-        &["setting", "n", "metric", "truth", "runs", "undefined", "coverage", "marked", "covered or marked", "zero width", "no CI", "mean width"],
+        &[
+            "setting",
+            "n",
+            "metric",
+            "truth",
+            "runs",
+            "undefined",
+            "coverage",
+            "marked",
+            "covered or marked",
+            "zero width",
+            "no CI",
+            "mean width",
+        ],
     )
     .with_note(
         "coverage = truth inside the 95% interval, over the runs where the value is defined; marked = \
@@ -98,7 +115,17 @@ pub fn null_table(rows: &[crate::compare::VerdictRow]) -> Table {
     let pooled = crate::compare::pooled_null_rate(rows);
     let mut t = Table::new(
         "compare: equal models (false verdicts)",
-        &["setting", "n", "metric", "runs", "improved", "regressed", "false-verdict rate", "delta CI covers 0", "mean width"],
+        &[
+            "setting",
+            "n",
+            "metric",
+            "runs",
+            "improved",
+            "regressed",
+            "false-verdict rate",
+            "delta CI covers 0",
+            "mean width",
+        ],
     )
     .with_note(format!(
         "A verdict of improved or regressed on two equal models is false. Pooled null false-verdict rate \
@@ -127,7 +154,17 @@ pub fn null_table(rows: &[crate::compare::VerdictRow]) -> Table {
 pub fn power_table(rows: &[crate::compare::VerdictRow]) -> Table {
     let mut t = Table::new(
         "compare: candidate 3 points better (power, delta-CI coverage)",
-        &["setting", "n", "metric", "true delta", "runs", "improved (power)", "regressed", "delta CI coverage", "mean width"],
+        &[
+            "setting",
+            "n",
+            "metric",
+            "true delta",
+            "runs",
+            "improved (power)",
+            "regressed",
+            "delta CI coverage",
+            "mean width",
+        ],
     );
     for r in rows.iter().filter(|r| !r.null) {
         let cov = r.coverage();

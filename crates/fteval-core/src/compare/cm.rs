@@ -188,11 +188,8 @@ pub fn compare_cm_metrics(p: &PairedPredictions, config: &BootstrapConfig) -> Ve
     };
     let swap = SwapCells::new(&coords, &counts);
     let observed: Vec<f64> = (0..keys.len()).map(|j| point[n_keys + j] - point[j]).collect();
-    let mut pvals = if config.resamples > 0 {
-        randomisation_p(p, &swap, &observed, config)
-    } else {
-        vec![None; keys.len()]
-    };
+    let mut pvals =
+        if config.resamples > 0 { randomisation_p(p, &swap, &observed, config) } else { vec![None; keys.len()] };
     if let (Some(j), true) = (keys.iter().position(|k| *k == "accuracy"), config.resamples > 0) {
         pvals[j] = Some(accuracy_p(&coords, &counts));
     }
@@ -337,7 +334,14 @@ mod tests {
                         candidate[r] = (baseline[r] + 1) % k as u32;
                     }
                 }
-                let p = PairedPredictions { task, k, positive: (task == Task::Binary).then_some(1), gold, baseline, candidate };
+                let p = PairedPredictions {
+                    task,
+                    k,
+                    positive: (task == Task::Binary).then_some(1),
+                    gold,
+                    baseline,
+                    candidate,
+                };
                 let deltas = compare_cm_metrics(&p, &cfg);
                 for key in keys {
                     let got = deltas.iter().find(|x| x.key == *key).unwrap();

@@ -491,7 +491,8 @@ mod timing {
         let gold: Vec<u32> = (0..n).map(|_| (rng.uniform() < 0.4) as u32).collect();
         let mut model = |acc: f64| {
             let pred: Vec<u32> = gold.iter().map(|&g| if rng.uniform() < acc { g } else { 1 - g }).collect();
-            let scores = pred.iter().map(|&p| if p == 1 { 0.5 + 0.5 * rng.uniform() } else { 0.5 * rng.uniform() }).collect();
+            let scores =
+                pred.iter().map(|&p| if p == 1 { 0.5 + 0.5 * rng.uniform() } else { 0.5 * rng.uniform() }).collect();
             ClassificationInput {
                 task: Task::Binary,
                 labels: vec!["0".into(), "1".into()],

@@ -193,8 +193,7 @@ fn row_swap_p(
 ) -> Option<Vec<RandomisationP>> {
     let n = a.gold.len();
     let d = rows.len();
-    let exact =
-        d <= MAX_EXACT_EXAMPLES && (1u64 << d).saturating_mul(2 * n as u64) <= MAX_EXACT_ROW_WORK;
+    let exact = d <= MAX_EXACT_EXAMPLES && (1u64 << d).saturating_mul(2 * n as u64) <= MAX_EXACT_ROW_WORK;
     if !exact && (n > MEAN_BOOTSTRAP_MAX_ROWS || config.resamples == 0) {
         return None;
     }

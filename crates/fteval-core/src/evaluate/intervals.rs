@@ -68,7 +68,11 @@ pub(super) fn auc_interval(auc: f64, var: f64, m: u64, n: u64, level: f64, names
     let w = wilson(successes, trials, level).unwrap_or(Interval { low: 0.0, high: 1.0 });
     let shift = auc - successes as f64 / trials as f64;
     let interval = Interval { low: (w.low + shift).clamp(0.0, auc), high: (w.high + shift).clamp(auc, 1.0) };
-    let cause = if auc == 0.5 && var == 0.0 { "every row has the same score" } else { "the scores separate the classes perfectly" };
+    let cause = if auc == 0.5 && var == 0.0 {
+        "every row has the same score"
+    } else {
+        "the scores separate the classes perfectly"
+    };
     AucInterval {
         interval,
         unreliable: Some(unreliable.unwrap_or_else(|| {

@@ -7,9 +7,9 @@ use crate::checks::{self, Check, ClassFacts, Severity};
 use crate::data::{ClassificationInput, Task};
 use crate::metrics::classification::{self as cls, Quantity};
 use crate::metrics::confusion::ConfusionMatrix;
-use crate::stats::bootstrap::{cell_bootstrap, BootstrapConfig, Interval};
 #[cfg(test)]
 use crate::stats::bootstrap::percentile_interval;
+use crate::stats::bootstrap::{cell_bootstrap, BootstrapConfig, Interval};
 
 mod calibration;
 mod cm_intervals;
@@ -32,6 +32,9 @@ pub mod ci_method {
     pub const BOOTSTRAP: &str = "bootstrap_percentile";
     /// Wilson's score interval of a binomial proportion (accuracy, precision, recall, ...).
     pub const WILSON: &str = "wilson";
+    /// A mean of per-class proportions (macro precision / recall, balanced accuracy): the
+    /// per-class Wilson intervals combined by MOVER.
+    pub const WILSON_MOVER: &str = "wilson_mover";
     /// Bias-corrected percentile bootstrap (BCa with zero acceleration) on confusion-matrix cells.
     pub const BOOTSTRAP_BC: &str = "bootstrap_bc";
     /// Bias-corrected and accelerated bootstrap of a mean (log loss, Brier), the acceleration
@@ -113,6 +116,9 @@ pub struct ClassRow {
     pub recall_ci: Option<[f64; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub f1_ci: Option<[f64; 2]>,
+    /// Why this class's intervals should not be trusted (e.g. its F1 bootstrap cannot vary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreliable: Option<String>,
 }
 
 /// Everything `fteval metrics` reports for one model.
@@ -251,6 +257,7 @@ pub(crate) fn class_rows(
             precision_ci: interval_pair(intervals[3 * c]),
             recall_ci: interval_pair(intervals[3 * c + 1]),
             f1_ci: interval_pair(intervals[3 * c + 2]),
+            unreliable: None,
         })
         .collect()
 }
@@ -328,14 +335,15 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     }
 
     let classes = cls::class_counts(&cells, &counts, k);
-    let per_class = class_rows(&input.labels, &classes, &point[keys.len()..], &intervals[keys.len()..]);
+    let mut per_class = class_rows(&input.labels, &classes, &point[keys.len()..], &intervals[keys.len()..]);
+    for (c, row) in per_class.iter_mut().enumerate() {
+        let [p, r, f] = [0, 1, 2].map(|i| &stat_intervals[keys.len() + 3 * c + i]);
+        row.unreliable = f.unreliable.clone().or_else(|| p.unreliable.clone()).or_else(|| r.unreliable.clone());
+    }
 
     let mut checks = Vec::new();
-    let mut degenerate: Vec<(String, &str)> = keys
-        .iter()
-        .zip(&stat_intervals)
-        .filter_map(|(key, s)| s.degenerate.map(|c| (key.to_string(), c)))
-        .collect();
+    let mut degenerate: Vec<(String, &str)> =
+        keys.iter().zip(&stat_intervals).filter_map(|(key, s)| s.degenerate.map(|c| (key.to_string(), c))).collect();
     if let Some(scores) = &input.scores {
         let (score_metrics, score_checks, score_degenerate) = score_metrics::score_metrics(input, scores, config);
         metrics.extend(score_metrics);
@@ -518,7 +526,10 @@ mod tests {
     #[test]
     fn one_distinct_score_is_a_degenerate_auc() {
         let gold: Vec<u32> = (0..100).map(|i| (i % 2) as u32).collect();
-        let e = evaluate_classification(&binary_input(gold.clone(), gold, Some(vec![0.7; 100])), &BootstrapConfig::default());
+        let e = evaluate_classification(
+            &binary_input(gold.clone(), gold, Some(vec![0.7; 100])),
+            &BootstrapConfig::default(),
+        );
         let auc = metric(&e, "roc_auc");
         assert_eq!(auc.value, Some(0.5));
         assert!(auc.ci_low.unwrap() < 0.5 && auc.ci_high.unwrap() > 0.5);

@@ -191,6 +191,7 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
                 predicted: t.predicted,
                 precision_ci: interval_pair(intervals[j]),
                 recall_ci: interval_pair(intervals[j + 1]),
+                unreliable: None,
                 f1_ci: interval_pair(intervals[j + 2]),
             }
         })

@@ -6,14 +6,16 @@ use rayon::prelude::*;
 
 use super::calibration::{ece_interval, CalibrationGroups};
 use super::cm_intervals::MIN_MINORITY;
-use super::intervals::{auc_interval, bootstrap_means, mean_acceleration, mean_se, normal_interval, score_cell_replicates};
+use super::intervals::{
+    auc_interval, bootstrap_means, mean_acceleration, mean_se, normal_interval, score_cell_replicates,
+};
 use super::{ci_method, MetricResult, MAX_SCORE_CELLS, MEAN_BOOTSTRAP_MAX_ROWS};
 use crate::checks::{self, Check, Severity};
 use crate::data::{ClassificationInput, Scores, Task};
 use crate::metrics::scores::{self, multiclass as mc, ScoreGroups};
 use crate::stats::bootstrap::{bca_interval, BootstrapConfig, Interval};
-use crate::stats::proportion::wilson;
 use crate::stats::delong::{class_aucs, class_influence, delong_variance_groups, sorted_by_score};
+use crate::stats::proportion::wilson;
 
 /// Metrics whose interval had to fall back because the resampling cannot vary, with the cause.
 pub(super) type Degenerate = Vec<(String, &'static str)>;

@@ -94,7 +94,11 @@ pub fn bca_interval(replicates: &mut Vec<f64>, level: f64, point: f64, accelerat
             let z = z0 + normal_quantile(q);
             let denom = 1.0 - a * z;
             if denom <= 0.0 {
-                if z > 0.0 { 1.0 } else { 0.0 }
+                if z > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
             } else {
                 normal_cdf(z0 + z / denom)
             }
@@ -181,8 +185,8 @@ mod tests {
     /// the interval towards the long tail compared with the percentile interval.
     #[test]
     fn bca_shifts_towards_the_long_tail() {
-        let n = 200.0;
-        let mean = (10.0 * 10.0 + 0.1 * 190.0) / n;
+        let n: f64 = 200.0;
+        let mean: f64 = (10.0 * 10.0 + 0.1 * 190.0) / n;
         let m2 = (10.0 * (10.0 - mean) * (10.0 - mean) + 190.0 * (0.1 - mean) * (0.1 - mean)) / n;
         let m3 = (10.0 * (10.0 - mean).powi(3) + 190.0 * (0.1 - mean).powi(3)) / n;
         let a = m3 / m2.powf(1.5) / (6.0 * f64::sqrt(n));

@@ -184,7 +184,8 @@ pub fn p_from_patterns(extreme: &[Vec<bool>], n_stats: usize, exact: bool) -> Ve
     (0..n_stats)
         .map(|s| {
             let count = extreme.iter().filter(|e| e[s]).count();
-            let p = if exact { count as f64 / extreme.len().max(1) as f64 } else { monte_carlo_p(count, extreme.len()) };
+            let p =
+                if exact { count as f64 / extreme.len().max(1) as f64 } else { monte_carlo_p(count, extreme.len()) };
             RandomisationP { p: p.min(1.0), exact }
         })
         .collect()

@@ -57,7 +57,9 @@ use crate::metrics::generation::significance::DEFAULT_AR_TRIALS;
 use crate::rank::{disagreements_of, Disagreement, Multiplicity};
 use crate::stats::bootstrap::{percentile_interval, BootstrapConfig};
 use crate::stats::holm::holm_adjust;
-use crate::stats::randomisation::{at_least_as_extreme, p_from_patterns, swap_mask, RandomisationP, MAX_EXACT_EXAMPLES};
+use crate::stats::randomisation::{
+    at_least_as_extreme, p_from_patterns, swap_mask, RandomisationP, MAX_EXACT_EXAMPLES,
+};
 use table::{mask_words, seeded_mask, Table};
 
 /// How a text comparison resamples and what it lists.
@@ -371,8 +373,10 @@ fn randomisation_p(
     });
     let (s_base, s_cand) = sums.split_at(w);
     let observed: Vec<f64> = (0..m).map(|j| res.point[cand][j] - res.point[base][j]).collect();
-    let extreme: Vec<Vec<bool>> =
-        diff.randomisation(patterns, |t| swap_mask(d, exact, config.seed, t).into_iter().chain([0]).collect(), |_, x| {
+    let extreme: Vec<Vec<bool>> = diff.randomisation(
+        patterns,
+        |t| swap_mask(d, exact, config.seed, t).into_iter().chain([0]).collect(),
+        |_, x| {
             // Pseudo-candidate P takes the baseline's statistics on the swapped examples.
             let p: Vec<f64> = s_cand.iter().zip(x).map(|(c, x)| c + x).collect();
             let q: Vec<f64> = (0..w).map(|c| s_base[c] + s_cand[c] - p[c]).collect();
@@ -380,7 +384,8 @@ fn randomisation_p(
             layout.values(&p, &mut vp);
             layout.values(&q, &mut vq);
             (0..m).map(|j| at_least_as_extreme(vp[j] - vq[j], observed[j])).collect()
-        });
+        },
+    );
     let p = p_from_patterns(&extreme, m, exact);
     (p.into_iter().zip(&observed).map(|(p, o)| (!o.is_nan()).then_some(p)).collect(), d as u64)
 }
@@ -395,7 +400,13 @@ fn unit_of(task: Task) -> &'static str {
 }
 
 /// Every metric's paired delta (cand − base) with its randomisation p-value.
-fn deltas_with_p(layout: &dyn Layout, res: &Resampled, base: usize, cand: usize, config: &BootstrapConfig) -> Vec<Delta> {
+fn deltas_with_p(
+    layout: &dyn Layout,
+    res: &Resampled,
+    base: usize,
+    cand: usize,
+    config: &BootstrapConfig,
+) -> Vec<Delta> {
     let (p, d) = randomisation_p(layout, res, base, cand, config);
     res.deltas(layout, base, cand, config.level)
         .into_iter()
