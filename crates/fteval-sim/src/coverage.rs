@@ -123,6 +123,13 @@ impl CoverageRow {
         self.rate(self.covered_or_marked)
     }
 
+    /// Within the bounds: misses the report did not warn about stay below 1 − `lo`
+    /// (covered-or-marked ≥ `lo`), and the interval is not wider than it needs to be
+    /// (coverage ≤ `hi`). Rows without a defined value are within.
+    pub fn within(&self, lo: f64, hi: f64) -> bool {
+        !(self.covered_or_marked_rate().is_some_and(|c| c < lo) || self.coverage().is_some_and(|c| c > hi))
+    }
+
     pub fn zero_width_rate(&self) -> Option<f64> {
         self.rate(self.zero_width)
     }

@@ -53,17 +53,14 @@ fn parse(args: &[String]) -> Result<Args, String> {
 
 fn section(name: &str, config: &SimConfig) -> Vec<Table> {
     match name {
-        "classification" => vec![table::coverage_table(
-            "Classification: interval coverage",
+        "classification" => coverage_tables(
+            "Classification",
             &classification::run(config, &classification::settings(), &classification::SIZES),
-        )],
-        "ner" => {
-            vec![table::coverage_table("NER: interval coverage", &ner::run(config, &ner::settings(), &ner::SIZES))]
+        ),
+        "ner" => coverage_tables("NER", &ner::run(config, &ner::settings(), &ner::SIZES)),
+        "generation" => {
+            coverage_tables("Generation", &generation::run(config, &generation::settings(), &generation::SIZES))
         }
-        "generation" => vec![table::coverage_table(
-            "Generation: interval coverage",
-            &generation::run(config, &generation::settings(), &generation::SIZES),
-        )],
         "compare" => {
             let rows = compare::run(config, &compare::settings(), &compare::SIZES);
             vec![
@@ -77,6 +74,14 @@ fn section(name: &str, config: &SimConfig) -> Vec<Table> {
         "pvalues" => vec![table::pvalue_table(&pvalues::run(config, &pvalues::cases()))],
         _ => Vec::new(),
     }
+}
+
+/// The summary of a task's coverage rows, then the full table.
+fn coverage_tables(task: &str, rows: &[fteval_sim::coverage::CoverageRow]) -> Vec<Table> {
+    vec![
+        table::coverage_summary(&format!("{task}: interval coverage, summary"), rows),
+        table::coverage_table(&format!("{task}: interval coverage"), rows),
+    ]
 }
 
 fn main() {

@@ -88,10 +88,12 @@ pub fn coverage_table(title: &str, rows: &[CoverageRow]) -> Table {
     )
     .with_note(
         "coverage = truth inside the 95% interval, over the runs where the value is defined; marked = \
-         `unreliable` set; bold = covered-or-marked outside 93–97%.",
+         `unreliable` set; bold = a row outside the issue's bounds (covered-or-marked below 93% or \
+         coverage above 97%).",
     );
     for r in rows {
         let com = r.covered_or_marked_rate();
+        let bold = |cell: String| if r.within(0.93, 0.97) { cell } else { format!("**{cell}**") };
         t.push(vec![
             r.setting.clone(),
             r.n.to_string(),
@@ -101,10 +103,66 @@ pub fn coverage_table(title: &str, rows: &[CoverageRow]) -> Table {
             r.undefined.to_string(),
             pct(r.coverage()),
             pct(r.marked_rate()),
-            flag(pct(com), com, 0.93, 0.97),
+            bold(pct(com)),
             pct(r.zero_width_rate()),
             r.no_interval.to_string(),
             num(r.mean_width(), 4),
+        ]);
+    }
+    t
+}
+
+/// One line per setting and size: the spread of coverage over its metrics, how many are
+/// marked unreliable in some runs, the lowest covered-or-marked rate, and unmarked zero-width
+/// intervals — the coverage tables in a few lines (for the README).
+pub fn coverage_summary(title: &str, rows: &[CoverageRow]) -> Table {
+    let mut t = Table::new(
+        title,
+        &[
+            "setting",
+            "n",
+            "metrics",
+            "lowest coverage",
+            "median",
+            "highest",
+            "marked in some runs",
+            "lowest covered or marked",
+            "unmarked zero width",
+        ],
+    )
+    .with_note(
+        "Over every metric with an interval (per-class numbers included). marked = the report's \
+         `unreliable` note, with the `unreliable_interval` check; bold = outside 93–97%.",
+    );
+    let mut groups: Vec<(&str, usize, Vec<&CoverageRow>)> = Vec::new();
+    for r in rows.iter().filter(|r| r.defined() > 0) {
+        match groups.iter_mut().find(|(s, n, _)| *s == r.setting && *n == r.n) {
+            Some(g) => g.2.push(r),
+            None => groups.push((&r.setting, r.n, vec![r])),
+        }
+    }
+    for (setting, n, group) in groups {
+        let mut cov: Vec<(f64, &str)> =
+            group.iter().filter_map(|r| r.coverage().map(|c| (c, r.metric.as_str()))).collect();
+        cov.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let com = group
+            .iter()
+            .filter_map(|r| r.covered_or_marked_rate().map(|c| (c, r.metric.as_str())))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let named = |x: Option<(f64, &str)>, lo: f64, hi: f64| match x {
+            Some((c, m)) => flag(format!("{} ({m})", pct(Some(c))), Some(c), lo, hi),
+            None => String::new(),
+        };
+        t.push(vec![
+            setting.to_string(),
+            n.to_string(),
+            group.len().to_string(),
+            named(cov.first().copied(), 0.93, 1.0),
+            pct(cov.get(cov.len() / 2).map(|c| c.0)),
+            named(cov.last().copied(), 0.0, 0.97),
+            group.iter().filter(|r| r.marked > 0).count().to_string(),
+            named(com, 0.93, 1.0),
+            group.iter().map(|r| r.zero_width_unmarked).sum::<usize>().to_string(),
         ]);
     }
     t

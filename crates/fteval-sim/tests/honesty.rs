@@ -21,7 +21,7 @@ fn show(t: &Table) {
 /// about) or too much (coverage above `hi`: an interval wider than it needs to be).
 fn outside(rows: &[CoverageRow], lo: f64, hi: f64) -> Vec<String> {
     rows.iter()
-        .filter(|r| r.covered_or_marked_rate().is_some_and(|c| c < lo) || r.coverage().is_some_and(|c| c > hi))
+        .filter(|r| !r.within(lo, hi))
         .map(|r| {
             let (c, m) = (r.coverage().unwrap_or(f64::NAN), r.covered_or_marked_rate().unwrap_or(f64::NAN));
             format!("{} n={} {}: coverage {c:.3}, covered or marked {m:.3}", r.setting, r.n, r.metric)
