@@ -130,8 +130,11 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
             }
         }
         for (j, r) in reps.iter_mut().enumerate() {
-            constant[j] = replicates_constant(r);
             let p = percentile_interval(r, config.level, point[j]);
+            // A zero-width interval from resamples that do vary (sparse entities: nearly every
+            // resample scores 1) is as degenerate as a constant one.
+            let zero_width = p.interval.is_some_and(|iv| iv.high - iv.low <= 1e-12 * point[j].abs().max(1.0));
+            constant[j] = zero_width || replicates_constant(r);
             intervals[j] = p.interval;
             undefined[j] = p.undefined;
         }
@@ -140,7 +143,7 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
     let cause = if single {
         "the file has a single sentence (blank lines between sentences missing?)"
     } else {
-        "every sentence gives the same value"
+        "(nearly) every resample of the sentences gives the same value"
     };
     let mut degenerate: Vec<(String, &str)> = Vec::new();
 
