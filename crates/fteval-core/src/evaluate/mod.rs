@@ -338,7 +338,10 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     let mut per_class = class_rows(&input.labels, &classes, &point[keys.len()..], &intervals[keys.len()..]);
     for (c, row) in per_class.iter_mut().enumerate() {
         let [p, r, f] = [0, 1, 2].map(|i| &stat_intervals[keys.len() + 3 * c + i]);
-        row.unreliable = f.unreliable.clone().or_else(|| p.unreliable.clone()).or_else(|| r.unreliable.clone());
+        // The class's own causes only (a degenerate F1 bootstrap, a 0/0 proportion), not the
+        // rarest-class note that the averages carry.
+        let own = |s: &cm_intervals::StatInterval| s.degenerate.and(s.unreliable.clone());
+        row.unreliable = own(f).or_else(|| p.missing.clone()).or_else(|| r.missing.clone());
     }
 
     let mut checks = Vec::new();
