@@ -15,6 +15,7 @@ use super::{ci_method, cm_stats, CmStatistics};
 use crate::data::{ClassificationInput, Task};
 use crate::metrics::classification::{self as cls, ClassCounts};
 use crate::stats::bootstrap::{bca_interval, replicates_constant, BootstrapConfig, Interval};
+use crate::stats::mover::mover;
 use crate::stats::proportion::{plausible_failures, wilson};
 
 /// Gold rows of the rarest class below which no interval method reaches nominal coverage for
@@ -219,9 +220,9 @@ enum ClassMean {
     Recall { present_only: bool },
 }
 
-/// MOVER (Zou & Donner 2008) for a mean of independent proportions: each class's distance to
-/// its Wilson bounds, combined in quadrature. A class without rows to divide by (0/0, which
-/// scikit-learn scores 0) adds no width; the minority note marks such runs.
+/// MOVER for a mean of independent proportions, from their Wilson intervals. A class without
+/// rows to divide by (0/0, which scikit-learn scores 0) adds no width; the minority note marks
+/// such runs.
 fn mover_class_mean(classes: &[ClassCounts], which: ClassMean, level: f64, point: f64) -> Option<Interval> {
     let parts: Vec<(u64, u64)> = classes
         .iter()
@@ -234,19 +235,13 @@ fn mover_class_mean(classes: &[ClassCounts], which: ClassMean, level: f64, point
     if parts.is_empty() {
         return None;
     }
-    let k = parts.len() as f64;
-    let (mut below, mut above) = (0.0, 0.0);
-    for &(x, t) in &parts {
-        let Some(iv) = wilson(x, t, level) else { continue };
-        let p = x as f64 / t as f64;
-        below += (p - iv.low).powi(2);
-        above += (iv.high - p).powi(2);
-    }
+    let w = 1.0 / parts.len() as f64;
+    // A class without rows to divide by has no interval and adds no width.
+    let terms: Vec<(f64, f64, Interval)> =
+        parts.iter().filter_map(|&(x, t)| wilson(x, t, level).map(|iv| (w, x as f64 / t as f64, iv))).collect();
     // `point` is the statistic itself: the mean of the per-class proportions.
-    Some(Interval {
-        low: (point - below.sqrt() / k).clamp(0.0, point),
-        high: (point + above.sqrt() / k).clamp(point, 1.0),
-    })
+    let iv = mover(point, &terms);
+    Some(Interval { low: iv.low.clamp(0.0, point), high: iv.high.clamp(point, 1.0) })
 }
 
 /// The interval of every confusion-matrix statistic (`cm_stats` order, `keys` first).

@@ -12,6 +12,7 @@ use super::cm_intervals::cm_intervals;
 use super::{cm_metric_keys, cm_statistics};
 use crate::data::{ClassificationInput, Task};
 use crate::stats::bootstrap::{BootstrapConfig, Interval};
+use crate::stats::mover::mover;
 
 /// One metric on train and test, and train − test with its interval.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,13 +62,9 @@ pub fn train_test_gap(train: &ClassificationInput, test: &ClassificationInput, c
         .collect()
 }
 
-/// The interval of a − b for independent estimates a and b with intervals `ia` and `ib`
-/// (MOVER: each side's distance to its own bounds, combined in quadrature).
+/// The interval of a − b for independent estimates a and b with intervals `ia` and `ib`.
 pub fn mover_difference(a: f64, ia: Interval, b: f64, ib: Interval) -> Interval {
-    let d = a - b;
-    let low = d - ((a - ia.low).powi(2) + (ib.high - b).powi(2)).sqrt();
-    let high = d + ((ia.high - a).powi(2) + (b - ib.low).powi(2)).sqrt();
-    Interval { low, high }
+    mover(a - b, &[(1.0, a, ia), (-1.0, b, ib)])
 }
 
 /// The metric whose gap is tested: the primary metric when it has a gap, else the task's

@@ -4,6 +4,7 @@ pub mod bootstrap;
 pub mod delong;
 pub mod holm;
 pub mod mcnemar;
+pub mod mover;
 pub mod multinomial;
 pub mod proportion;
 pub mod randomisation;
