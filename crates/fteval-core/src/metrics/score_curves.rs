@@ -4,6 +4,7 @@
 
 use crate::data::{ClassificationInput, Scores};
 use crate::metrics::scores::multiclass::row_top;
+use crate::stats::sort_key::{sort_key, sort_keys};
 
 /// Bins of the reliability diagram (equal width, as calibration_curve's "uniform").
 pub const RELIABILITY_BINS: usize = 10;
@@ -31,29 +32,43 @@ pub struct ScoreCurves {
     pub calibration_is_accuracy: bool,
 }
 
-/// Cumulative (true positives, false positives) after each distinct score, highest first.
+/// Cumulative (true positives, false positives) after each distinct finite score, highest
+/// first. The positives' and the negatives' scores are sorted apart as integer keys (in
+/// parallel; an index sort by float compare took 2 of 5 s on 10M rows) and merged.
 fn threshold_counts(scores: &[f64], is_pos: &[bool]) -> Vec<(u64, u64)> {
-    let mut order: Vec<usize> = (0..scores.len()).filter(|&i| scores[i].is_finite()).collect();
-    order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let (mut pos, mut neg) = (Vec::new(), Vec::new());
+    for (&x, &p) in scores.iter().zip(is_pos) {
+        if x.is_finite() {
+            // + 0.0 makes -0.0 the same threshold as 0.0.
+            if p { &mut pos } else { &mut neg }.push(sort_key(x + 0.0));
+        }
+    }
+    rayon::join(|| sort_keys(&mut pos), || sort_keys(&mut neg));
     let mut out = Vec::new();
-    let (mut tp, mut fp) = (0u64, 0u64);
-    for (j, &i) in order.iter().enumerate() {
-        if is_pos[i] {
-            tp += 1;
-        } else {
-            fp += 1;
+    let (mut i, mut j) = (pos.len(), neg.len());
+    while i > 0 || j > 0 {
+        let key = match (i, j) {
+            (0, _) => neg[j - 1],
+            (_, 0) => pos[i - 1],
+            _ => pos[i - 1].max(neg[j - 1]),
+        };
+        while i > 0 && pos[i - 1] == key {
+            i -= 1;
         }
-        let last_of_tie = order.get(j + 1).is_none_or(|&next| scores[next] != scores[i]);
-        if last_of_tie {
-            out.push((tp, fp));
+        while j > 0 && neg[j - 1] == key {
+            j -= 1;
         }
+        out.push(((pos.len() - i) as u64, (neg.len() - j) as u64));
     }
     out
 }
 
 /// ROC points at every distinct threshold, starting at (0, 0). Empty when a class is missing.
 pub fn roc_points(scores: &[f64], is_pos: &[bool]) -> Vec<(f64, f64)> {
-    let counts = threshold_counts(scores, is_pos);
+    roc_from_counts(&threshold_counts(scores, is_pos))
+}
+
+fn roc_from_counts(counts: &[(u64, u64)]) -> Vec<(f64, f64)> {
     let Some(&(p, n)) = counts.last() else { return Vec::new() };
     if p == 0 || n == 0 {
         return Vec::new();
@@ -66,7 +81,10 @@ pub fn roc_points(scores: &[f64], is_pos: &[bool]) -> Vec<(f64, f64)> {
 /// Precision-recall points by decreasing threshold, starting at (recall 0, precision 1) as
 /// scikit-learn's curve ends. Empty without positives.
 pub fn pr_points(scores: &[f64], is_pos: &[bool]) -> Vec<(f64, f64)> {
-    let counts = threshold_counts(scores, is_pos);
+    pr_from_counts(&threshold_counts(scores, is_pos))
+}
+
+fn pr_from_counts(counts: &[(u64, u64)]) -> Vec<(f64, f64)> {
     let Some(&(p, _)) = counts.last() else { return Vec::new() };
     if p == 0 {
         return Vec::new();
@@ -141,9 +159,10 @@ pub fn score_curves(input: &ClassificationInput, max_points: usize) -> Option<Sc
             let pos = input.positive?;
             let is_pos: Vec<bool> = input.gold.iter().map(|&g| g as usize == pos).collect();
             let positives = is_pos.iter().filter(|&&p| p).count();
+            let counts = threshold_counts(s, &is_pos);
             Some(ScoreCurves {
-                roc: thin(&roc_points(s, &is_pos), max_points),
-                pr: thin(&pr_points(s, &is_pos), max_points),
+                roc: thin(&roc_from_counts(&counts), max_points),
+                pr: thin(&pr_from_counts(&counts), max_points),
                 positive_rate: (!is_pos.is_empty()).then(|| positives as f64 / is_pos.len() as f64),
                 calibration: reliability(s, &is_pos, RELIABILITY_BINS),
                 calibration_is_accuracy: false,
