@@ -9,7 +9,7 @@
 //! positives. The other gaps are shown, not tested.
 
 use super::cm_intervals::cm_intervals;
-use super::{cm_metric_keys, cm_statistics};
+use super::{cm_metric_keys, cm_statistics, Evaluation};
 use crate::data::{ClassificationInput, Task};
 use crate::stats::bootstrap::{BootstrapConfig, Interval};
 use crate::stats::mover::mover;
@@ -28,33 +28,74 @@ pub struct Gap {
 /// The bootstrap stream of the training set, apart from the test set's.
 const TRAIN_SEED_OFFSET: u64 = 0x7261_696e;
 
+/// One set's confusion-matrix metrics (in [`cm_metric_keys`] order; NaN where undefined) and
+/// their intervals: a side of the gap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GapSide {
+    pub point: Vec<f64>,
+    pub intervals: Vec<Option<Interval>>,
+}
+
+impl GapSide {
+    /// Computes a set's metrics and intervals.
+    pub fn compute(input: &ClassificationInput, config: &BootstrapConfig) -> GapSide {
+        let keys = cm_metric_keys(input.task);
+        let mut stats = cm_statistics(input, config);
+        let intervals =
+            cm_intervals(input, keys, &mut stats, config).iter().take(keys.len()).map(|s| s.interval).collect();
+        stats.point.truncate(keys.len());
+        GapSide { point: stats.point, intervals }
+    }
+
+    /// The side an evaluation already holds (its confusion-matrix metrics were computed by
+    /// [`GapSide::compute`]'s rules), so `check` does not resample the test set twice.
+    pub fn from_evaluation(eval: &Evaluation) -> GapSide {
+        let (point, intervals) = cm_metric_keys(eval.task)
+            .iter()
+            .map(|key| match eval.metrics.iter().find(|(k, _)| k == key).map(|(_, m)| m) {
+                Some(m) => {
+                    let iv = m.ci_low.zip(m.ci_high).map(|(low, high)| Interval { low, high });
+                    (m.value.unwrap_or(f64::NAN), iv)
+                }
+                None => (f64::NAN, None),
+            })
+            .unzip();
+        GapSide { point, intervals }
+    }
+}
+
 /// Train − test gap of each confusion-matrix metric of the task (the two inputs must be of the
 /// same task; their label lists may differ). Metrics undefined on either side are left out.
 pub fn train_test_gap(train: &ClassificationInput, test: &ClassificationInput, config: &BootstrapConfig) -> Vec<Gap> {
-    let keys = cm_metric_keys(test.task);
     if train.task != test.task {
         return Vec::new();
     }
+    gap_against(train, &GapSide::compute(test, config), config)
+}
+
+/// [`train_test_gap`] against a test side already computed (with `config`).
+pub fn gap_against(train: &ClassificationInput, test: &GapSide, config: &BootstrapConfig) -> Vec<Gap> {
+    let keys = cm_metric_keys(train.task);
+    if test.point.len() != keys.len() {
+        return Vec::new();
+    }
     let train_config = BootstrapConfig { seed: config.seed.wrapping_add(TRAIN_SEED_OFFSET), ..*config };
-    let (mut s_train, mut s_test) = (cm_statistics(train, &train_config), cm_statistics(test, config));
-    let iv_train = cm_intervals(train, keys, &mut s_train, &train_config);
-    let iv_test = cm_intervals(test, keys, &mut s_test, config);
-    let (p_train, p_test) = (&s_train.point, &s_test.point);
+    let train = GapSide::compute(train, &train_config);
     keys.iter()
         .enumerate()
-        .filter(|&(j, _)| p_train[j].is_finite() && p_test[j].is_finite())
+        .filter(|&(j, _)| train.point[j].is_finite() && test.point[j].is_finite())
         .map(|(j, &key)| {
-            let gap = p_train[j] - p_test[j];
+            let (a, b) = (train.point[j], test.point[j]);
             // Without resamples there are no intervals, and no gap interval.
-            let interval = match (iv_train[j].interval, iv_test[j].interval) {
-                (Some(a), Some(b)) => Some(mover_difference(p_train[j], a, p_test[j], b)),
+            let interval = match (train.intervals[j], test.intervals[j]) {
+                (Some(ia), Some(ib)) => Some(mover_difference(a, ia, b, ib)),
                 _ => None,
             };
             Gap {
                 key,
-                train: p_train[j],
-                test: p_test[j],
-                gap,
+                train: a,
+                test: b,
+                gap: a - b,
                 ci_low: interval.map(|i| i.low),
                 ci_high: interval.map(|i| i.high),
             }
@@ -132,6 +173,22 @@ mod tests {
         }
         let rate = covered as f64 / runs as f64;
         assert!((0.9..=0.99).contains(&rate), "coverage {rate}");
+    }
+
+    /// An evaluation's confusion-matrix intervals are the test side the gap computes itself.
+    #[test]
+    fn the_side_from_an_evaluation_is_the_computed_side() {
+        let mut rng = Rng::new(5, 0);
+        let (train, test) = (sample(&mut rng, 500, 0.9), sample_with(&mut rng, 200, 0.8, 0.05));
+        let config = BootstrapConfig { resamples: 200, level: 0.95, seed: 4 };
+        let eval = super::super::evaluate_classification(&test, &config);
+        let side = GapSide::from_evaluation(&eval);
+        let computed = GapSide::compute(&test, &config);
+        assert_eq!(side.intervals, computed.intervals);
+        for (a, b) in side.point.iter().zip(&computed.point) {
+            assert!(a == b || (a.is_nan() && b.is_nan()), "{a} vs {b}");
+        }
+        assert_eq!(gap_against(&train, &side, &config), train_test_gap(&train, &test, &config));
     }
 
     /// Newcombe's hybrid score interval (his method 10) for 56/70 − 48/80, from Wilson intervals.

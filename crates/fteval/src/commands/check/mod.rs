@@ -7,7 +7,7 @@ mod verdict;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use fteval_core::evaluate::gap::{is_large, tested_gap_key, train_test_gap};
+use fteval_core::evaluate::gap::{gap_against, is_large, tested_gap_key, GapSide};
 use fteval_core::metric_fit::{wrong_metric, MetricChoice};
 use fteval_core::profile::Profile;
 use fteval_core::{Check, ClassificationInput, Severity};
@@ -116,6 +116,7 @@ fn overfitting(
     train_file: &str,
     compare: &CompareArgs,
     test: &ClassificationInput,
+    test_side: &GapSide,
     test_source: &str,
     primary: &str,
     max_gap: f64,
@@ -150,7 +151,7 @@ fn overfitting(
             "give the candidate's predictions on its training set, with the same labels",
         ));
     }
-    let gaps = train_test_gap(&train, test, config);
+    let gaps = gap_against(&train, test_side, config);
     let tested = tested_gap_key(&gaps, primary, test.task);
     let metrics = gaps
         .iter()
@@ -226,7 +227,8 @@ fn classification_part(
     let overfitting = match train_predictions {
         Some(t) => {
             let source = run.doc.candidate_source.clone();
-            Some(overfitting(t, compare_args, &run.candidate, &source, &primary, max_gap, config)?)
+            let test_side = GapSide::from_evaluation(&run.comparison.candidate);
+            Some(overfitting(t, compare_args, &run.candidate, &test_side, &source, &primary, max_gap, config)?)
         }
         None => None,
     };
