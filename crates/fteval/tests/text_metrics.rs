@@ -22,14 +22,15 @@ fn close(a: f64, b: f64) -> bool {
 
 const CONLL: &str = "-DOCSTART- -X- O O\n\nEU B-ORG B-ORG\nrejects O O\nGerman B-MISC B-MISC\ncall O O\n\nPeter B-PER B-PER\nBlackburn I-PER O\n\nLondon B-LOC B-ORG\n";
 
-/// Every metric's interval contains its value.
-fn intervals_contain_values(doc: &Value) {
+/// Every metric's interval contains its value; `bootstrap` is the task's resampling method
+/// (BCa over sentences for NER, percentile over examples for generation).
+fn intervals_contain_values(doc: &Value, bootstrap: &str) {
     for (k, m) in doc["metrics"].as_object().unwrap() {
         if let (Some(v), Some(lo), Some(hi)) = (m["value"].as_f64(), m["ci_low"].as_f64(), m["ci_high"].as_f64()) {
             assert!(lo <= v && v <= hi, "{k}: {lo} <= {v} <= {hi}");
             // Resampled sentences or examples; exact match is a proportion (Wilson); a metric
             // no resample can vary gets the fallback bound.
-            let want = if k == "exact_match" { "wilson" } else { "bootstrap_percentile" };
+            let want = if k == "exact_match" { "wilson" } else { bootstrap };
             assert!(m["ci_method"] == want || m["ci_method"] == "changed_rows_bound", "{k}: {}", m["ci_method"]);
         }
     }
@@ -52,7 +53,7 @@ fn conll_file_is_inferred_as_ner() {
     assert_eq!(doc["per_class"]["LOC"]["predicted"], 0);
     assert_eq!(doc["ner"]["mode"], "default");
     assert!(doc.get("confusion_matrix").is_none());
-    intervals_contain_values(&doc);
+    intervals_contain_values(&doc, "bootstrap_bca");
     let ids: Vec<&str> = doc["checks"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"class_never_predicted") && ids.contains(&"small_support"), "{ids:?}");
 
@@ -166,7 +167,7 @@ fn generation_jsonl_with_losses() {
     assert_eq!(doc["examples"][0]["exact_match"], 1.0);
     assert_eq!(doc["examples"][2]["loss"], 3.0);
     assert_eq!(doc["generation"]["references_per_example"], "var");
-    intervals_contain_values(&doc);
+    intervals_contain_values(&doc, "bootstrap_percentile");
 
     for format in ["terminal", "markdown"] {
         let run = fteval(&["metrics", &f, "--format", format, "--bootstrap", "50"]);
@@ -270,7 +271,7 @@ fn realcorpus_ner_files_through_the_cli() {
     assert!((metric(&doc, "token_accuracy") - 0.937417895983633).abs() < 1e-9);
     assert_eq!(doc["per_class"]["MISC"]["predicted"], 0);
     assert!(doc["checks"].as_array().unwrap().iter().any(|c| c["id"] == "class_never_predicted"));
-    intervals_contain_values(&doc);
+    intervals_contain_values(&doc, "bootstrap_bca");
 
     // ner_03: Flair output in IOBES, default and strict.
     let run = fteval(&["metrics", &f("ner_03.txt"), "--format", "json", "--bootstrap", "0"]);

@@ -1,11 +1,13 @@
 //! NER evaluation: seqeval's entity-level numbers from per-sentence sufficient statistics, each
-//! with a percentile-bootstrap interval over *sentences* (a resample draws whole sentences, so
-//! the entities and tokens of a sentence stay together), the per-entity-type table and the checks.
+//! with a BCa bootstrap interval over *sentences* (a resample draws whole sentences, so the
+//! entities and tokens of a sentence stay together; the acceleration comes from the
+//! leave-one-sentence-out jackknife), the per-entity-type table and the checks.
 //!
 //! The resampling uses [`bootstrap_sums`] over the per-sentence counts ([`sentence_counts`]),
 //! the same draws the generation metrics use, so `compare` can pair two taggers by drawing the
 //! same sentences for both.
 
+use super::cm_intervals::{MIN_MINORITY, MIN_PREDICTED};
 use super::intervals::end_bound;
 use super::{ci_method, interval_pair, unreliable_check, ClassRow, Evaluation, MetricResult};
 use crate::checks::{self, Check, Severity};
@@ -13,7 +15,7 @@ use crate::data::Task;
 use crate::metrics::generation::resample::bootstrap_sums;
 use crate::metrics::generation::SufficientStats;
 use crate::metrics::ner::{NerCounts, NerScores, NerStats, TypeCounts};
-use crate::stats::bootstrap::{percentile_interval, replicates_constant, BootstrapConfig, Interval};
+use crate::stats::bootstrap::{bca_interval, replicates_constant, BootstrapConfig, Interval, JackknifeMoments};
 
 /// The corpus-level metric keys, in report order: SPEC's six, then seqeval's other averages.
 pub const NER_METRIC_KEYS: &[&str] = &[
@@ -96,6 +98,62 @@ pub fn ner_statistics(counts: &NerCounts, n_types: usize, out: &mut [f64]) {
     }
 }
 
+/// The BCa acceleration of every statistic from the leave-one-sentence-out jackknife: the
+/// totals without each sentence in turn (NaN where a statistic is undefined without it). The
+/// percentile interval of these ratio statistics measured 91.9–92.5% coverage for macro F1 at
+/// 200 sentences.
+fn jackknife_accelerations(rows: &[NerCounts], totals: &NerCounts, n_types: usize, n_stats: usize) -> Vec<f64> {
+    let mut moments = vec![JackknifeMoments::default(); n_stats];
+    let mut without = totals.clone();
+    let mut out = vec![0.0; n_stats];
+    for row in rows {
+        without.sub_assign(row);
+        ner_statistics(&without, n_types, &mut out);
+        without.add_assign(row);
+        for (m, &v) in moments.iter_mut().zip(&out) {
+            m.push(v);
+        }
+    }
+    moments.iter().map(JackknifeMoments::acceleration).collect()
+}
+
+/// Why a metric's sentence-bootstrap interval should not be trusted on counts this small (the
+/// classification rule, for entities): fewer than [`MIN_MINORITY`] gold entities (or fewer than
+/// [`MIN_PREDICTED`] predicted) behind the micro and weighted averages, in the rarest gold type
+/// behind the macro averages, or fewer than [`MIN_MINORITY`] wrong (or right) tokens behind
+/// token accuracy. Sparse entities in 50 sentences covered 85–88% without it.
+fn ner_minority_note(key: &str, scores: &NerScores, totals: &NerCounts) -> Option<String> {
+    let note = |count: u64, what: &str, min: u64| {
+        format!("only {count} {what}: with fewer than {min}, no interval method reaches 95% coverage")
+    };
+    let entities = |gold: u64, predicted: u64, in_what: &str| {
+        if gold < MIN_MINORITY {
+            Some(note(gold, &format!("gold entities{in_what}"), MIN_MINORITY))
+        } else {
+            (predicted < MIN_PREDICTED).then(|| note(predicted, &format!("predicted entities{in_what}"), MIN_PREDICTED))
+        }
+    };
+    match key {
+        "token_accuracy" => {
+            let wrong = totals.token_total - totals.token_correct;
+            let (few, what) = if wrong <= totals.token_correct {
+                (wrong, "wrong tokens")
+            } else {
+                (totals.token_correct, "correct tokens")
+            };
+            (few < MIN_MINORITY).then(|| note(few, what, MIN_MINORITY))
+        }
+        "f1_macro" | "precision_macro" | "recall_macro" => {
+            let rarest = scores.per_type.iter().filter(|t| t.support > 0).min_by_key(|t| (t.support, t.predicted));
+            match rarest {
+                Some(t) => entities(t.support, t.predicted, " in the rarest type"),
+                None => entities(0, scores.predicted, ""),
+            }
+        }
+        _ => entities(scores.support, scores.predicted, ""),
+    }
+}
+
 /// Why a metric is null.
 fn ner_undefined_reason(key: &str) -> &'static str {
     match key {
@@ -121,6 +179,7 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
     if config.resamples > 0 && n_sentences > 1 {
         let rows = sentence_counts(stats);
         let sums = bootstrap_sums(&rows, config.resamples, config.seed);
+        let accel = jackknife_accelerations(&rows, &totals, n_types, n_stats);
         let mut reps = vec![Vec::with_capacity(sums.len()); n_stats];
         let mut out = vec![0.0; n_stats];
         for s in &sums {
@@ -130,7 +189,7 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
             }
         }
         for (j, r) in reps.iter_mut().enumerate() {
-            let p = percentile_interval(r, config.level, point[j]);
+            let p = bca_interval(r, config.level, point[j], accel[j]);
             // A zero-width interval from resamples that do vary (sparse entities: nearly every
             // resample scores 1) is as degenerate as a constant one.
             let zero_width = p.interval.is_some_and(|iv| iv.high - iv.low <= 1e-12 * point[j].abs().max(1.0));
@@ -146,6 +205,7 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
         "(nearly) every resample of the sentences gives the same value"
     };
     let mut degenerate: Vec<(String, &str)> = Vec::new();
+    let scores = totals.scores();
 
     let metrics: Vec<(String, MetricResult)> = NER_METRIC_KEYS
         .iter()
@@ -165,7 +225,8 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
                 r.unreliable = Some(format!("the sentence bootstrap cannot vary: {cause}"));
                 r
             } else {
-                let mut r = MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP);
+                let mut r = MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP_BCA);
+                r.unreliable = ner_minority_note(key, &scores, &totals);
                 if undefined[j] > 0 {
                     r.reason = Some(format!(
                         "undefined on {} of {} bootstrap resamples (no entity drawn); the interval uses the others",
@@ -178,7 +239,6 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
         })
         .collect();
 
-    let scores = totals.scores();
     let base = NER_METRIC_KEYS.len();
     let per_class: Vec<ClassRow> = scores
         .per_type

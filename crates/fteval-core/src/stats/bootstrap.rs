@@ -116,6 +116,42 @@ pub fn bca_interval(replicates: &mut Vec<f64>, level: f64, point: f64, accelerat
     Percentile { interval: Some(Interval { low, high }), undefined }
 }
 
+/// Running central moments of leave-one-out estimates (Welford's update, stable in one pass),
+/// for the BCa acceleration of a statistic that is not a plain mean.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JackknifeMoments {
+    n: f64,
+    mean: f64,
+    m2: f64,
+    m3: f64,
+}
+
+impl JackknifeMoments {
+    /// Adds one leave-one-out estimate; NaN (undefined without that unit) is skipped.
+    pub fn push(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        let n1 = self.n;
+        self.n += 1.0;
+        let delta = x - self.mean;
+        let dn = delta / self.n;
+        let term = delta * dn * n1;
+        self.mean += dn;
+        self.m3 += term * dn * (self.n - 2.0) - 3.0 * dn * self.m2;
+        self.m2 += term;
+    }
+
+    /// Efron's jackknife acceleration Σ(θ̄ − θ₍ᵢ₎)³ / (6·(Σ(θ̄ − θ₍ᵢ₎)²)^1.5); 0 without spread.
+    pub fn acceleration(&self) -> f64 {
+        if self.m2 > 0.0 {
+            -self.m3 / (6.0 * self.m2.powf(1.5))
+        } else {
+            0.0
+        }
+    }
+}
+
 /// True when the defined replicates do not vary (up to rounding, 1e-9 relative): every
 /// resample gives the same value, so a bootstrap interval would have zero width.
 pub fn replicates_constant(replicates: &[f64]) -> bool {
@@ -197,6 +233,27 @@ mod tests {
         let b = bca_interval(&mut reps, 0.95, mean, a).interval.unwrap();
         assert!(b.low >= p.low && b.high > p.high, "{b:?} vs {p:?}");
         assert!(b.low <= mean && mean <= b.high);
+    }
+
+    /// For a mean, the jackknife's acceleration from the leave-one-out means equals the
+    /// closed form skewness / (6√n) of the values.
+    #[test]
+    fn jackknife_acceleration_of_a_mean_is_the_closed_form() {
+        let xs: Vec<f64> = (0..50).map(|i| ((i * 37 % 11) as f64).powi(2) / 7.0).collect();
+        let n = xs.len() as f64;
+        let sum: f64 = xs.iter().sum();
+        let mut jk = JackknifeMoments::default();
+        for x in &xs {
+            jk.push((sum - x) / (n - 1.0));
+        }
+        jk.push(f64::NAN);
+        let mean = sum / n;
+        let m2: f64 = xs.iter().map(|x| (x - mean).powi(2)).sum();
+        let m3: f64 = xs.iter().map(|x| (x - mean).powi(3)).sum();
+        let closed = m3 / (6.0 * m2.powf(1.5));
+        assert!(closed.abs() > 1e-3);
+        assert!((jk.acceleration() - closed).abs() < 1e-12, "{} vs {closed}", jk.acceleration());
+        assert_eq!(JackknifeMoments::default().acceleration(), 0.0);
     }
 
     #[test]
