@@ -31,7 +31,12 @@ impl Table {
 
     /// The table as GitHub Markdown: a `###` title, the note, then the rows.
     pub fn to_markdown(&self) -> String {
-        let mut s = format!("### {}\n\n", self.title);
+        self.to_markdown_at(3)
+    }
+
+    /// The table under a heading of `level` (`####` for 4, inside a README section).
+    pub fn to_markdown_at(&self, level: usize) -> String {
+        let mut s = format!("{} {}\n\n", "#".repeat(level), self.title);
         if !self.note.is_empty() {
             s.push_str(&self.note);
             s.push_str("\n\n");
