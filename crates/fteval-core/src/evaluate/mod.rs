@@ -540,6 +540,23 @@ mod tests {
         assert!(d.message.contains("same score"), "{}", d.message);
     }
 
+    /// Scores that rank every positive first: average precision 1 gets Wilson's bound over the
+    /// positives, not [1, 1], and the check names it.
+    #[test]
+    fn perfect_ranking_gives_no_zero_width_average_precision() {
+        let gold: Vec<u32> = (0..50).map(|i| (i % 2) as u32).collect();
+        let scores: Vec<f64> =
+            (0..50).map(|i| if i % 2 == 1 { 0.6 + i as f64 / 200.0 } else { i as f64 / 200.0 }).collect();
+        let e = evaluate_classification(&binary_input(gold.clone(), gold, Some(scores)), &BootstrapConfig::default());
+        let ap = metric(&e, "average_precision");
+        assert!((ap.value.unwrap() - 1.0).abs() < 1e-12, "{ap:?}");
+        assert!(ap.ci_low.unwrap() < 0.99 && ap.ci_high.unwrap() >= ap.value.unwrap(), "{ap:?}");
+        assert_eq!(ap.ci_method, Some("changed_rows_bound"));
+        assert!(ap.unreliable.is_some());
+        let d = e.checks.iter().find(|c| c.id == "degenerate_interval").expect("degenerate_interval");
+        assert!(d.message.contains("average_precision"), "{}", d.message);
+    }
+
     /// The analytic interval of the averaged AUCs has the width a row-level bootstrap gives
     /// (measured: 0.0129 vs 0.0121 one-vs-rest, 0.0129 vs 0.0142 one-vs-one).
     #[test]

@@ -7,13 +7,13 @@ use rayon::prelude::*;
 use super::calibration::{ece_interval, CalibrationGroups};
 use super::cm_intervals::MIN_MINORITY;
 use super::intervals::{
-    auc_interval, bootstrap_means, mean_acceleration, mean_se, normal_interval, score_cell_replicates,
+    auc_interval, bootstrap_means, end_bound, mean_acceleration, mean_se, normal_interval, score_cell_replicates,
 };
 use super::{ci_method, MetricResult, MAX_SCORE_CELLS, MEAN_BOOTSTRAP_MAX_ROWS};
 use crate::checks::{self, Check, Severity};
 use crate::data::{ClassificationInput, Scores, Task};
 use crate::metrics::scores::{self, multiclass as mc, ScoreGroups};
-use crate::stats::bootstrap::{bca_interval, BootstrapConfig, Interval};
+use crate::stats::bootstrap::{bca_interval, replicates_constant, BootstrapConfig, Interval};
 use crate::stats::delong::{class_aucs, class_influence, delong_variance_groups, sorted_by_score};
 use crate::stats::proportion::wilson;
 
@@ -150,9 +150,21 @@ fn binary_score_metrics(
         } else {
             let method = if exact_cells { ci_method::BOOTSTRAP_BC } else { ci_method::BOOTSTRAP_BC_BINNED };
             let iv = bca_interval(&mut ap_reps, config.level, exact[0], 0.0).interval;
-            let mut r = MetricResult::point(exact[0]).with_interval(iv, method);
-            r.unreliable = minority.clone();
-            r
+            let zero_width = iv.is_some_and(|i| i.high - i.low <= 1e-12) || replicates_constant(&ap_reps);
+            if zero_width {
+                // Every resample ranks the positives first (AP 1): Wilson's bound over the
+                // positives, as for an AUC of 1 (seen at n = 50: zero width in 1 of 1000 runs).
+                let cause = "every resample ranks all positives first";
+                degenerate.push(("average_precision".to_string(), cause));
+                let bound = end_bound(exact[0], n_pos, 1.0, config.level);
+                let mut r = MetricResult::point(exact[0]).with_interval(bound, ci_method::CHANGED_ROWS_BOUND);
+                r.unreliable = Some(format!("the bootstrap cannot vary: {cause}"));
+                r
+            } else {
+                let mut r = MetricResult::point(exact[0]).with_interval(iv, method);
+                r.unreliable = minority.clone();
+                r
+            }
         },
     ));
     let mut ece_reps = next();
