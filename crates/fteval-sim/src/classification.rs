@@ -117,8 +117,9 @@ fn evaluate(input: &ClassificationInput, resamples: usize, seed: u64) -> Evaluat
     evaluate_classification(input, &BootstrapConfig { resamples, seed, ..BootstrapConfig::default() })
 }
 
-/// Sample sizes and the share of runs spent on each (n = 2000 costs most).
-pub const SIZES: [(usize, f64); 3] = [(50, 1.0), (200, 1.0), (2000, 0.5)];
+/// Sample sizes and the share of runs spent on each: all runs everywhere (500 runs at n = 2000 left a
+/// coverage estimate 1 point of standard error, and 97.6% for a Wilson interval whose exact coverage is 95.3%).
+pub const SIZES: [(usize, f64); 3] = [(50, 1.0), (200, 1.0), (2000, 1.0)];
 
 /// Coverage of every metric with an interval, per setting and n.
 pub fn run(config: &SimConfig, settings: &[Setting], sizes: &[(usize, f64)]) -> Vec<CoverageRow> {

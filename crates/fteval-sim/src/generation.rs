@@ -81,7 +81,7 @@ pub fn truth(p: &Process, draws: usize, seed: u64) -> Vec<(String, f64)> {
     GENERATION_METRIC_KEYS.iter().zip(values).map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-pub const SIZES: [(usize, f64); 3] = [(50, 1.0), (200, 1.0), (2000, 0.3)];
+pub const SIZES: [(usize, f64); 3] = [(50, 1.0), (200, 1.0), (2000, 1.0)];
 
 /// Coverage of every generation metric per setting and n.
 pub fn run(config: &SimConfig, settings: &[Process], sizes: &[(usize, f64)]) -> Vec<CoverageRow> {

@@ -123,7 +123,7 @@ pub fn truth(p: &Process, draws: usize, seed: u64) -> Vec<(String, f64)> {
 }
 
 /// Sentences per test set and the share of runs spent on each.
-pub const SIZES: [(usize, f64); 3] = [(50, 1.0), (200, 1.0), (2000, 0.5)];
+pub const SIZES: [(usize, f64); 3] = [(50, 1.0), (200, 1.0), (2000, 1.0)];
 
 /// Coverage of every corpus metric per setting and number of sentences.
 pub fn run(config: &SimConfig, settings: &[Process], sizes: &[(usize, f64)]) -> Vec<CoverageRow> {
