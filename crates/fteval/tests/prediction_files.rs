@@ -36,6 +36,166 @@ fn value(doc: &Value, key: &str) -> Option<f64> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Several candidate prediction columns
+
+/// Rows of (gold, a column of gold-label values, a column of other values) for a car-type
+/// classifier: the gold-label column is right on 3 rows of 4.
+fn cars() -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut rows = Vec::new();
+    for i in 0..60 {
+        let gold = ["family", "sports", "city"][i % 3];
+        let pred = if i % 4 == 0 { ["family", "sports", "city"][(i + 1) % 3] } else { gold };
+        let long = match pred {
+            "family" => "family car",
+            "sports" => "sports car",
+            _ => "city car",
+        };
+        rows.push((gold, pred, long));
+    }
+    rows
+}
+
+fn accuracy_of(rows: &[(&str, &str, &str)]) -> f64 {
+    rows.iter().filter(|(g, p, _)| g == p).count() as f64 / rows.len() as f64
+}
+
+#[test]
+fn the_prediction_column_whose_values_are_gold_labels_is_preferred() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = cars();
+    let mut body = String::from("id,label,predicted_label,predicted_class\n");
+    for (i, (g, p, long)) in rows.iter().enumerate() {
+        body.push_str(&format!("{i},{g},{long},{p}\n"));
+    }
+    let path = write(dir.path(), "cars.csv", &body);
+    let doc = ok_json(&metrics(&path, &[]));
+    assert!((value(&doc, "accuracy").unwrap() - accuracy_of(&rows)).abs() < 1e-12);
+    let msg = check(&doc, "prediction_column_chosen").expect("note");
+    assert!(
+        msg.contains("'predicted_label'") && msg.contains("'predicted_class'") && msg.contains("--pred-col"),
+        "{msg}"
+    );
+    assert!(msg.contains("'family car'") || msg.contains("'sports car'") || msg.contains("'city car'"), "{msg}");
+    // The rule is about values: the same columns under each other's names keep the named one.
+    let mut swapped = String::from("id,label,predicted_label,predicted_class\n");
+    for (i, (g, p, long)) in rows.iter().enumerate() {
+        swapped.push_str(&format!("{i},{g},{p},{long}\n"));
+    }
+    let doc = ok_json(&metrics(&write(dir.path(), "swapped.csv", &swapped), &[]));
+    assert!((value(&doc, "accuracy").unwrap() - accuracy_of(&rows)).abs() < 1e-12);
+    assert!(check(&doc, "prediction_column_chosen").is_none());
+    // --pred-col is obeyed as given.
+    let doc = ok_json(&metrics(&path, &["--pred-col", "predicted_label"]));
+    assert_eq!(value(&doc, "accuracy"), Some(0.0));
+    assert!(check(&doc, "prediction_column_chosen").is_none());
+}
+
+#[test]
+fn several_columns_of_gold_labels_are_named_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = cars();
+    let mut named = String::from("label,prediction,bert_pred,roberta_pred\n");
+    let mut unnamed = String::from("label,bert_pred,roberta_pred,bert_output_text\n");
+    for (g, p, long) in &rows {
+        named.push_str(&format!("{g},{long},{p},{g}\n"));
+        unnamed.push_str(&format!("{g},{p},{g},{long}\n"));
+    }
+    // The named column stays (accuracy 0), and the warning names both columns of gold labels.
+    let doc = ok_json(&metrics(&write(dir.path(), "named.csv", &named), &[]));
+    assert_eq!(value(&doc, "accuracy"), Some(0.0));
+    let msg = check(&doc, "prediction_column_chosen").expect("note");
+    assert!(msg.contains("'bert_pred' (100%), 'roberta_pred' (100%)") && msg.contains("--baseline-col"), "{msg}");
+    // No column named like the predictions: exit 2, with how much of each candidate is gold labels.
+    let run = metrics(&write(dir.path(), "unnamed.csv", &unnamed), &[]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("no prediction column") && run.stderr.contains("--pred-col"), "{}", run.stderr);
+    assert!(run.stderr.contains("'bert_pred' 100%, 'roberta_pred' 100%, 'bert_output_text' 0%"), "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Score columns that name no label
+
+const EMOTIONS: [&str; 7] = ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"];
+
+/// 70 rows with integer labels 0–6, a hard prediction, and one probability per class in
+/// columns named `{prefix}{name}` (name = the emotion, or the integer label with `by_index`).
+fn emotions(with_pred: bool, by_index: bool) -> String {
+    let header: Vec<String> =
+        (0..7).map(|j| if by_index { format!("prob_{j}") } else { format!("prob_{}", EMOTIONS[j]) }).collect();
+    let mut body = format!("label,{}{}\n", if with_pred { "pred," } else { "" }, header.join(","));
+    for i in 0..70usize {
+        let g = i % 7;
+        let mut p: Vec<f64> = (0..7).map(|j| 1.0 + ((i * 7 + j * 3) % 11) as f64).collect();
+        p[if i % 5 == 0 { (g + 1) % 7 } else { g }] += 12.0;
+        let sum: f64 = p.iter().sum();
+        let arg = (0..7).max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a))).unwrap();
+        let pred = if with_pred { format!("{arg},") } else { String::new() };
+        let probs: Vec<String> = p.iter().map(|x| format!("{}", x / sum)).collect();
+        body.push_str(&format!("{g},{pred}{}\n", probs.join(",")));
+    }
+    body
+}
+
+#[test]
+fn score_columns_that_name_no_label_are_skipped_for_the_hard_predictions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "emotions.csv", &emotions(true, false));
+    let doc = ok_json(&metrics(&path, &[]));
+    let by_index = ok_json(&metrics(&write(dir.path(), "by_index.csv", &emotions(true, true)), &[]));
+    assert_eq!(value(&doc, "accuracy"), value(&by_index, "accuracy"));
+    assert!(doc["metrics"]["log_loss"].is_null() && doc["metrics"]["roc_auc_ovr"].is_null());
+    assert_eq!(doc["labels"].as_array().unwrap().len(), 7, "no phantom classes: {}", doc["labels"]);
+    let msg = check(&doc, "scores_ignored").expect("warning");
+    assert!(msg.contains("prob_angry") && msg.contains("'pred'"), "{msg}");
+    assert!(msg.contains("--label-names angry,disgust,fear,happy,neutral,sad,surprise"), "{msg}");
+    // Without hard predictions there is nothing to score: exit 2 with the same way on.
+    let run = metrics(&write(dir.path(), "no_pred.csv", &emotions(false, false)), &[]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("name no label") && run.stderr.contains("--label-names"), "{}", run.stderr);
+}
+
+#[test]
+fn label_names_map_integer_labels_onto_named_score_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = EMOTIONS.join(",");
+    let by_index = ok_json(&metrics(&write(dir.path(), "by_index.csv", &emotions(true, true)), &[]));
+    for with_pred in [true, false] {
+        let path = write(dir.path(), "emotions.csv", &emotions(with_pred, false));
+        let doc = ok_json(&metrics(&path, &["--label-names", &names]));
+        assert_eq!(doc["labels"], serde_json::json!(EMOTIONS));
+        // The same scores under integer column names give the same numbers.
+        for key in ["accuracy", "f1_macro", "log_loss", "roc_auc_ovr", "roc_auc_ovo", "brier_score", "top_2_accuracy"] {
+            let (a, b) = (value(&doc, key).unwrap(), value(&by_index, key).unwrap());
+            assert!((a - b).abs() < 1e-12, "{key}: {a} vs {b} (with_pred {with_pred})");
+        }
+        assert!(check(&doc, "label_names_applied").unwrap().contains("0 = angry"));
+    }
+    // Too few names for the labels: exit 2 naming the column and the label.
+    let run = metrics(&write(dir.path(), "e.csv", &emotions(true, false)), &["--label-names", "angry,disgust"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("column 'label'") && run.stderr.contains("'2'") && run.stderr.contains("hint:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn compare_skips_unnamed_score_columns_without_phantom_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.csv", &emotions(true, false));
+    let b = write(dir.path(), "b.csv", &emotions(true, false));
+    let run = fteval(&["compare", &a, &b, "--format", "json", "--bootstrap", "50"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["labels"].as_array().map(Vec::len), Some(7), "{}", doc["labels"]);
+    let named =
+        fteval(&["compare", &a, &b, "--format", "json", "--bootstrap", "50", "--label-names", &EMOTIONS.join(",")]);
+    assert!(named.code == 0 || named.code == 1, "{}", named.stderr);
+    assert_eq!(named.json()["labels"], serde_json::json!(EMOTIONS));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Probabilities that do not sum to 1
 
 /// 30 rows of 3 classes, most of which sum to 0.6–0.975 (scikit-learn: log loss
