@@ -274,18 +274,55 @@ pub fn label_space_mismatch(classes: &[ClassFacts], model_classes: Option<&[Stri
     ))
 }
 
-/// `probabilities_not_normalised`: per-class probabilities whose rows do not sum to 1 (±1e-3).
-pub fn probabilities_not_normalised(bad_rows: usize, first_bad: Option<(usize, f64)>, n: usize) -> Option<Check> {
-    let (row, sum) = first_bad?;
-    Some(Check::new(
-        "probabilities_not_normalised",
-        Severity::Warn,
+/// What the normalisation check found in per-class probability rows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NormalisationFacts {
+    /// Rows whose sum is off 1 by more than 1e-3.
+    pub bad_rows: usize,
+    /// Rows scikit-learn's multiclass ROC AUC refuses (`numpy.allclose(1, sums)` fails).
+    pub refused_rows: usize,
+    /// The first refused row (0-based) and its sum.
+    pub first: Option<(usize, f64)>,
+    /// The largest |sum − 1| over all rows.
+    pub max_deviation: f64,
+    pub rows: usize,
+    /// A multiclass evaluation: the averaged ROC AUCs are computed.
+    pub multiclass: bool,
+    /// More than two classes: top-2 accuracy is computed.
+    pub top_k: bool,
+}
+
+/// `probabilities_not_normalised`: per-class probabilities whose rows do not sum to 1, naming
+/// every metric that reads them: binary files warn beyond ±1e-3; multiclass files warn as soon
+/// as scikit-learn would refuse their ROC AUCs, which are then left empty.
+pub fn probabilities_not_normalised(f: &NormalisationFacts) -> Option<Check> {
+    let (row, sum) = f.first?;
+    if !f.multiclass && f.bad_rows == 0 {
+        return None;
+    }
+    let counted = if f.multiclass { f.refused_rows } else { f.bad_rows };
+    let tolerance = if f.multiclass { "within numpy.allclose's 1e-5" } else { "±0.001" };
+    let head = format!(
+        "{counted} of {} rows have class probabilities that do not sum to 1 ({tolerance}); the first is data row {} (sum {sum:.6}), the largest deviation {:.2e}.",
+        f.rows,
+        row + 1,
+        f.max_deviation
+    );
+    let fix = "Apply softmax to raw scores, or name the columns logit_<label> (or a `logits` column) so fteval does; if the probabilities were rounded when written, divide each row by its sum or write more digits.";
+    let affected = if !f.multiclass {
+        "Log loss, Brier score and ECE read the positive-class column as a probability; ROC AUC and average precision only rank it and stand.".to_string()
+    } else {
+        let scale = if f.bad_rows == 0 {
+            "The deviations are below 0.001 (rounding?), so log loss, Brier score and ECE barely move"
+        } else {
+            "Log loss, Brier score and ECE read the scores as probabilities and are not trustworthy"
+        };
+        let top_k = if f.top_k { "; top-2 accuracy only compares scores within a row and stands" } else { "" };
         format!(
-            "{bad_rows} of {n} rows have class probabilities that do not sum to 1 (±0.001); the first is data row {} (sum {sum:.6}). \
-             Log loss, Brier score and ECE assume probabilities: apply softmax to raw scores or name the columns logit_<label> so fteval does.",
-            row + 1
-        ),
-    ))
+            "{scale}; the multiclass ROC AUCs (roc_auc_ovr, roc_auc_ovr_weighted, roc_auc_ovo) are left empty, as scikit-learn's roc_auc_score refuses such scores{top_k}."
+        )
+    };
+    Some(Check::new("probabilities_not_normalised", Severity::Warn, format!("{head} {affected} {fix}")))
 }
 
 #[cfg(test)]
@@ -322,6 +359,33 @@ mod tests {
         assert!(c.message.contains("No test example at all for 'c'"), "{}", c.message);
         assert!(!c.message.contains("'a'"));
         assert!(small_support(&classes[..2]).is_none());
+    }
+
+    #[test]
+    fn normalisation_names_what_each_task_reads_from_the_scores() {
+        let facts = NormalisationFacts {
+            bad_rows: 3,
+            refused_rows: 3,
+            first: Some((4, 1.2)),
+            max_deviation: 0.2,
+            rows: 10,
+            multiclass: false,
+            top_k: false,
+        };
+        let binary = probabilities_not_normalised(&facts).unwrap().message;
+        assert!(binary.contains("3 of 10 rows") && binary.contains("data row 5"), "{binary}");
+        assert!(binary.contains("ROC AUC and average precision only rank it"), "{binary}");
+        let multi = probabilities_not_normalised(&NormalisationFacts { multiclass: true, top_k: true, ..facts })
+            .unwrap()
+            .message;
+        for name in ["Log loss", "Brier score", "ECE", "roc_auc_ovr", "roc_auc_ovo", "top-2 accuracy"] {
+            assert!(multi.contains(name), "{name}: {multi}");
+        }
+        // Rounding-level deviations: binary files stay quiet, multiclass ones say why the AUCs are empty.
+        let rounded = NormalisationFacts { bad_rows: 0, max_deviation: 1e-4, ..facts };
+        assert!(probabilities_not_normalised(&rounded).is_none());
+        let multi = probabilities_not_normalised(&NormalisationFacts { multiclass: true, ..rounded }).unwrap().message;
+        assert!(multi.contains("below 0.001") && !multi.contains("top-2"), "{multi}");
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub const SCORE_NAMES: &[&str] = &["prob", "probability", "score", "proba", "p_p
 pub const PROBS_NAMES: &[&str] = &["probs", "probabilities", "scores", "logits"];
 pub const PROB_PREFIXES: &[&str] = &["prob_", "p_", "logit_"];
 pub const TEXT_NAMES: &[&str] = &["text", "input", "sentence", "prompt", "question", "content"];
+/// Words in a column name that make it a candidate prediction column besides the one found by
+/// name (`predicted_class` next to `predicted_label`, `bert_pred`); its values then decide.
+pub const PRED_WORDS: &[&str] = &["pred", "output", "guess"];
 
 /// Column names given on the command line (`--id-col` etc.).
 #[derive(Clone, Debug, Default)]
@@ -65,6 +68,9 @@ pub struct ColumnPlan {
     pub score: Option<usize>,
     pub probs: ProbsPlan,
     pub text: Option<usize>,
+    /// Other columns whose names suggest predictions ([`PRED_WORDS`]), read so that the one
+    /// whose values are gold labels can be preferred; empty when `--pred-col` names it.
+    pub pred_alternatives: Vec<usize>,
 }
 
 pub(crate) fn find(names: &[String], candidates: &[&str], taken: &[usize]) -> Option<usize> {
@@ -153,9 +159,31 @@ impl ColumnPlan {
                 ProbsPlan::PerClass { columns, logits }
             }
         };
-        let plan = ColumnPlan { names: names.to_vec(), id, label, pred, score, probs, text };
+        let mut plan =
+            ColumnPlan { names: names.to_vec(), id, label, pred, score, probs, text, pred_alternatives: vec![] };
         plan.reject_ambiguous(file)?;
+        if o.pred.is_none() {
+            plan.pred_alternatives = plan.prediction_like_columns();
+        }
         Ok(plan)
+    }
+
+    /// Columns without a role whose names contain one of [`PRED_WORDS`].
+    fn prediction_like_columns(&self) -> Vec<usize> {
+        let mut roles: Vec<usize> =
+            [self.id, self.label, self.pred, self.score, self.text].into_iter().flatten().collect();
+        match &self.probs {
+            ProbsPlan::Single { column, .. } => roles.push(*column),
+            ProbsPlan::PerClass { columns, .. } => roles.extend(columns.iter().map(|(c, _)| *c)),
+            ProbsPlan::None => {}
+        }
+        (0..self.names.len())
+            .filter(|i| !roles.contains(i))
+            .filter(|&i| {
+                let lower = self.names[i].to_ascii_lowercase();
+                PRED_WORDS.iter().any(|w| lower.contains(w))
+            })
+            .collect()
     }
 
     /// A role column whose name occurs twice (`label,Label`) is ambiguous: refuse it.
@@ -214,6 +242,15 @@ mod tests {
         let o = ColumnOverrides { label: Some("nope".into()), ..Default::default() };
         let e = ColumnPlan::resolve("f", &n, &o).unwrap_err();
         assert!(e.hint.contains("true_label"));
+    }
+
+    #[test]
+    fn other_prediction_like_columns_are_candidates_unless_pred_col_names_one() {
+        let n = names(&["id", "label", "predicted_label", "predicted_class", "bert_pred", "prob_a", "text"]);
+        let p = ColumnPlan::resolve("f", &n, &ColumnOverrides::default()).unwrap();
+        assert_eq!((p.pred, p.pred_alternatives.clone()), (Some(2), vec![3, 4]));
+        let o = ColumnOverrides { pred: Some("bert_pred".into()), ..Default::default() };
+        assert!(ColumnPlan::resolve("f", &n, &o).unwrap().pred_alternatives.is_empty());
     }
 
     #[test]

@@ -8,7 +8,9 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{InputError, Result};
 use crate::predictions::{LabelColumn, LabelValues, Predictions, MISSING};
-use crate::prepare::{prepare, unify_boolean_spellings, used_labels, PrepareOptions, Prepared};
+use crate::prepare::{
+    prepare, settle_prediction_column, unify_boolean_spellings, used_labels, PrepareOptions, Prepared,
+};
 
 /// Several models' predictions on the same rows with the same labels, gold and positive class.
 #[derive(Clone, Debug)]
@@ -43,6 +45,10 @@ pub fn align_predictions(
         files.iter_mut().flat_map(|f| [f.gold.as_mut(), f.pred.as_mut()]).flatten().collect();
     checks.extend(unify_boolean_spellings(&mut columns));
     share_gold(&mut files, options.drop_missing)?;
+    for f in files.iter_mut() {
+        let (note, _) = settle_prediction_column(f);
+        checks.extend(note.map(|c| c.about(&f.file)));
+    }
     drop_missing_rows(&mut files, options, &mut checks);
     let last = files.last().map(|f| f.file.clone()).unwrap_or_default();
     if label_columns(&files).any(LabelColumn::is_multilabel) || options.task == Some(Task::Multilabel) {
@@ -321,7 +327,14 @@ fn shared_options(files: &[Predictions], options: &PrepareOptions) -> PrepareOpt
     }
     let mut wide_scores = false;
     for t in files.iter().filter_map(|f| f.probs.as_ref()) {
-        t.classes.iter().flatten().cloned().for_each(&mut add);
+        // Score columns that name no label are left out by `prepare`: they add no class.
+        let names_a_label = |c: &String| label_columns(files).any(|col| used_labels(col).contains(c));
+        if let Some(classes) = &t.classes {
+            if !classes.iter().any(names_a_label) {
+                continue;
+            }
+            classes.iter().cloned().for_each(&mut add);
+        }
         wide_scores |= t.k > 2;
     }
     sort_labels(&mut labels);
@@ -331,7 +344,13 @@ fn shared_options(files: &[Predictions], options: &PrepareOptions) -> PrepareOpt
         (None, Task::Binary) => infer_positive(&labels).map(|i| labels[i].clone()),
         _ => None,
     };
-    PrepareOptions { task: Some(task), positive, drop_missing: options.drop_missing, extra_labels: labels }
+    PrepareOptions {
+        task: Some(task),
+        positive,
+        drop_missing: options.drop_missing,
+        extra_labels: labels,
+        label_names: options.label_names.clone(),
+    }
 }
 
 /// Puts every input on the sorted union of their labels (one model may predict a class

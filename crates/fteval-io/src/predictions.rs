@@ -13,6 +13,9 @@ use crate::source::Format;
 
 /// Marks a missing single label.
 pub const MISSING: u32 = u32::MAX;
+/// Distinct values beyond which a candidate prediction column is not read as labels (free
+/// text or scores), so that it costs no memory on large files.
+const MAX_CANDIDATE_LABELS: usize = 10_000;
 
 /// Label values of one column, interned: codes index `dict`.
 #[derive(Clone, Debug)]
@@ -298,13 +301,16 @@ pub struct Predictions {
     pub probs: Option<ProbTable>,
     /// The text column, when asked for (shown next to flipped examples).
     pub text: Option<(String, Vec<String>)>,
+    /// Other columns that may hold the predictions ([`ColumnPlan::pred_alternatives`]) and
+    /// could be read as labels; preparation prefers the one whose values are gold labels.
+    pub pred_alternatives: Vec<LabelColumn>,
     pub columns: Vec<String>,
 }
 
 impl Predictions {
     /// Keeps `rows` of every column, in that order.
     pub fn take_rows(&mut self, rows: &[usize]) {
-        for col in [self.gold.as_mut(), self.pred.as_mut()].into_iter().flatten() {
+        for col in [self.gold.as_mut(), self.pred.as_mut()].into_iter().flatten().chain(&mut self.pred_alternatives) {
             *col = col.take_rows(rows);
         }
         if let Some(ids) = self.ids.as_mut() {
@@ -455,6 +461,8 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
     let plan = ColumnPlan::resolve(&file, source.columns(), &options.columns)?;
     let mut gold = plan.label.map(|c| LabelColumn::new(plan.name(c)));
     let mut pred = plan.pred.map(|c| LabelColumn::new(plan.name(c)));
+    let mut alternatives: Vec<(usize, Option<LabelColumn>)> =
+        plan.pred_alternatives.iter().map(|&c| (c, Some(LabelColumn::new(plan.name(c))))).collect();
     let mut ids: Option<Vec<String>> = (options.keep_ids && plan.id.is_some()).then(Vec::new);
     let mut text: Option<(String, Vec<String>)> =
         plan.text.filter(|_| options.keep_text).map(|c| (plan.name(c).to_string(), Vec::new()));
@@ -498,6 +506,13 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
         }
         if let (Some(p), Some(c)) = (pred.as_mut(), plan.pred) {
             p.push(&row.cell(c), row, &file)?;
+        }
+        for (c, alt) in alternatives.iter_mut() {
+            // A candidate that cannot be read as labels, or has too many to be labels, drops out.
+            let readable = alt.as_mut().is_some_and(|a| a.push(&row.cell(*c), row, &file).is_ok());
+            if !readable || alt.as_ref().is_some_and(|a| a.dict.len() > MAX_CANDIDATE_LABELS) {
+                *alt = None;
+            }
         }
         if let (Some(ids), Some(c)) = (ids.as_mut(), plan.id) {
             ids.push(match row.cell(c) {
@@ -554,6 +569,7 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
         score,
         probs,
         text,
+        pred_alternatives: alternatives.into_iter().filter_map(|(_, a)| a).collect(),
         columns: plan.names.clone(),
     })
 }

@@ -10,6 +10,8 @@ use fteval_core::metrics::scores::multiclass::row_top;
 use fteval_core::{ClassificationInput, MultilabelInput, Scores, Task};
 
 use crate::error::{InputError, Result};
+use crate::label_names;
+use crate::prediction_column::{candidates_hint, choose_prediction_column, Candidate};
 use crate::predictions::{retain_rows, LabelColumn, LabelValues, Predictions, MISSING};
 
 /// Settings that shape the evaluation input.
@@ -21,6 +23,8 @@ pub struct PrepareOptions {
     /// Labels to include even when this file does not use them (the union over several
     /// models' files, so that each is prepared on the same label space).
     pub extra_labels: Vec<String>,
+    /// `--label-names`: integer label i is the i-th name.
+    pub label_names: Option<Vec<String>>,
 }
 
 /// A ready evaluation input, plus notes about what preparation did.
@@ -245,6 +249,8 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     let file = preds.file.clone();
     let mut checks = Vec::new();
     check_table_shape(&preds)?;
+    let (note, candidates) = settle_prediction_column(&mut preds);
+    checks.extend(note);
     let gold = preds.gold.take().ok_or_else(|| {
         InputError::new(
             &file,
@@ -252,10 +258,33 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
             format!("{NEED_GOLD_HINT}.{}", column_suggestion(&preds.columns, GOLD_HINTS, None)),
         )
     })?;
-    let mut pred = match preds.pred.take() {
+    let mut gold = gold;
+    let mut file_pred = preds.pred.take();
+    let names = options.label_names.as_deref().map(|n| label_names::parse_names(&file, n)).transpose()?;
+    if let Some(names) = &names {
+        checks.push(apply_label_names(&mut preds, &mut gold, file_pred.as_mut(), names, &file)?);
+    }
+    // Labels named on the command line may be integers that --label-names renames.
+    let renamed = |l: &str| {
+        let l = canonical_label(l).into_owned();
+        names.as_deref().and_then(|n| label_names::named(&l, n)).unwrap_or(l)
+    };
+    let extra_labels: Vec<String> = options.extra_labels.iter().map(|l| renamed(l)).collect();
+    let positive_name = options.positive.as_deref().map(renamed);
+    let mut file_labels = used_labels(&gold);
+    for l in file_pred.iter().flat_map(used_labels) {
+        if !file_labels.contains(&l) {
+            file_labels.push(l);
+        }
+    }
+    let pred_column = file_pred.as_ref().map(|p| p.column.clone());
+    if let Some(note) = per_class_scores_without_labels(&mut preds, &file_labels, &file, pred_column.as_deref())? {
+        checks.push(note);
+    }
+    let mut pred = match file_pred {
         Some(p) => p,
         None => {
-            let (col, note) = derive_predictions(&preds, &file, &gold, options.positive.as_deref())?;
+            let (col, note) = derive_predictions(&preds, &file, &gold, positive_name.as_deref(), &candidates)?;
             checks.push(note);
             col
         }
@@ -266,7 +295,6 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     let missing: Vec<bool> = (0..n).map(|i| gold.is_missing(i) || pred.is_missing(i)).collect();
     validate_scores(&preds, &missing, &file)?;
     let n_missing = missing.iter().filter(|&&m| m).count();
-    let mut gold = gold;
     if n_missing > 0 {
         if !options.drop_missing {
             let (col, loc) =
@@ -318,17 +346,13 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
             labels.push(l);
         }
     }
-    if let Some(note) = per_class_scores_without_labels(&mut preds, &labels, &file)? {
-        checks.push(note);
-    }
     let named_classes = preds.probs.as_ref().and_then(|t| t.classes.clone());
-    for c in named_classes.iter().flatten().chain(&options.extra_labels) {
+    for c in named_classes.iter().flatten().chain(&extra_labels) {
         if !labels.contains(c) {
             labels.push(c.clone());
         }
     }
     check_not_regression(&file, &labels)?;
-    let positive_name = options.positive.as_deref().map(|p| canonical_label(p).into_owned());
     let binary_hint = labels.len() <= 2 && preds.probs.as_ref().is_none_or(|t| t.k <= 2);
     let task = options.task.unwrap_or(if binary_hint { Task::Binary } else { Task::Multiclass });
     if task == Task::Binary {
@@ -419,6 +443,21 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     })
 }
 
+/// Settles which column holds the predictions once gold is known: the column found by name,
+/// or another prediction-like column whose values are gold labels when the named one's are not
+/// ([`choose_prediction_column`]). Returns the note explaining a choice by values, and the
+/// candidates looked at (for the hint when no column is named like the predictions).
+pub(crate) fn settle_prediction_column(preds: &mut Predictions) -> (Option<Check>, Vec<Candidate>) {
+    let Some(gold) = &preds.gold else { return (None, Vec::new()) };
+    if preds.pred_alternatives.is_empty() {
+        return (None, Vec::new());
+    }
+    let alternatives = std::mem::take(&mut preds.pred_alternatives);
+    let choice = choose_prediction_column(gold, preds.pred.take(), alternatives);
+    preds.pred = choice.column;
+    (choice.note, choice.candidates)
+}
+
 /// Labels that occur in a column (its dictionary may hold labels only of dropped rows).
 pub(crate) fn used_labels(col: &LabelColumn) -> Vec<String> {
     let mut used = vec![false; col.dict.len()];
@@ -436,17 +475,18 @@ fn derive_predictions(
     file: &str,
     gold: &LabelColumn,
     positive: Option<&str>,
+    candidates: &[Candidate],
 ) -> Result<(LabelColumn, Check)> {
     let gold_column = gold.column.as_str();
     let no_pred = || {
-        InputError::new(
-            file,
-            format!("no prediction column (tried: {})", crate::columns::PRED_NAMES.join(", ")),
+        InputError::new(file, format!("no prediction column (tried: {})", crate::columns::PRED_NAMES.join(", ")), {
+            let shares = candidates_hint(candidates);
+            let stop = if shares.is_empty() { "" } else { "." };
             format!(
-                "name it with --pred-col NAME.{}",
+                "name it with --pred-col NAME.{}{stop}{shares}",
                 column_suggestion(&preds.columns, PRED_HINTS, Some(gold_column))
-            ),
-        )
+            )
+        })
     };
     if let (None, Some((name, scores))) = (&preds.probs, &preds.score) {
         let mut labels = used_labels(gold);
@@ -518,8 +558,15 @@ fn derive_predictions(
 }
 
 /// Per-class score columns none of whose names is a label: one such column (`prob_pos` next
-/// to labels 0/1) is the positive-class score; several are an error, not phantom classes.
-fn per_class_scores_without_labels(preds: &mut Predictions, labels: &[String], file: &str) -> Result<Option<Check>> {
+/// to labels 0/1) is the positive-class score. Several (`prob_angry` … next to labels 0–6) are
+/// left out with a warning when the file has hard predictions, which are scored instead; without
+/// them they are an error. Either way the message says how to name the labels.
+fn per_class_scores_without_labels(
+    preds: &mut Predictions,
+    labels: &[String],
+    file: &str,
+    pred_column: Option<&str>,
+) -> Result<Option<Check>> {
     let Some(t) = &preds.probs else { return Ok(None) };
     let Some(classes) = &t.classes else { return Ok(None) };
     if classes.iter().any(|c| labels.contains(c)) {
@@ -535,10 +582,83 @@ fn per_class_scores_without_labels(preds: &mut Predictions, labels: &[String], f
         preds.score = Some((t.column, t.values));
         return Ok(Some(note));
     }
-    Err(InputError::new(
-        file,
-        format!("the score columns ({}) name no label; the labels are: {}", t.column, labels.join(", ")),
-        "name per-class score columns prob_<label> after the labels, or give the positive-class score with --score-col",
+    let mut sorted = labels.to_vec();
+    sort_labels(&mut sorted);
+    let shown = |v: &[String]| shorten(&v.join(", "), 200);
+    let how = format!(
+        "if label 0 is '{}', label 1 '{}' and so on, pass --label-names {} (check the model's id2label); or name the score columns prob_<label> after the labels",
+        classes[0],
+        classes.get(1).map_or("…", String::as_str),
+        shorten(&classes.join(","), 200)
+    );
+    let Some(pred_column) = pred_column else {
+        return Err(InputError::new(
+            file,
+            format!(
+                "no prediction column, and the score columns ({}) name no label; the labels are: {}",
+                t.column,
+                shown(&sorted)
+            ),
+            format!("{how}; or give the hard predictions with --pred-col"),
+        ));
+    };
+    let t = preds.probs.take().expect("checked above");
+    Ok(Some(Check::new(
+        "scores_ignored",
+        Severity::Warn,
+        format!(
+            "The {} score columns ({}) name no label; the labels are {}. The hard predictions in '{pred_column}' were scored and the score metrics (ROC AUC, log loss, Brier score, ECE, top-k) left out. To use the scores: {how}.",
+            t.k,
+            shorten(&t.column, 200),
+            shown(&sorted)
+        ),
+    )))
+}
+
+/// Applies `--label-names` to gold, the file's predictions and the score classes (a list
+/// column's positions become the names); the note says what was renamed.
+fn apply_label_names(
+    preds: &mut Predictions,
+    gold: &mut LabelColumn,
+    pred: Option<&mut LabelColumn>,
+    names: &[String],
+    file: &str,
+) -> Result<Check> {
+    label_names::name_column(gold, names, file)?;
+    if let Some(p) = pred {
+        label_names::name_column(p, names, file)?;
+    }
+    if let Some(t) = preds.probs.as_mut() {
+        match &mut t.classes {
+            Some(classes) => {
+                for c in classes.iter_mut() {
+                    if let Some(n) = label_names::named(c, names) {
+                        *c = n;
+                    }
+                }
+            }
+            None if t.k == names.len() => t.classes = Some(names.to_vec()),
+            None => {
+                return Err(InputError::new(
+                    file,
+                    format!(
+                        "--label-names gives {} names, but column '{}' holds {} scores per row",
+                        names.len(),
+                        t.column,
+                        t.k
+                    ),
+                    "give one name per class, in the order of the score lists",
+                ))
+            }
+        }
+    }
+    Ok(Check::new(
+        "label_names_applied",
+        Severity::Info,
+        format!(
+            "Integer labels were read as names (--label-names): {}.",
+            shorten(&names.iter().enumerate().map(|(i, n)| format!("{i} = {n}")).collect::<Vec<_>>().join(", "), 300)
+        ),
     ))
 }
 

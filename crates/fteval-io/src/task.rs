@@ -3,7 +3,7 @@
 //!
 //! - A CoNLL-looking text file — `.conll`/`.iob`/`.bio`, or `.txt`/`.tsv`/an unknown extension
 //!   whose first token lines are whitespace-separated columns ending in a tag (`O`, `B-PER`,
-//!   `PER-B`, ...) — holds NER tags.
+//!   `PER-B`, ...), or in a gold tag and a predicted non-tag (`[SEP]`) — holds NER tags.
 //! - JSON Lines / JSON whose first record has a token list next to tag lists, or tag lists
 //!   without tokens whose items all look like tags, holds NER tags.
 //! - A table with a reference column (and no gold-label column, unless `--ref-col` names it)
@@ -31,22 +31,20 @@ pub enum FileKind {
 /// Token lines looked at to recognise a CoNLL file.
 const SNIFF_LINES: usize = 200;
 
-/// Whether `tag` is written like an IOB-family tag: `O`, or a one-letter prefix of B, I, E, S,
-/// L, U and a type joined by `-` (either way round).
-pub fn looks_like_tag(tag: &str) -> bool {
-    if tag == "O" {
-        return true;
-    }
-    let prefix = |c: &str| matches!(c, "B" | "I" | "E" | "S" | "L" | "U");
-    match (tag.split_once('-'), tag.rsplit_once('-')) {
-        (Some((p, t)), _) if prefix(p) && !t.is_empty() => true,
-        (_, Some((t, p))) if prefix(p) && !t.is_empty() => true,
+pub use fteval_core::metrics::ner::looks_like_tag;
+
+/// Whether a token line's fields end in a tag: the last field, or — a predicted non-tag such
+/// as `[SEP]` after the gold tag — the one before it.
+fn ends_in_tags(fields: &[&str]) -> bool {
+    match fields {
+        [.., gold, last] if fields.len() >= 3 => looks_like_tag(last) || looks_like_tag(gold),
+        [_, last] => looks_like_tag(last),
         _ => false,
     }
 }
 
 /// Whether the text file `path` looks like CoNLL: its first token lines (after `-DOCSTART-`)
-/// all have two or more whitespace-separated columns, the last one a tag.
+/// all have two or more whitespace-separated columns ending in tags ([`ends_in_tags`]).
 pub fn looks_like_conll(path: &str) -> Result<bool> {
     let reader = source::open(path)?;
     let mut seen = 0usize;
@@ -57,7 +55,7 @@ pub fn looks_like_conll(path: &str) -> Result<bool> {
         if fields.is_empty() || fields[0].starts_with("-DOCSTART-") {
             continue;
         }
-        if fields.len() < 2 || !looks_like_tag(fields[fields.len() - 1]) {
+        if !ends_in_tags(&fields) {
             return Ok(false);
         }
         seen += 1;
@@ -159,6 +157,11 @@ mod tests {
         };
         let conll = w("a.txt", "-DOCSTART- O\n\nEU B-ORG B-ORG\nrejects O O\n\nPeter B-PER B-PER\n");
         assert_eq!(detect_kind(&conll, None, false, None).unwrap(), FileKind::Ner);
+        // A predicted non-tag after the gold tag is still a CoNLL line; two non-tags are not.
+        let sep = w("s.txt", "EU B-ORG [SEP]\nrejects O X\n\nPeter B-PER <pad>\n");
+        assert_eq!(detect_kind(&sep, None, false, None).unwrap(), FileKind::Ner);
+        let prose = w("p.txt", "hello there friend\nhow are you\n");
+        assert_eq!(detect_kind(&prose, None, false, None).unwrap(), FileKind::Classification);
         let tsv = w("b.tsv", "text\tlabel\tpred\nhello\tO\tO\n");
         assert_eq!(detect_kind(&tsv, None, false, None).unwrap(), FileKind::Classification);
         let gen = w("g.jsonl", "{\"prediction\": \"a\", \"reference\": \"b\"}\n");

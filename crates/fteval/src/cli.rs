@@ -120,6 +120,9 @@ pub struct InputArgs {
     /// The positive label of a binary task [default: 1, true, yes, pos, positive, spam, fraud, toxic when present]
     #[arg(long, value_name = "LABEL")]
     pub positive: Option<String>,
+    /// Read integer labels as names, label 0 first (a model's id2label), e.g. to match score columns prob_angry, prob_calm, …
+    #[arg(long, value_name = "NAME,NAME,...", value_delimiter = ',')]
+    pub label_names: Option<Vec<String>>,
     /// The task [default: inferred: token/tag lists or CoNLL → ner, a references column → generation, lists of labels → multilabel, two labels → binary]
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,

@@ -247,6 +247,11 @@ fn averaged_auc_deltas(
     pb: &[f64],
     level: f64,
 ) -> Vec<Delta> {
+    // scikit-learn refuses multiclass AUCs of rows that do not sum to 1: no delta either.
+    let k = a.labels.len();
+    if [pa, pb].iter().any(|p| mc::first_row_refused_by_sklearn_auc(p, k).is_some()) {
+        return Vec::new();
+    }
     let (Some(ia), Some(ib)) = rayon::join(|| auc_influence(a, pa), || auc_influence(b, pb)) else {
         return Vec::new();
     };

@@ -14,7 +14,9 @@ use crate::checks::{self, Check, Severity};
 use crate::data::Task;
 use crate::metrics::generation::resample::bootstrap_sums;
 use crate::metrics::generation::SufficientStats;
-use crate::metrics::ner::{NerCounts, NerScores, NerStats, TypeCounts};
+use crate::metrics::ner::{
+    looks_like_tag, seqeval_entity_type, NerCounts, NerScores, NerSequences, NerStats, TypeCounts,
+};
 use crate::stats::bootstrap::{bca_interval, replicates_constant, BootstrapConfig, Interval, JackknifeMoments};
 
 /// The corpus-level metric keys, in report order: SPEC's six, then seqeval's other averages.
@@ -359,6 +361,97 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
         ));
     }
     out
+}
+
+/// Entity F1 at or below which a tagger that is no better than all-O has found no entities.
+const NEAR_ZERO_F1: f64 = 0.05;
+/// Distinct non-tags named in the message.
+const NON_TAG_EXAMPLES: usize = 5;
+
+/// The checks that need the tags themselves, not only their counts: predicted non-tags and a
+/// tagger collapsed onto `O`.
+pub fn tag_checks(seqs: &NerSequences, stats: &NerStats, suffix: bool) -> Vec<Check> {
+    let scores = stats.totals().scores();
+    [non_tag_check(seqs, suffix), collapse_check(seqs, &scores)].into_iter().flatten().collect()
+}
+
+/// `predicted_non_tags`: predicted tags that are not written as NER tags (`[SEP]`, `<pad>`,
+/// `X`, `-100`) and never occur in gold. They are scored as seqeval scores them (as entities of
+/// the type seqeval reads from them, e.g. `SEP]`), and the check says so and what to do.
+pub fn non_tag_check(seqs: &NerSequences, suffix: bool) -> Option<Check> {
+    let n_tags = seqs.vocab.len();
+    let mut in_gold = vec![false; n_tags];
+    // Per predicted tag: tokens, and the first (sentence, token) where it occurs.
+    let mut count = vec![0u64; n_tags];
+    let mut first: Vec<Option<(usize, usize)>> = vec![None; n_tags];
+    for s in 0..seqs.n_sentences() {
+        seqs.gold(s).iter().for_each(|&g| in_gold[g as usize] = true);
+        for (t, &p) in seqs.pred(s).iter().enumerate() {
+            count[p as usize] += 1;
+            first[p as usize].get_or_insert((s, t));
+        }
+    }
+    let mut non_tags: Vec<usize> =
+        (0..n_tags).filter(|&i| count[i] > 0 && !in_gold[i] && !looks_like_tag(seqs.vocab.name(i as u32))).collect();
+    if non_tags.is_empty() {
+        return None;
+    }
+    non_tags.sort_by_key(|&i| std::cmp::Reverse(count[i]));
+    let total: u64 = non_tags.iter().map(|&i| count[i]).sum();
+    let listed: Vec<String> = non_tags
+        .iter()
+        .take(NON_TAG_EXAMPLES)
+        .map(|&i| {
+            let tag = seqs.vocab.name(i as u32);
+            let (s, t) = first[i].unwrap_or_default();
+            let read = match seqeval_entity_type(tag, suffix) {
+                Some(ty) => format!("seqeval reads it as entity type '{ty}'"),
+                None => "seqeval reads it as outside".to_string(),
+            };
+            format!("'{tag}' on {} token(s), first in sentence {} token {} ({read})", count[i], s + 1, t + 1)
+        })
+        .collect();
+    let more = non_tags.len().saturating_sub(NON_TAG_EXAMPLES);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    Some(Check::new(
+        "predicted_non_tags",
+        Severity::Warn,
+        format!(
+            "The model predicts tags that are not NER tags and never occur in gold on {total} of {} tokens: {}{more}. \
+             They are scored as seqeval scores them (its numbers stay equal): each becomes a predicted entity of that type, a false positive that lowers precision and F1, and the per-type table lists the type. \
+             Such tags come from special tokens ([CLS], [SEP], padding) or sub-word pieces left in when predictions were mapped back to words: keep one prediction per word (the first sub-word's), drop special tokens, or map these tags to O before evaluating.",
+            seqs.n_tokens(),
+            listed.join("; ")
+        ),
+    ))
+}
+
+/// `entities_collapsed`: entity F1 near 0 while token accuracy is no better than tagging every
+/// token `O` — the tagger has collapsed onto `O` (or onto tags that are not entities).
+pub fn collapse_check(seqs: &NerSequences, scores: &NerScores) -> Option<Check> {
+    let accuracy = scores.token_accuracy?;
+    let outside = seqs.vocab.get("O");
+    let (mut gold_o, mut pred_o, mut tokens) = (0u64, 0u64, 0u64);
+    for s in 0..seqs.n_sentences() {
+        gold_o += seqs.gold(s).iter().filter(|&&g| Some(g) == outside).count() as u64;
+        pred_o += seqs.pred(s).iter().filter(|&&p| Some(p) == outside).count() as u64;
+        tokens += seqs.gold(s).len() as u64;
+    }
+    let baseline = gold_o as f64 / tokens.max(1) as f64;
+    if scores.support == 0 || scores.f1 > NEAR_ZERO_F1 || accuracy > baseline + 1e-12 {
+        return None;
+    }
+    Some(Check::new(
+        "entities_collapsed",
+        Severity::Warn,
+        format!(
+            "Entity F1 is {:.3} and token accuracy {accuracy:.3} is no better than {baseline:.3}, what tagging every token O scores; the model tags {:.1}% of tokens O (gold {:.1}%). \
+             The tagger has learned no entities or its output is misaligned: check that inference uses the training label map (id2label), that predictions are aligned to the words (one per word, special tokens dropped), and that training converged.",
+            scores.f1,
+            100.0 * pred_o as f64 / tokens.max(1) as f64,
+            100.0 * baseline
+        ),
+    ))
 }
 
 /// `truncated_sentences`: predictions cut short (a model's maximum length) that were scored on

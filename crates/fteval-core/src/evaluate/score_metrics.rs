@@ -10,7 +10,7 @@ use super::intervals::{
     auc_interval, bootstrap_means, end_bound, mean_acceleration, mean_se, normal_interval, score_cell_replicates,
 };
 use super::{ci_method, MetricResult, MAX_SCORE_CELLS, MEAN_BOOTSTRAP_MAX_ROWS};
-use crate::checks::{self, Check, Severity};
+use crate::checks::{self, Check, NormalisationFacts, Severity};
 use crate::data::{ClassificationInput, Scores, Task};
 use crate::metrics::scores::{self, multiclass as mc, ScoreGroups};
 use crate::stats::bootstrap::{bca_interval, replicates_constant, BootstrapConfig, Interval};
@@ -35,13 +35,13 @@ pub(super) fn score_metrics(
             let pos = input.positive.unwrap_or(k - 1);
             let s: Vec<f64> = p.chunks(k).map(|row| row[pos]).collect();
             let mut checks = Vec::new();
-            checks.extend(normalisation_check(p, k));
+            checks.extend(normalisation_check(p, k, false));
             (binary_score_metrics(input, &s, config, &mut degenerate), checks, degenerate)
         }
         (_, Scores::PerClass(p)) => {
             let k = input.labels.len();
             let metrics = multiclass_score_metrics(input, p, config, &mut degenerate);
-            (metrics, normalisation_check(p, k).into_iter().collect(), degenerate)
+            (metrics, normalisation_check(p, k, true).into_iter().collect(), degenerate)
         }
         (_, Scores::Positive(_)) => (
             Vec::new(),
@@ -56,19 +56,33 @@ pub(super) fn score_metrics(
     }
 }
 
-fn normalisation_check(probs: &[f64], k: usize) -> Option<Check> {
-    let mut bad = 0usize;
-    let mut first = None;
-    for (i, row) in probs.chunks(k).enumerate() {
+/// The rows of per-class probabilities that do not sum to 1, by the loose tolerance of the
+/// warning (1e-3) and by scikit-learn's multiclass ROC AUC test.
+fn normalisation_facts(probs: &[f64], k: usize, multiclass: bool) -> NormalisationFacts {
+    let mut f = NormalisationFacts {
+        bad_rows: 0,
+        refused_rows: 0,
+        first: None,
+        max_deviation: 0.0,
+        rows: probs.len() / k.max(1),
+        multiclass,
+        top_k: multiclass && k > 2,
+    };
+    for (i, row) in probs.chunks(k.max(1)).enumerate() {
         let s: f64 = row.iter().sum();
-        if (s - 1.0).abs() > 1e-3 {
-            bad += 1;
-            if first.is_none() {
-                first = Some((i, s));
-            }
+        let deviation = (s - 1.0).abs();
+        f.max_deviation = f.max_deviation.max(deviation);
+        f.bad_rows += usize::from(deviation > 1e-3);
+        if !mc::sum_accepted_by_sklearn_auc(s) {
+            f.refused_rows += 1;
+            f.first.get_or_insert((i, s));
         }
     }
-    checks::probabilities_not_normalised(bad, first, probs.len() / k.max(1))
+    f
+}
+
+fn normalisation_check(probs: &[f64], k: usize, multiclass: bool) -> Option<Check> {
+    checks::probabilities_not_normalised(&normalisation_facts(probs, k, multiclass))
 }
 
 fn binary_score_metrics(
@@ -395,6 +409,15 @@ pub(crate) fn auc_influence(input: &ClassificationInput, probs: &[f64]) -> Optio
     Some(AucInfluence { values, infl, absent })
 }
 
+/// Why the multiclass ROC AUCs are empty for scores whose rows do not sum to 1: scikit-learn's
+/// `roc_auc_score(multi_class='ovr'/'ovo')` raises there, so there is no reference value.
+pub(crate) fn unnormalised_auc_reason(row: usize, sum: f64) -> String {
+    format!(
+        "the class probabilities of data row {} sum to {sum:.6}, not 1: scikit-learn's multiclass roc_auc_score refuses such scores (numpy.allclose, 1e-5); apply softmax or divide each row by its sum",
+        row + 1
+    )
+}
+
 /// One-vs-rest (macro and prevalence-weighted) and one-vs-one (Hand & Till) ROC AUC, with
 /// DeLong-type intervals from per-row influence values.
 fn multiclass_auc_metrics(
@@ -403,6 +426,12 @@ fn multiclass_auc_metrics(
     config: &BootstrapConfig,
     degenerate: &mut Degenerate,
 ) -> Vec<(String, MetricResult)> {
+    if let Some((row, sum)) = mc::first_row_refused_by_sklearn_auc(probs, input.labels.len()) {
+        return MULTICLASS_AUC_KEYS
+            .iter()
+            .map(|key| (key.to_string(), MetricResult::undefined(unnormalised_auc_reason(row, sum))))
+            .collect();
+    }
     let Some(AucInfluence { values, infl, absent }) = auc_influence(input, probs) else {
         let reason = "ROC AUC needs at least two classes with examples in gold";
         return MULTICLASS_AUC_KEYS.iter().map(|key| (key.to_string(), MetricResult::undefined(reason))).collect();

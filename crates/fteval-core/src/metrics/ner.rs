@@ -754,11 +754,9 @@ struct DefaultTag {
 }
 
 impl DefaultTag {
-    /// seqeval: `tag = chunk[0]`, `type_ = chunk[1:].split('-', maxsplit=1)[-1] or '_'`;
-    /// with suffix `tag = chunk[-1]`, `type_ = chunk[:-1].rsplit('-', maxsplit=1)[0] or '_'`.
     /// seqeval fails on an empty tag; here it reads as `O`.
     fn parse(tag: &str, suffix: bool, types: &mut TypeInterner) -> DefaultTag {
-        let Some(c) = (if suffix { tag.chars().next_back() } else { tag.chars().next() }) else {
+        let Some((c, ty)) = default_parts(tag, suffix) else {
             return DefaultTag { chunk: Chunk::O, type_id: types.id("_") };
         };
         let chunk = match c {
@@ -770,14 +768,42 @@ impl DefaultTag {
             'S' => Chunk::S,
             _ => Chunk::Other,
         };
-        let ty = if suffix {
-            let rest = &tag[..tag.len() - c.len_utf8()];
-            rest.rsplit_once('-').map_or(rest, |(a, _)| a)
-        } else {
-            let rest = &tag[c.len_utf8()..];
-            rest.split_once('-').map_or(rest, |(_, b)| b)
-        };
-        DefaultTag { chunk, type_id: types.id(if ty.is_empty() { "_" } else { ty }) }
+        DefaultTag { chunk, type_id: types.id(ty) }
+    }
+}
+
+/// A tag's prefix character and entity type as seqeval's `get_entities` splits it:
+/// `tag = chunk[0]`, `type_ = chunk[1:].split('-', maxsplit=1)[-1] or '_'`; with suffix
+/// `tag = chunk[-1]`, `type_ = chunk[:-1].rsplit('-', maxsplit=1)[0] or '_'`. None when empty.
+fn default_parts(tag: &str, suffix: bool) -> Option<(char, &str)> {
+    let c = if suffix { tag.chars().next_back() } else { tag.chars().next() }?;
+    let ty = if suffix {
+        let rest = &tag[..tag.len() - c.len_utf8()];
+        rest.rsplit_once('-').map_or(rest, |(a, _)| a)
+    } else {
+        let rest = &tag[c.len_utf8()..];
+        rest.split_once('-').map_or(rest, |(_, b)| b)
+    };
+    Some((c, if ty.is_empty() { "_" } else { ty }))
+}
+
+/// The entity type seqeval's default mode gives a token tagged `tag`, None when it reads the
+/// tag as outside any entity (`O…`, `.…`, empty): `[SEP]` is type `SEP]`, `X` type `_`.
+pub fn seqeval_entity_type(tag: &str, suffix: bool) -> Option<&str> {
+    default_parts(tag, suffix).filter(|(c, _)| !matches!(c, 'O' | '.')).map(|(_, ty)| ty)
+}
+
+/// Whether `tag` is written like an IOB-family tag: `O`, or a one-letter prefix of B, I, E, S,
+/// L, U and a type joined by `-` (either way round).
+pub fn looks_like_tag(tag: &str) -> bool {
+    if tag == "O" {
+        return true;
+    }
+    let prefix = |c: &str| matches!(c, "B" | "I" | "E" | "S" | "L" | "U");
+    match (tag.split_once('-'), tag.rsplit_once('-')) {
+        (Some((p, t)), _) if prefix(p) && !t.is_empty() => true,
+        (_, Some((t, p))) if prefix(p) && !t.is_empty() => true,
+        _ => false,
     }
 }
 

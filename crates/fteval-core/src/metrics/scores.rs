@@ -241,6 +241,21 @@ pub mod multiclass {
         ahead < k
     }
 
+    /// Whether a row sum passes scikit-learn's test before a multiclass ROC AUC,
+    /// `numpy.allclose(1, sum)`: |1 − sum| ≤ 1e-8 + 1e-5·|sum| (it raises otherwise).
+    pub fn sum_accepted_by_sklearn_auc(sum: f64) -> bool {
+        (1.0 - sum).abs() <= 1e-8 + 1e-5 * sum.abs()
+    }
+
+    /// The first row (0-based) whose sum scikit-learn's multiclass ROC AUC refuses, with the sum.
+    pub fn first_row_refused_by_sklearn_auc(probs: &[f64], k: usize) -> Option<(usize, f64)> {
+        probs
+            .chunks(k.max(1))
+            .map(|r| r.iter().sum::<f64>())
+            .enumerate()
+            .find(|&(_, s)| !sum_accepted_by_sklearn_auc(s))
+    }
+
     /// Top-label confidence and the arg-max class (the first maximum).
     pub fn row_top(row: &[f64]) -> (f64, usize) {
         let mut best = 0;
@@ -288,5 +303,17 @@ mod tests {
         assert!(row_in_top_k(&row, 2, 1));
         assert!(!row_in_top_k(&row, 1, 1));
         assert!(row_in_top_k(&row, 1, 2));
+    }
+
+    #[test]
+    fn auc_normalisation_tolerance_is_numpy_allclose() {
+        use multiclass::{first_row_refused_by_sklearn_auc, sum_accepted_by_sklearn_auc};
+        // scikit-learn 1.9: a row off by 5e-6 is accepted, one off by 1.5e-5 raises.
+        assert!(sum_accepted_by_sklearn_auc(1.0 + 5e-6));
+        assert!(!sum_accepted_by_sklearn_auc(1.0 + 1.5e-5));
+        assert!(!sum_accepted_by_sklearn_auc(0.9999));
+        let probs = [0.7, 0.2, 0.1, 0.3333, 0.3333, 0.3333, 0.5, 0.5, 0.0];
+        assert_eq!(first_row_refused_by_sklearn_auc(&probs, 3).map(|(r, _)| r), Some(1));
+        assert_eq!(first_row_refused_by_sklearn_auc(&probs[..3], 3), None);
     }
 }

@@ -57,6 +57,7 @@ pub fn prepare_options(args: &InputArgs) -> PrepareOptions {
         positive: args.positive.clone(),
         drop_missing: args.drop_missing,
         extra_labels: Vec::new(),
+        label_names: args.label_names.clone(),
     }
 }
 

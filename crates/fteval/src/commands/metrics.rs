@@ -1,7 +1,7 @@
 //! `fteval metrics FILE`: one model on one test set.
 
 use fteval_core::evaluate::generation::LossColumns;
-use fteval_core::evaluate::ner::truncation_check;
+use fteval_core::evaluate::ner::{tag_checks, truncation_check};
 use fteval_core::evaluate::{evaluate_generation, evaluate_ner_metrics, GenerationEvaluation};
 use fteval_core::metrics::generation::NRefs;
 use fteval_core::metrics::ner::NerMode;
@@ -55,7 +55,7 @@ fn ner_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<MetricsD
     let options = ner_options(&args.input.text, &input)?;
     let stats = ner_stats(&input, &options)?;
     let eval = evaluate_ner_metrics(&stats, config);
-    let mut input_checks = Vec::new();
+    let mut input_checks = tag_checks(&input.sequences, &stats, options.suffix);
     if let Some(gold) = &input.gold_file {
         input_checks.push(Check::new(
             "gold_from_file",

@@ -7,6 +7,7 @@ use fteval_core::compare::text::{
 };
 use fteval_core::compare::{verdict, Verdict};
 use fteval_core::evaluate::generation::{generation_signatures, generation_stats, LossColumns};
+use fteval_core::evaluate::ner::tag_checks;
 use fteval_core::evaluate::GenerationOptions;
 use fteval_core::metrics::ner::NerStats;
 use fteval_core::{BootstrapConfig, Check, Severity, Task};
@@ -281,6 +282,11 @@ pub fn compare(
     let summary = verdict_summary(v, d, judge.margin, mde, config.level, cmp.n as u64);
     let gates = gates(&cmp.deltas, judge)?;
     let mut checks: Vec<Check> = judge.note.iter().cloned().collect();
+    if let Models::Ner { inputs, stats } = &models {
+        for (input, s) in inputs.iter().zip(stats) {
+            checks.extend(tag_checks(&input.sequences, s, false).iter().map(|c| c.about(&input.file)));
+        }
+    }
     if v == Verdict::Inconclusive && config.resamples == 0 {
         checks.push(Check::new("no_intervals", Severity::Info, "--bootstrap 0: no intervals, so no verdict."));
     }
