@@ -9,7 +9,8 @@ use crate::error::{InputError, Result};
 use crate::formats;
 use crate::source::Format;
 use crate::text_fields::{
-    cell_text, decide, is_text_field_name, joined_parts, repeated_parts, LeftOut, ValueStats, SAMPLE_VALUES,
+    cell_text, decide, is_text_field_name, joined_parts, repeated_parts, LeftOut, ValueStats, PART_SEPARATOR,
+    SAMPLE_VALUES,
 };
 
 /// One split, column by column.
@@ -171,9 +172,7 @@ impl RawSplit {
                 .join(", ")
         };
         let labels = match label {
-            Some(l) => {
-                std::mem::take(&mut self.cells[l]).into_iter().map(|v| v.map(|t| t.trim().to_string())).collect()
-            }
+            Some(l) => std::mem::take(&mut self.cells[l]).into_iter().map(|v| v.map(trimmed)).collect(),
             None => vec![None; self.ids.len()],
         };
         let texts = if choice.tabular {
@@ -260,11 +259,25 @@ impl RawSplit {
                     }
                     s.push_str(&self.names[c]);
                     s.push('=');
-                    s.push_str(self.cells[c][r].as_deref().unwrap_or(""));
+                    let value = self.cells[c][r].as_deref().unwrap_or("");
+                    if self.structured[c] > 0 {
+                        s.push_str(&value.replace(PART_SEPARATOR, "\n"));
+                    } else {
+                        s.push_str(value);
+                    }
                 }
                 s
             })
             .collect()
+    }
+}
+
+/// `s` without surrounding whitespace, reusing its allocation when it has none.
+fn trimmed(s: String) -> String {
+    if s.trim().len() == s.len() {
+        s
+    } else {
+        s.trim().to_string()
     }
 }
 
@@ -312,16 +325,23 @@ impl FieldChoice {
                 }
             }
             let structured = splits.iter().any(|s| s.column(&key).is_some_and(|c| s.structured[c] > 0));
-            if structured {
-                let repeated = repeated_parts(values.iter().copied());
-                if !repeated.is_empty() {
+            // Lists and objects are judged on what is left of them without their repeated parts.
+            let mut only_repeated = false;
+            let stats = match structured.then(|| repeated_parts(values.iter().copied())) {
+                Some(repeated) if !repeated.is_empty() => {
+                    let kept: Vec<String> = values.iter().map(|v| joined_parts(v, &repeated)).collect();
+                    let stats = ValueStats::of(kept.iter().map(String::as_str).filter(|v| !v.is_empty()));
+                    only_repeated = stats.values == 0 && !values.is_empty();
                     choice.repeated.push((key.clone(), repeated));
+                    stats
                 }
-            }
-            let stats = ValueStats::of(values);
+                _ => ValueStats::of(values),
+            };
             // A detected label column holding prose (a reference answer) is text, not a label.
             let named = is_text_field_name(&key) && !is_label;
-            match decide(named, &stats) {
+            let decision =
+                decide(named, &stats).map_err(|why| if only_repeated { LeftOut::OnlyRepeatedParts } else { why });
+            match decision {
                 Ok(()) if !(is_label && columns.label.is_some()) => choice.text.push(key),
                 Ok(()) => {}
                 Err(_) if is_label => {}

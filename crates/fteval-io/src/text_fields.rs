@@ -209,6 +209,8 @@ pub enum LeftOut {
     RepeatedParts {
         parts: usize,
     },
+    /// A list or object column holding nothing but parts repeated across rows (class names).
+    OnlyRepeatedParts,
 }
 
 impl LeftOut {
@@ -220,15 +222,14 @@ impl LeftOut {
             LeftOut::NotNamed => "--text-col names the text".into(),
             LeftOut::Empty => "empty in both splits".into(),
             LeftOut::Numbers => "numbers only".into(),
-            LeftOut::FewDistinct { distinct, values } => {
-                format!("{distinct} distinct values in {values} rows: a category or template shared by unrelated rows")
+            LeftOut::FewDistinct { distinct, values } => format!("repeated values: {distinct} distinct in {values} rows"),
+            LeftOut::OnlyRepeatedParts => {
+                format!("lists or objects of values repeated in {ROWS_PER_DISTINCT_VALUE}+ rows (class names, a template)")
             }
             LeftOut::RepeatedParts { parts } => format!(
-                "{parts} turn or item content(s) found in {ROWS_PER_DISTINCT_VALUE} or more rows (a system prompt or template), left out of its text"
+                "{parts} turn or item text(s) repeated in {ROWS_PER_DISTINCT_VALUE}+ rows, such as a system prompt, left out of its text"
             ),
-            LeftOut::Short { median_words } => format!(
-                "short values (median {median_words} words) in a column not named as text: an id, code or category"
-            ),
+            LeftOut::Short { median_words } => format!("short values (median {median_words} words), not named as text"),
         }
     }
 }

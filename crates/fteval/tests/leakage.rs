@@ -248,7 +248,7 @@ fn a_clean_instruction_split_with_shared_categorical_columns_does_not_leak() {
         .collect();
     let reason = |c: &str| left_out.iter().find(|l| l.0 == c).unwrap_or_else(|| panic!("{c}: {left_out:?}")).1;
     for c in ["topic", "difficulty", "source", "split", "language", "license", "task_type"] {
-        assert!(reason(c).contains("distinct values in"), "{c}: {}", reason(c));
+        assert!(reason(c).starts_with("repeated values: "), "{c}: {}", reason(c));
     }
     assert_eq!(reason("n_turns"), "numbers only");
     assert_eq!(reason("id"), "the row id");
@@ -256,7 +256,7 @@ fn a_clean_instruction_split_with_shared_categorical_columns_does_not_leak() {
     let run = fteval(&["leakage", "--train", &train, "--test", &test, "--format", "terminal"]);
     assert!(
         run.stdout.contains(
-            "Compared: instruction, context, response. Left out: id (the row id); topic (4 distinct values in 320 rows"
+            "Compared: instruction, context, response. Left out: id (the row id); topic (repeated values: 4 distinct in 320 rows); difficulty (repeated values: 3 distinct in 320 rows);"
         ),
         "{}",
         run.stdout
@@ -393,4 +393,47 @@ fn check_does_not_stop_a_clean_instruction_split() {
     assert_ne!(doc["verdict"], "do_not_ship", "{}", doc["reasons"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(doc["leakage"]["summary"]["leaked_fraction"], 0.0);
+}
+
+/// A detected label column holding prose (LLaMA-Factory's `label`, a reference answer) is a
+/// text field, not a label; lists that hold only values repeated in many rows (class names
+/// with scores) are not text, and a file with no other text is compared as tabular data.
+#[test]
+fn prose_labels_are_text_and_lists_of_class_names_are_not() {
+    let mut w = Words(77);
+    let rows: Vec<(String, String)> = (0..60).map(|i| (w.text(8 + i % 5).join(" "), w.text(20).join(" "))).collect();
+    let write = |name: &str, rows: &[(String, String)]| {
+        let text: String = rows
+            .iter()
+            .map(|(p, l)| format!("{}\n", serde_json::json!({"prompt": p, "label": l, "dataset": "alpaca_en"})))
+            .collect();
+        let p = dir().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let mut test: Vec<(String, String)> =
+        (0..30).map(|i| (w.text(9).join(" "), w.text(15 + i % 4).join(" "))).collect();
+    test[4] = (test[4].0.clone(), rows[9].1.clone());
+    let (train, test) = (write("lf_train.jsonl", &rows), write("lf_test.jsonl", &test));
+    let doc = fteval(&["leakage", "--train", &train, "--test", &test, "--format", "json", "--max-leak", "0.1"]).json();
+    assert_eq!(doc["test"]["text_fields"], serde_json::json!(["prompt", "label"]));
+    assert_eq!(doc["test"]["label_column"], serde_json::Value::Null);
+    // The copied 20-word reference alone shares a 13-gram: contaminated, not a label conflict.
+    let flagged = doc["test_rows_flagged"].as_array().unwrap();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_eq!((flagged[0]["test_id"].as_str(), flagged[0]["kind"].as_str()), (Some("5"), Some("contaminated")));
+
+    // Class names with scores, 40 rows: no text field, so every feature column is compared.
+    let classes: String = (0..40)
+        .map(|i| {
+            let scores = serde_json::json!([{"Name": "Cancellation", "Score": 0.5 + i as f64 / 100.0}, {"Name": "Refund", "Score": 0.1}]);
+            format!("{}\n", serde_json::json!({"File": "test.csv", "Line": i, "Classes": scores}))
+        })
+        .collect();
+    let path = dir().join("classes.jsonl");
+    std::fs::write(&path, classes).unwrap();
+    let p = path.to_string_lossy().into_owned();
+    let doc = fteval(&["leakage", "--train", &p, "--test", &p, "--format", "json", "--max-leak", "1"]).json();
+    assert_eq!(doc["test"]["compared"], "all feature columns: File, Line, Classes");
+    assert_eq!(doc["summary"]["exact_duplicates"], 40, "a file against itself: every row is a copy");
 }
