@@ -17,6 +17,7 @@ pub mod prepare;
 pub mod pyliteral;
 pub mod source;
 pub mod task;
+pub mod text_fields;
 
 pub use columns::ColumnOverrides;
 pub use error::InputError;

@@ -7,8 +7,8 @@ use fteval_core::{evaluate_classification, BootstrapConfig, Check, Classificatio
 use fteval_report::document::{
     BestCheckpointDoc, BootstrapDoc, CalibrationBinDoc, CheckConfigDoc, CheckDocument, CheckVerdict, CompareContext,
     CompareDocument, ComparePlotsDoc, ConfusionDoc, CurvesDocument, FindingDoc, FlaggedDoc, GapDoc, LeakageDocument,
-    MetricsDocument, ModelPlotsDoc, Ordered, OverfittingDoc, RankDocument, ReasonDoc, RunDoc, ScoreCurvesDoc,
-    SeriesDoc, SettingsDoc, SplitDoc, SummaryDoc, VerdictDoc,
+    LeftOutDoc, MetricsDocument, ModelPlotsDoc, Ordered, OverfittingDoc, RankDocument, ReasonDoc, RunDoc,
+    ScoreCurvesDoc, SeriesDoc, SettingsDoc, SplitDoc, SummaryDoc, VerdictDoc,
 };
 use fteval_report::render::html::svg::{self, ForestRow, LineChart, Series, VMarker};
 use fteval_report::{Html, Renderer};
@@ -164,6 +164,8 @@ fn split(file: &str) -> SplitDoc {
         file: file.into(),
         rows: 100,
         compared: "text".into(),
+        text_fields: vec!["text".into()],
+        left_out: vec![LeftOutDoc { column: "topic".into(), reason: "4 distinct values in 100 rows".into() }],
         label_column: Some("label".into()),
         duplicated_rows: 2,
         duplicate_rate: 0.02,

@@ -315,7 +315,7 @@ pub struct LeakageArgs {
     /// The test split
     #[arg(long, value_name = "FILE")]
     pub test: String,
-    /// Text column [tried: text, input, sentence, prompt, question, content]; without one, all feature columns are compared
+    /// The one text column compared; without it, the contents of the text fields (instruction, input, output, prompt, response, completion, question, answer, context, messages, text, ... and other prose columns), never ids, numbers or categorical columns; all feature columns when there is no text
     #[arg(long, value_name = "NAME")]
     pub text_col: Option<String>,
     /// Label column [tried: label, labels, y_true, target, gold, ...]

@@ -14,8 +14,12 @@ pub const LEAKAGE_SCHEMA: &str = "fteval.leakage/v1";
 pub struct SplitDoc {
     pub file: String,
     pub rows: usize,
-    /// The column compared, or the feature columns of tabular data.
+    /// What was compared: the text fields, or the feature columns of tabular data.
     pub compared: String,
+    /// The columns whose contents (never their names) make up each row's text.
+    pub text_fields: Vec<String>,
+    /// The other columns and why each is not compared.
+    pub left_out: Vec<LeftOutDoc>,
     pub label_column: Option<String>,
     pub duplicated_rows: usize,
     /// Share of the split's rows that deduplication would remove.
@@ -29,12 +33,31 @@ pub struct SplitDoc {
     pub near_conflicting_rows: usize,
 }
 
+/// A column of a split that is not part of the compared text, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LeftOutDoc {
+    pub column: String,
+    pub reason: String,
+}
+
+/// Which columns of a split were compared and which were left out.
+#[derive(Clone, Debug, Default)]
+pub struct SplitFields<'a> {
+    pub compared: &'a str,
+    pub text_fields: Vec<String>,
+    pub left_out: Vec<LeftOutDoc>,
+    pub label_column: Option<&'a str>,
+}
+
 impl SplitDoc {
-    pub fn new(file: &str, compared: &str, label_column: Option<&str>, d: &SplitDuplicates) -> SplitDoc {
+    pub fn new(file: &str, fields: SplitFields, d: &SplitDuplicates) -> SplitDoc {
+        let label_column = fields.label_column;
         SplitDoc {
             file: file.to_string(),
             rows: d.rows,
-            compared: compared.to_string(),
+            compared: fields.compared.to_string(),
+            text_fields: fields.text_fields,
+            left_out: fields.left_out,
             label_column: label_column.map(str::to_string),
             duplicated_rows: d.duplicated_rows,
             duplicate_rate: d.duplicate_rate(),

@@ -91,7 +91,8 @@ pub(crate) const LEAKAGE_ROWS_SHOWN: usize = 20;
 /// The leakage summary as sentences, shared by the terminal and Markdown reports.
 pub(crate) fn leakage_summary(doc: &LeakageDocument) -> Vec<String> {
     let s = &doc.summary;
-    vec![
+    let mut lines = leakage_fields(doc);
+    lines.extend([
         format!(
             "{} of {} test rows leak from {} training rows ({:.2}%): {} exact copies, {} near duplicates (Jaccard ≥ {} on {}-word shingles), {} contaminated (a shared {}-gram).",
             s.exact_duplicates + s.near_duplicates + s.contaminated,
@@ -116,7 +117,25 @@ pub(crate) fn leakage_summary(doc: &LeakageDocument) -> Vec<String> {
             doc.test.near_duplicated_rows
         ),
         format!("Clean test rows: {} of {}.", s.clean_rows, doc.test_rows),
-    ]
+    ]);
+    lines
+}
+
+/// Which columns were compared and which left out, once when both splits agree.
+fn leakage_fields(doc: &LeakageDocument) -> Vec<String> {
+    let sentence = |d: &crate::document::SplitDoc, whose: &str| {
+        let mut line = format!("Compared{whose}: {}.", d.compared);
+        if !d.left_out.is_empty() {
+            let parts: Vec<String> = d.left_out.iter().map(|l| format!("{} ({})", l.column, l.reason)).collect();
+            line.push_str(&format!(" Left out: {}.", parts.join("; ")));
+        }
+        line
+    };
+    if doc.train.compared == doc.test.compared && doc.train.left_out == doc.test.left_out {
+        vec![sentence(&doc.test, "")]
+    } else {
+        vec![sentence(&doc.train, " in train"), sentence(&doc.test, " in test")]
+    }
 }
 
 /// The first flagged rows as table cells: test id, kind, train id, Jaccard, 8-gram share, longest run, label conflict.

@@ -1,7 +1,6 @@
 //! `fteval init [DIR]`: a commented fteval.toml naming the files found in a folder, so a project
 //! starts from its own files rather than from a blank page.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::cli::InitArgs;
@@ -79,26 +78,153 @@ fn list(dir: &Path) -> Result<Vec<String>, CliError> {
     Ok(out)
 }
 
-/// The profile the data suggests, from words in the first part of a file.
-fn guess_profile(dir: &Path, files: &[&str]) -> Option<&'static str> {
-    for f in files {
-        let mut bytes = Vec::new();
-        let read = std::fs::File::open(dir.join(f)).and_then(|file| file.take(64 * 1024).read_to_end(&mut bytes));
-        if read.is_err() {
-            continue;
+/// Words that name a profile's domain, looked for as whole words in column names and class
+/// labels (never in free text, where "diagnose a training run" or "a patient reader" says
+/// nothing about which mistake costs more).
+const PROFILE_TERMS: &[(&str, &[&str])] = &[
+    ("spam", &["spam", "ham", "phishing", "junk", "smishing"]),
+    (
+        "fraud",
+        &[
+            "fraud",
+            "fraudulent",
+            "legit",
+            "legitimate",
+            "chargeback",
+            "scam",
+            "transaction",
+            "transactions",
+            "merchant",
+        ],
+    ),
+    (
+        "medical",
+        &[
+            "diagnosis",
+            "disease",
+            "tumor",
+            "tumour",
+            "cancer",
+            "patient",
+            "malignant",
+            "benign",
+            "clinical",
+            "symptom",
+            "symptoms",
+            "diabetes",
+            "diabetic",
+            "healthy",
+            "icd",
+        ],
+    ),
+];
+
+/// Distinct domain terms of one profile needed to guess it: one word alone is weak evidence.
+const MIN_PROFILE_TERMS: usize = 2;
+
+/// Rows read per file for the class labels, and the most distinct values a label column may
+/// have to count as class labels (more is free text, such as reference answers).
+const LABEL_SAMPLE_ROWS: usize = 2000;
+const MAX_CLASS_LABELS: usize = 50;
+
+/// The profile guess and why: `profile` is None when the evidence is not strong enough.
+#[derive(Clone, Debug, PartialEq)]
+struct ProfileGuess {
+    profile: Option<&'static str>,
+    why: String,
+}
+
+/// The lowercase words of a column name or label: split at every non-alphanumeric character
+/// and at lower-to-upper case changes (`isFraud` → is, fraud).
+fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if !c.is_alphanumeric() || (prev_lower && c.is_uppercase()) {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
         }
-        let head = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
-        if head.contains("fraud") {
-            return Some("fraud");
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
         }
-        if head.contains("spam") {
-            return Some("spam");
-        }
-        if ["diagnos", "disease", "tumor", "cancer", "patient"].iter().any(|w| head.contains(w)) {
-            return Some("medical");
-        }
+        prev_lower = c.is_lowercase();
     }
-    None
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// The profile named by at least [`MIN_PROFILE_TERMS`] distinct terms among `evidence` (words
+/// of column names and class labels), when one profile has more such terms than any other.
+fn guess_from_words(evidence: &std::collections::BTreeSet<String>) -> ProfileGuess {
+    let found: Vec<(&'static str, Vec<&str>)> = PROFILE_TERMS
+        .iter()
+        .map(|(p, terms)| (*p, terms.iter().copied().filter(|t| evidence.contains(*t)).collect()))
+        .collect();
+    let best = found.iter().map(|(_, t)| t.len()).max().unwrap_or(0);
+    let leaders: Vec<&(&str, Vec<&str>)> = found.iter().filter(|(_, t)| t.len() == best).collect();
+    let list = |terms: &[&str]| terms.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
+    match leaders[..] {
+        _ if best == 0 => ProfileGuess {
+            profile: None,
+            why: "no spam, fraud or medical terms in the column names or class labels".into(),
+        },
+        [(p, terms)] if best >= MIN_PROFILE_TERMS => {
+            ProfileGuess { profile: Some(p), why: format!("the column names and class labels name {}", list(terms)) }
+        }
+        [(p, terms)] => ProfileGuess {
+            profile: None,
+            why: format!(
+                "only {} ({p}) in the column names and class labels; a guess needs {MIN_PROFILE_TERMS} distinct terms",
+                list(terms)
+            ),
+        },
+        _ => ProfileGuess {
+            profile: None,
+            why: format!(
+                "the column names and class labels name terms of several profiles ({})",
+                leaders.iter().map(|(p, t)| format!("{p}: {}", list(t))).collect::<Vec<_>>().join("; ")
+            ),
+        },
+    }
+}
+
+/// Column names and class labels (the label or prediction column's values, when it has at
+/// most [`MAX_CLASS_LABELS`] distinct values in its first rows) of a prediction or split file.
+fn names_and_labels(path: &Path) -> Option<Vec<String>> {
+    let shown = path.to_string_lossy();
+    let mut source = fteval_io::formats::open_table(&shown, None).ok()?;
+    let names = source.columns().to_vec();
+    let plan = fteval_io::columns::ColumnPlan::resolve(&shown, &names, &Default::default()).ok()?;
+    let mut out = names.clone();
+    let Some(column) = plan.label.or(plan.pred) else { return Some(out) };
+    let mut labels = std::collections::BTreeSet::new();
+    let mut rows = 0;
+    // Stops after the first rows by returning an error the loop below ignores.
+    let _ = source.for_each_row(&mut |row| {
+        rows += 1;
+        if let Some(t) = row.cell(column).to_text() {
+            labels.insert(t.trim().to_string());
+        }
+        if rows >= LABEL_SAMPLE_ROWS || labels.len() > MAX_CLASS_LABELS {
+            return Err(fteval_io::InputError::new(&shown, "enough rows read", ""));
+        }
+        Ok(())
+    });
+    if labels.len() <= MAX_CLASS_LABELS {
+        out.extend(labels);
+    }
+    Some(out)
+}
+
+/// The profile the files suggest, from the words of their column names and class labels.
+fn guess_profile(dir: &Path, files: &[&str]) -> ProfileGuess {
+    let evidence: std::collections::BTreeSet<String> =
+        files.iter().filter_map(|f| names_and_labels(&dir.join(f))).flatten().flat_map(|t| words(&t)).collect();
+    guess_from_words(&evidence)
 }
 
 fn quoted(s: &str) -> String {
@@ -106,7 +232,7 @@ fn quoted(s: &str) -> String {
 }
 
 /// The config text for the files found.
-fn config_text(found: &[(Role, String)], profile: Option<&str>) -> String {
+fn config_text(found: &[(Role, String)], guess: &ProfileGuess) -> String {
     let first = |r: Role| found.iter().find(|(x, _)| *x == r).map(|(_, f)| f.as_str());
     let line = |key: &str, r: Role, what: &str| match first(r) {
         Some(f) => format!("{key} = {}  # {what}\n", quoted(f)),
@@ -117,9 +243,9 @@ fn config_text(found: &[(Role, String)], profile: Option<&str>) -> String {
          # Written by `fteval init`; paths are relative to this file. Run: fteval check\n\n",
     );
     s.push_str("# Which mistake costs more decides the primary metric: spam (precision), fraud or medical (recall),\n# balanced (F1).\n");
-    match profile {
-        Some(p) => s.push_str(&format!("profile = {}  # guessed from the labels in your files; check it\n", quoted(p))),
-        None => s.push_str("# profile = \"balanced\"\n"),
+    match guess.profile {
+        Some(p) => s.push_str(&format!("profile = {}  # guessed: {}; check it\n", quoted(p), guess.why)),
+        None => s.push_str(&format!("# profile = \"balanced\"  # not guessed: {}\n", guess.why)),
     }
     s.push_str("# primary = \"f1\"        # judge on another metric than the profile's\n");
     s.push_str("# positive = \"1\"        # the positive label of a binary task, when it is not detected\n\n");
@@ -178,7 +304,8 @@ pub fn run(args: InitArgs) -> Result<i32, CliError> {
         .filter(|(r, _)| matches!(r, Role::Candidate | Role::Test | Role::Baseline))
         .map(|(_, f)| f.as_str())
         .collect();
-    let text = config_text(&found, guess_profile(&args.dir, &scan));
+    let guess = guess_profile(&args.dir, &scan);
+    let text = config_text(&found, &guess);
     std::fs::write(&path, &text).map_err(|e| {
         CliError::usage(format!("{}: cannot write: {e}", path.display()), "check that the folder is writable")
     })?;
@@ -188,6 +315,10 @@ pub fn run(args: InitArgs) -> Result<i32, CliError> {
     }
     if found.is_empty() {
         println!("  no prediction files or logs recognised by name: fill in [files] by hand");
+    }
+    match guess.profile {
+        Some(p) => println!("profile: {p} ({}); check it", guess.why),
+        None => println!("profile: left at the default ({}); set one in the file if it applies", guess.why),
     }
     println!("next: review it, then run fteval check {}", path.display());
     Ok(0)
@@ -218,15 +349,73 @@ mod tests {
             (Role::Candidate, "candidate.csv".to_string()),
             (Role::Log, "trainer_state.json".to_string()),
         ];
-        let text = config_text(&found, Some("fraud"));
+        let guess = ProfileGuess { profile: Some("fraud"), why: "the labels name 'fraud', 'legit'".into() };
+        let text = config_text(&found, &guess);
         let parsed: super::super::settings::ConfigFile = toml::from_str(&text).unwrap();
         assert_eq!(parsed.files.baseline.as_deref(), Some("baseline.csv"));
         assert_eq!(parsed.files.logs, vec!["trainer_state.json".to_string()]);
         assert_eq!(parsed.profile.as_deref(), Some("fraud"));
         assert!(parsed.files.train.is_none());
         // One split alone is left commented: the leakage scan needs both.
-        let text = config_text(&[(Role::Train, "train.csv".to_string())], None);
+        let none = ProfileGuess { profile: None, why: "no spam, fraud or medical terms".into() };
+        let text = config_text(&[(Role::Train, "train.csv".to_string())], &none);
+        assert!(text.contains("# profile = \"balanced\"  # not guessed: no spam, fraud or medical terms\n"));
         let parsed: super::super::settings::ConfigFile = toml::from_str(&text).unwrap();
         assert!(parsed.files.train.is_none() && text.contains("(train.csv found; name both splits)"));
+    }
+
+    fn guess_in(files: &[(&str, String)]) -> ProfileGuess {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+        guess_profile(dir.path(), &names)
+    }
+
+    /// LLM-engineering Q&A whose text is full of "diagnose", "patient" and "disease" (of a
+    /// training run) names no profile: text is not evidence, column names and labels are.
+    #[test]
+    fn free_text_never_guesses_a_profile() {
+        let mut qa = String::new();
+        for i in 0..300 {
+            let category = ["training", "inference", "evaluation"][i % 3];
+            let row = serde_json::json!({
+                "id": i,
+                "question": format!("How do I diagnose why my LoRA loss spikes at step {i}? Be patient with me."),
+                "answer": format!("Check the learning rate; a disease of fine-tuning {i} is fp16 overflow, like a cancer."),
+                "prediction": format!("Lower the learning rate {i}."),
+                "category": category,
+            });
+            qa.push_str(&format!("{row}\n"));
+        }
+        let g = guess_in(&[("predictions.jsonl", qa)]);
+        assert_eq!(g.profile, None, "{g:?}");
+        assert!(g.why.starts_with("no spam, fraud or medical terms"), "{g:?}");
+    }
+
+    #[test]
+    fn several_domain_terms_in_names_or_labels_guess_a_profile() {
+        let rows = |header: &str, labels: &[&str]| -> String {
+            let mut s = format!("{header}\n");
+            for i in 0..40 {
+                s.push_str(&format!("{i},{},0.{i}\n", labels[i % labels.len()]));
+            }
+            s
+        };
+        let spam = guess_in(&[("test.csv", rows("id,label,score", &["spam", "ham"]))]);
+        assert_eq!(spam.profile, Some("spam"), "{spam:?}");
+        assert!(spam.why.contains("'spam', 'ham'"), "{spam:?}");
+        let medical = guess_in(&[("candidate.csv", rows("id,label,prob", &["malignant", "benign"]))]);
+        assert_eq!(medical.profile, Some("medical"));
+        let fraud = guess_in(&[("test.csv", rows("transaction_id,isFraud,score", &["0", "1"]))]);
+        assert_eq!(fraud.profile, Some("fraud"), "camelCase and snake_case names are split into words: {fraud:?}");
+        // One term alone is not enough, and says so.
+        let one = guess_in(&[("test.csv", rows("id,diagnosis,score", &["M", "B"]))]);
+        assert_eq!(one.profile, None);
+        assert!(one.why.contains("only 'diagnosis' (medical)") && one.why.contains("needs 2"), "{one:?}");
+        // A term inside another word is no term: "hamster", "spammy".
+        let inside = guess_in(&[("test.csv", rows("id,label,score", &["hamster", "spammy"]))]);
+        assert_eq!(inside.profile, None, "{inside:?}");
     }
 }

@@ -3,8 +3,8 @@
 use fteval_core::leakage::analyze::{find_leakage, LeakageOptions};
 use fteval_core::leakage::minhash::Scheme;
 use fteval_core::leakage::normalize::Normalize;
-use fteval_io::leakage::{read_split, write_kept_rows, SplitColumns};
-use fteval_report::document::{LeakLimit, LeakageDocument, SplitDoc};
+use fteval_io::leakage::{read_splits, write_kept_rows, SplitColumns, SplitTable};
+use fteval_report::document::{LeakLimit, LeakageDocument, LeftOutDoc, SplitDoc, SplitFields};
 
 use crate::cli::{LeakageArgs, MinhashSchemeArg, NormalizeArg};
 use crate::error::CliError;
@@ -35,8 +35,7 @@ pub fn document(args: &LeakageArgs, limit_source: &str) -> Result<LeakageDocumen
         ));
     }
     let columns = SplitColumns { id: args.id_col.clone(), label: args.label_col.clone(), text: args.text_col.clone() };
-    let mut train = read_split(&args.train, &columns, None)?;
-    let mut test = read_split(&args.test, &columns, None)?;
+    let (mut train, mut test) = read_splits(&args.train, &args.test, &columns, None)?;
     let opts = LeakageOptions {
         normalize: match args.normalize {
             NormalizeArg::Default => Normalize::Default,
@@ -56,8 +55,7 @@ pub fn document(args: &LeakageArgs, limit_source: &str) -> Result<LeakageDocumen
     let progress = ProgressBar::for_rows(train.texts.len() + test.texts.len());
     let leakage = find_leakage(&mut train.texts, &train_labels, &mut test.texts, &test_labels, &opts, &progress);
     progress.finish();
-    let split_doc =
-        |t: &fteval_io::leakage::SplitTable, d| SplitDoc::new(&t.file, &t.compared, t.label_column.as_deref(), d);
+    let split_doc = |t: &SplitTable, d| SplitDoc::new(&t.file, split_fields(t), d);
     let doc = LeakageDocument::new(
         split_doc(&train, &leakage.train_duplicates),
         split_doc(&test, &leakage.test_duplicates),
@@ -76,4 +74,18 @@ pub fn document(args: &LeakageArgs, limit_source: &str) -> Result<LeakageDocumen
         eprintln!("wrote {written} clean test rows to {}", path.display());
     }
     Ok(doc)
+}
+
+/// The compared and left-out columns of a split, for its document.
+fn split_fields(t: &SplitTable) -> SplitFields<'_> {
+    SplitFields {
+        compared: &t.compared,
+        text_fields: t.text_fields.clone(),
+        left_out: t
+            .left_out
+            .iter()
+            .map(|(column, why)| LeftOutDoc { column: column.clone(), reason: why.describe() })
+            .collect(),
+        label_column: t.label_column.as_deref(),
+    }
 }
