@@ -34,7 +34,7 @@ fn eval(name: &str, n: usize, k: usize, f: impl Fn(f64) -> f64) -> Series {
 }
 
 fn run(series: Vec<Series>) -> TrainingRun {
-    TrainingRun { source: "log.json".into(), format: "test".into(), restart: 0, series }
+    TrainingRun { source: "log.json".into(), format: "test".into(), restart: 0, series, notes: Vec::new() }
 }
 
 fn ids(d: &Diagnosis) -> Vec<&'static str> {
