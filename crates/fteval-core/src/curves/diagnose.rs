@@ -1005,7 +1005,7 @@ fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<EvalRise> {
     // says that the last checkpoint is worse); two that each rise further are.
     let steady = n < 8 && after.len() >= 2 && after.windows(2).all(|w| w[1] > w[0]) && after[0] > min;
     let clear = rise > threshold && (after_above >= 2 || (n >= 8 && rise > 2.0 * threshold) || steady);
-    let late = sustained_rise(&e.y, m, min, threshold);
+    let late = sustained_rise(&e.y, m, min);
     if !clear && late.is_none() {
         return None;
     }
@@ -1038,16 +1038,24 @@ fn rise_threshold(y: &[f64], min: f64) -> f64 {
     (3.0 * sigma).max(0.02 * (y[0] - min).abs()).max(0.01 * min.abs())
 }
 
-/// The last evaluations after the minimum at `m` (the last 30%, at least 3 of them) when most of
-/// them — at least 3 — are above `min + threshold`: how many, of how many, and the lowest and
-/// highest of those above.
-fn sustained_rise(y: &[f64], m: usize, min: f64, threshold: f64) -> Option<(usize, usize, f64, f64)> {
+/// The last evaluations after the minimum `min` at `m` (the last 30%, at least 3 of them) when
+/// their level stays well above it: their median exceeds the minimum by more than three times
+/// their own spread (a level that only wobbles around the minimum's does not), by 10% of the
+/// minimum and by 2% of the curve's fall, and more than half of them — at least 3 — are 10%
+/// above it. Returns how many are, of how many, and the lowest and highest of those.
+fn sustained_rise(y: &[f64], m: usize, min: f64) -> Option<(usize, usize, f64, f64)> {
     let n = y.len();
     let window = ((n as f64 * 0.3).ceil() as usize).max(3).min(n - m - 1);
     if window < 3 {
         return None;
     }
-    let above: Vec<f64> = y[n - window..].iter().copied().filter(|&v| v > min + threshold).collect();
+    let late = &y[n - window..];
+    let floor = 0.1 * min.abs();
+    let needed = (3.0 * mad_sigma(late)).max(floor).max(0.02 * (y[0] - min).abs());
+    if median(late) - min <= needed {
+        return None;
+    }
+    let above: Vec<f64> = late.iter().copied().filter(|&v| v > min + floor).collect();
     if above.len() < 3 || 2 * above.len() <= window {
         return None;
     }

@@ -374,12 +374,11 @@ pub struct Placement {
     pub note: Option<Stall>,
 }
 
-/// A stretch of rows whose position column did not count: it stayed at `value` on `stalled` of
-/// its `rows` rows while the same series were logged again.
+/// A stretch of rows whose position column did not count: it stayed at `value` on `rows` rows
+/// in a row while the same series were logged again.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Stall {
     pub value: f64,
-    pub stalled: usize,
     pub rows: usize,
 }
 
@@ -387,11 +386,13 @@ pub struct Stall {
 /// None where empty). A run starts at a repeated header (`breaks`) and where the position goes
 /// back (an appended log). Within a run, a row *stalls* when its position equals the previous
 /// row's while it logs a series again that was already logged at that position (rows at one
-/// position that log different series — train and validation rows — do not stall). A stretch
-/// where at least two rows and half the rows stall has a column that does not count training
-/// (Keras `fit` called in a loop writes epoch 0 on every row): its rows are placed by their
-/// order. Otherwise, with `repeat_restarts` (Keras, one row per epoch), each stalled row
-/// starts a new run, as a log appended by a run of one epoch does.
+/// position that log different series — train and validation rows — do not stall). Three or
+/// more rows in a row at one position (two stalls or more) are a column that does not count
+/// training (Keras `fit` called in a loop writes epoch 0 on every row): they are a run of their
+/// own, placed by their order; when the rows after them count on from that value (0, then 1,
+/// 2, …), their last row was the first of a run appended to the log and starts it. A single
+/// stall, with `repeat_restarts` (Keras, one row per epoch), starts a new run, as a log
+/// appended to by a run of one epoch does.
 pub fn place_rows(
     positions: &[Option<f64>],
     filled: &[Vec<usize>],
@@ -442,17 +443,42 @@ pub fn place_rows(
                 _ => group = Some((p, filled[i].clone())),
             }
         }
-        if stalls.len() >= 2 && 2 * stalls.len() + 1 >= rows.len() {
-            for (k, i) in (a..b).filter(|&i| !breaks[i]).enumerate() {
-                out[i].order = Some(k as f64);
+        let is_stall: Vec<bool> = rows.iter().map(|i| stalls.contains(i)).collect();
+        let mut k = 1;
+        while k < rows.len() {
+            if !is_stall[k] {
+                k += 1;
+                continue;
             }
-            let first = (a..b).find(|&i| !breaks[i]).unwrap_or(a);
-            out[first].note =
-                Some(Stall { value: positions[stalls[0]].unwrap_or(0.0), stalled: stalls.len() + 1, rows: rows.len() });
-        } else if repeat_restarts {
-            for &i in &stalls {
-                out[i].restart = true;
+            // A chain: the row before the first stall and the stalls that follow it.
+            let start = k - 1;
+            let mut end = k;
+            while end + 1 < rows.len() && is_stall[end + 1] {
+                end += 1;
             }
+            if end - start >= 2 {
+                let value = positions[rows[start]];
+                // Rows that count on from the stalled value after the chain: its last row was
+                // the first epoch of a run appended to the log.
+                let counts_on = rows.get(end + 1).is_some_and(|&j| positions[j] == value.map(|v| v + 1.0));
+                let last = if counts_on { end - 1 } else { end };
+                let (first_row, last_row) = (rows[start], rows[last]);
+                if first_row > a {
+                    out[first_row].restart = true;
+                }
+                for (order, i) in (first_row..=last_row).filter(|&i| !breaks[i]).enumerate() {
+                    out[i].order = Some(order as f64);
+                }
+                out[first_row].note = Some(Stall { value: value.unwrap_or(0.0), rows: last - start + 1 });
+                if let Some(&next) = rows.get(last + 1) {
+                    out[next].restart = true;
+                }
+            } else if repeat_restarts {
+                for &i in &rows[k..=end] {
+                    out[i].restart = true;
+                }
+            }
+            k = end + 1;
         }
     }
     out
@@ -462,8 +488,7 @@ pub fn place_rows(
 fn note_text(column: &str, stall: &Stall) -> String {
     let v = if stall.value.fract() == 0.0 { format!("{:.0}", stall.value) } else { format!("{}", stall.value) };
     format!(
-        "The '{column}' column does not count training here: it stays at {v} on {} of {} rows while the same values are logged again (Keras `fit` called in a loop writes epoch 0 on every row), so the row order is used as the {} (0, 1, 2, …).",
-        stall.stalled,
+        "The '{column}' column does not count training: it stays at {v} on {} rows in a row while the same values are logged again (Keras `fit` called in a loop writes epoch 0 on every row), so those rows are placed by their order as the {} (0, 1, 2, …).",
         stall.rows,
         if is_step_key(column) { "step" } else { "epoch" }
     )
@@ -555,5 +580,72 @@ pub fn shape(table: &Table) -> Shape {
         keras_columns,
         one_row_per_epoch,
         epoch_stalls,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Places rows that each log series 0, at the given epochs (None: a repeated header).
+    fn place(epochs: &[Option<f64>], keras: bool) -> Vec<Placement> {
+        let filled = vec![vec![0]; epochs.len()];
+        let breaks: Vec<bool> = epochs.iter().map(|e| e.is_none()).collect();
+        place_rows(epochs, &filled, &breaks, keras)
+    }
+
+    fn restarts(p: &[Placement]) -> Vec<usize> {
+        (0..p.len()).filter(|&i| p[i].restart).collect()
+    }
+
+    fn orders(p: &[Placement]) -> Vec<Option<f64>> {
+        p.iter().map(|p| p.order).collect()
+    }
+
+    #[test]
+    fn an_epoch_going_back_or_repeating_once_starts_a_run() {
+        let e = |v: &[f64]| v.iter().map(|&x| Some(x)).collect::<Vec<_>>();
+        assert_eq!(restarts(&place(&e(&[0.0, 1.0, 2.0, 0.0, 1.0, 2.0]), true)), vec![3]);
+        // One epoch, then another run: a single repeat restarts for Keras, not for a table.
+        assert_eq!(restarts(&place(&e(&[0.0, 0.0, 1.0]), true)), vec![1]);
+        assert_eq!(restarts(&place(&e(&[0.0, 0.0, 1.0]), false)), Vec::<usize>::new());
+        assert!(place(&e(&[0.0, 1.0, 2.0]), true).iter().all(|p| p.order.is_none() && p.note.is_none()));
+    }
+
+    #[test]
+    fn a_constant_epoch_is_replaced_by_the_row_order() {
+        let zeros = vec![Some(0.0); 5];
+        let p = place(&zeros, true);
+        assert_eq!(restarts(&p), Vec::<usize>::new());
+        assert_eq!(orders(&p), (0..5).map(|i| Some(i as f64)).collect::<Vec<_>>());
+        assert_eq!(p[0].note, Some(Stall { value: 0.0, rows: 5 }));
+        // A loop run, then a run appended that counts epochs: its first row (epoch 0) starts it.
+        let mut mixed = vec![Some(0.0); 4];
+        mixed.extend([Some(0.0), Some(1.0), Some(2.0)]);
+        let p = place(&mixed, true);
+        assert_eq!(restarts(&p), vec![4]);
+        assert_eq!(orders(&p), vec![Some(0.0), Some(1.0), Some(2.0), Some(3.0), None, None, None]);
+        // A counting run, then a loop run appended.
+        let mut mixed = vec![Some(0.0), Some(1.0), Some(2.0)];
+        mixed.extend(vec![Some(0.0); 4]);
+        let p = place(&mixed, true);
+        assert_eq!(restarts(&p), vec![3]);
+        assert_eq!(orders(&p)[3..], [Some(0.0), Some(1.0), Some(2.0), Some(3.0)]);
+        // Two loop runs separated by a repeated header.
+        let mut two = vec![Some(0.0); 3];
+        two.push(None);
+        two.extend(vec![Some(0.0); 3]);
+        let p = place(&two, true);
+        assert_eq!(orders(&p)[4..], [Some(0.0), Some(1.0), Some(2.0)]);
+        assert!(p[0].note.is_some() && p[4].note.is_some());
+    }
+
+    #[test]
+    fn rows_at_one_position_that_log_different_series_do_not_stall() {
+        // Lightning-style: a train row and a validation row per step.
+        let pos = [Some(10.0), Some(10.0), Some(20.0), Some(20.0), Some(30.0), Some(30.0)];
+        let filled = vec![vec![0], vec![1], vec![0], vec![1], vec![0], vec![1]];
+        let p = place_rows(&pos, &filled, &[false; 6], false);
+        assert!(p.iter().all(|p| !p.restart && p.order.is_none()), "{p:?}");
     }
 }
