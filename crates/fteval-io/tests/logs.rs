@@ -457,3 +457,72 @@ fn real_corpus_training_logs() {
     eprintln!("real corpus: {read_ok} read, {} refused {refused:?}", refused.len());
     assert!(read_ok >= 30, "only {read_ok} logs read");
 }
+
+// ---------------------------------------------------------------- issue 15: real-world shapes
+
+#[test]
+fn lightning_learning_rate_monitor_columns_are_the_learning_rate() {
+    let mut csv = String::from("epoch,step,lr-AdamW,lr-AdamW/pg2,lr-AdamW-momentum,train_loss,val_loss\n");
+    for i in 0..10u32 {
+        let lr = 1e-3 / (1.0 + 4.0 * i as f64);
+        csv.push_str(&format!("0,{},{lr},{},0.9,{},\n", 10 * i + 9, lr / 10.0, 1.0 - 0.05 * i as f64));
+    }
+    csv.push_str("0,99,,,,,0.7\n");
+    let runs = read_log_bytes("lightning_logs/version_0/metrics.csv", csv.as_bytes(), None).unwrap();
+    assert_eq!(runs[0].format, "lightning");
+    let run = &runs[0];
+    let lr = series(run, "learning_rate", Split::Train);
+    assert_eq!(lr.points.len(), 10);
+    assert_eq!(steps(lr)[0], Some(9));
+    assert!((values(lr)[9] - 1e-3 / 37.0).abs() < 1e-12);
+    assert_eq!(series(run, "learning_rate_pg2", Split::Train).points.len(), 10);
+    assert_eq!(series(run, "momentum", Split::Train).points.len(), 10);
+}
+
+#[test]
+fn keras_epoch_column_that_stays_at_zero_is_replaced_by_the_row_order() {
+    // `fit(epochs=1)` called in a loop with CSVLogger(append=True): epoch 0 on every row; then a
+    // second training appended to the same file, counting its epochs.
+    let mut csv = String::from("epoch,accuracy,loss,val_accuracy,val_loss\n");
+    for i in 0..8 {
+        csv.push_str(&format!("0,{:.3},{:.4},{:.3},{:.4}\n", 0.5 + 0.04 * i as f64, 1.0 - 0.08 * i as f64, 0.5, 0.9));
+    }
+    for e in 0..5 {
+        csv.push_str(&format!("{e},{:.3},{:.4},{:.3},{:.4}\n", 0.6, 1.2 - 0.1 * e as f64, 0.6, 1.1 - 0.1 * e as f64));
+    }
+    let runs = read_log_bytes("training_log.csv", csv.as_bytes(), None).unwrap();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[0].format, "keras");
+    let loss = series(&runs[0], "loss", Split::Train);
+    assert_eq!(epochs(loss), (0..8).map(|i| Some(i as f64)).collect::<Vec<_>>());
+    assert_eq!(runs[0].notes.len(), 1);
+    assert!(
+        runs[0].notes[0].contains("stays at 0 on 8 rows") && runs[0].notes[0].contains("placed by their order"),
+        "{:?}",
+        runs[0].notes
+    );
+    // The appended run keeps the epochs it wrote.
+    assert_eq!(epochs(series(&runs[1], "loss", Split::Train)), (0..5).map(|e| Some(e as f64)).collect::<Vec<_>>());
+    assert!(runs[1].notes.is_empty());
+    // Read as a generic table (--log-format table), the same rule holds.
+    let runs = read_log_bytes("log.csv", csv.as_bytes(), Some(LogFormat::Table)).unwrap();
+    assert_eq!(epochs(series(&runs[0], "loss", Split::Train))[7], Some(7.0));
+}
+
+#[test]
+fn a_log_of_progress_fields_only_says_so() {
+    let jsonl = b"{\"current_steps\": 10, \"total_steps\": 100, \"percentage\": 10.0, \"elapsed_time\": \"0:01:00\", \"remaining_time\": \"0:09:00\"}\n{\"current_steps\": 20, \"total_steps\": 100, \"percentage\": 20.0, \"elapsed_time\": \"0:02:00\", \"remaining_time\": \"0:08:00\"}\n";
+    let csv = b"epoch,step,elapsed_time,samples_per_second\n0,10,1.5,300\n0,20,3.0,310\n";
+    let hf = br#"{"log_history": [{"epoch": 0.5, "step": 10, "total_flos": 1.0e12}, {"epoch": 1.0, "step": 20}]}"#;
+    for (name, bytes) in
+        [("trainer_log.jsonl", &jsonl[..]), ("progress.csv", &csv[..]), ("trainer_state.json", &hf[..])]
+    {
+        let e = read_log_bytes(name, bytes, None).unwrap_err();
+        assert!(e.message.contains("only progress fields") && e.message.contains("no loss or metric"), "{name}: {e}");
+        assert!(!e.message.contains("no numeric metric") && !e.message.contains("no metric columns"), "{name}: {e}");
+        assert!(e.hint.contains("training loss"), "{name}: {e}");
+    }
+    // A log with a metric is read as before.
+    let ok = b"{\"current_steps\": 10, \"loss\": 2.5}\n{\"current_steps\": 20, \"loss\": 2.4}\n";
+    assert_eq!(read_log_bytes("trainer_log.jsonl", ok, None).unwrap()[0].series.len(), 1);
+}

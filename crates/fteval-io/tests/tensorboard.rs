@@ -418,11 +418,32 @@ fn a_truncated_last_record_is_skipped_with_a_note() {
             log.notes
         );
         assert_eq!(read_tensorboard(&path, None).unwrap(), log.run);
+        // The run carries the note too, for `fteval curves` to show.
+        assert_eq!(log.run.notes, log.notes);
     }
     // Cut exactly between records: a complete file, nothing to say.
     let log = read_tensorboard_from(&bytes[..offsets[3] as usize], "cut", None).unwrap();
     assert_eq!(log.run.series[0].points.len(), 2);
     assert!(log.notes.is_empty());
+}
+
+#[test]
+fn a_git_lfs_pointer_in_place_of_an_event_file_says_so() {
+    let pointer = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 88231\n";
+    let path = write_temp("events.out.tfevents.1700000000.host.1.0", pointer);
+    for err in
+        [read_tensorboard(&path, None).unwrap_err(), read_tensorboard_from(&pointer[..], "tb", None).unwrap_err()]
+    {
+        assert!(err.message.contains("Git LFS pointer") && err.message.contains("88231 bytes"), "{err}");
+        assert!(err.hint.contains("git lfs pull"), "{err}");
+        assert!(!err.message.contains("corrupt"), "{err}");
+    }
+    // Through the log reader, chosen by name or by --log-format.
+    let err = fteval_io::logs::read_log(&path, None).unwrap_err();
+    assert!(err.message.contains("Git LFS pointer"), "{err}");
+    // Text that only starts like a pointer is still no event file.
+    let err = read_tensorboard_from(&b"version https://example.com/not-lfs\n"[..], "tb", None).unwrap_err();
+    assert!(err.message.contains("corrupt record"), "{err}");
 }
 
 #[test]

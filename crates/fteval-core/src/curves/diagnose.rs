@@ -37,7 +37,14 @@ pub struct Finding {
     pub axis: &'static str,
     pub range: Option<(f64, f64)>,
     pub message: String,
+    /// True when the finding reports a curve that got worse — a loss that rose, a metric that
+    /// fell, a last checkpoint worse than the best: a run with one is never called healthy.
+    pub worsened: bool,
 }
+
+/// The findings that by their nature report a curve that got worse.
+const WORSENING: &[&str] =
+    &["overfitting", "diverging", "best_not_last", "loss_metric_disagreement", "warmup_instability"];
 
 /// The checkpoint to keep and what keeping the last one costs.
 #[derive(Clone, Debug, PartialEq)]
@@ -230,25 +237,69 @@ fn log_scale(y: &[f64]) -> Vec<f64> {
     }
 }
 
-/// Chance-level loss: ln(classes) from `--classes`, else inferred for a classifier (a run that
-/// logs accuracy) whose first loss sits within 4% of ln k for one k in 2..=5 — the loss a
-/// uniform guess over k classes gives, where an untrained head starts. Larger k are not
-/// inferred: their ln k lie too close together to tell apart.
-fn chance_level(run: &TrainingRun, opts: &DiagnoseOptions) -> Option<(f64, usize, bool)> {
+/// How the number of classes behind a chance level is known.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ClassesFrom {
+    /// `--classes`.
+    Given,
+    /// The first loss sits at ln k.
+    StartingLoss,
+    /// The accuracy sits at 1/k and the loss at ln k.
+    AccuracyAndLoss,
+}
+
+/// Chance-level loss ln k, with k from `--classes`, else inferred for a classifier (a run that
+/// logs an accuracy): either its first loss sits within 4% of ln k for one k in 2..=5 — the
+/// loss a uniform guess over k classes gives, where an untrained head starts (larger k lie too
+/// close together to tell apart from the loss alone) — or, where it ends, its accuracy sits
+/// within 25% of 1/k and its loss within 5% of ln k for one and the same k in 2..=10 (the two
+/// together pin k down: a binary classifier stuck at 50% and ln 2). Held-out series are
+/// preferred; the training ones stand in when a log has none.
+fn chance_level(run: &TrainingRun, opts: &DiagnoseOptions) -> Option<(f64, usize, ClassesFrom)> {
     if let Some(k) = opts.classes.filter(|&k| k > 1) {
-        return Some(((k as f64).ln(), k, false));
+        return Some(((k as f64).ln(), k, ClassesFrom::Given));
     }
-    let classifier = run.series.iter().any(|s| s.name == "accuracy" || s.name.ends_with("_accuracy"));
-    let first = train_loss(run).or(eval_loss(run))?.points.iter().map(|p| p.value).find(|v| v.is_finite())?;
-    let ks: Vec<usize> = (2..=5).filter(|&k| ((k as f64).ln() - first).abs() < 0.04 * (k as f64).ln()).collect();
+    let is_accuracy = |s: &Series| s.name == "accuracy" || s.name.ends_with("_accuracy");
+    if !run.series.iter().any(is_accuracy) {
+        return None;
+    }
+    let near_ln = |loss: f64, k: usize, tol: f64| ((k as f64).ln() - loss).abs() < tol * (k as f64).ln();
+    if let Some(first) =
+        train_loss(run).or(eval_loss(run)).and_then(|s| s.points.iter().map(|p| p.value).find(|v| v.is_finite()))
+    {
+        let ks: Vec<usize> = (2..=5).filter(|&k| near_ln(first, k, 0.04)).collect();
+        if let [k] = ks[..] {
+            return Some(((k as f64).ln(), k, ClassesFrom::StartingLoss));
+        }
+    }
+    let split = held_out_split(run);
+    let accuracy =
+        run.series.iter().filter(|s| is_accuracy(s)).min_by_key(|s| (s.split != split, s.name != "accuracy"))?;
+    let late = |s: &Series| {
+        let v: Vec<f64> = s.points.iter().map(|p| p.value).filter(|v| v.is_finite()).collect();
+        (!v.is_empty()).then(|| tail_median(&v, 0.5, 1))
+    };
+    let mut acc = late(accuracy)?;
+    if acc > 1.0 && acc <= 100.0 {
+        acc /= 100.0; // logged in percent
+    }
+    let loss = late(eval_loss(run).or(train_loss(run))?)?;
+    let ks: Vec<usize> =
+        (2..=10).filter(|&k| (acc - 1.0 / k as f64).abs() < 0.25 / k as f64 && near_ln(loss, k, 0.05)).collect();
     match ks[..] {
-        [k] if classifier => Some(((k as f64).ln(), k, true)),
+        [k] => Some(((k as f64).ln(), k, ClassesFrom::AccuracyAndLoss)),
         _ => None,
     }
 }
 
-fn chance_text(c: f64, k: usize, inferred: bool) -> String {
-    let how = if inferred { ", inferred from the starting loss; --classes sets it" } else { "" };
+fn chance_text(c: f64, k: usize, from: ClassesFrom) -> String {
+    let how = match from {
+        ClassesFrom::Given => "",
+        ClassesFrom::StartingLoss => ", inferred from the starting loss; --classes sets it",
+        ClassesFrom::AccuracyAndLoss => {
+            ", inferred from the accuracy (about 1/k) and the loss (about ln k) where the run ends; --classes sets it"
+        }
+    };
     format!("chance level (ln {k} = {}, what a uniform guess over {k} classes scores{how})", fmt(c))
 }
 
@@ -315,6 +366,7 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
                     restarts.len(),
                     restarts.len() - 1
                 ),
+                worsened: false,
             });
         }
     }
@@ -357,6 +409,7 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
                     label(b.last_step, b.last_epoch),
                     fmt(b.lost)
                 ),
+                worsened: true,
             });
         }
     }
@@ -366,7 +419,8 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
         let e = eval_loss(r).map_or(3, |s| s.points.len());
         t >= 5 && e >= 3
     });
-    if !d.findings.iter().any(|f| f.severity >= Severity::Warn) && enough {
+    // Nor is a run healthy when any finding says a curve got worse, whatever its severity.
+    if !d.findings.iter().any(|f| f.severity >= Severity::Warn || f.worsened) && enough {
         d.findings.push(Finding {
             id: "healthy",
             severity: Severity::Info,
@@ -375,6 +429,7 @@ pub fn diagnose(runs: &[TrainingRun], opts: &DiagnoseOptions) -> Diagnosis {
             axis: "index",
             range: None,
             message: "No warning signs: the loss fell and did not turn up, and no value is NaN or infinite.".into(),
+            worsened: false,
         });
     }
     d.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
@@ -395,6 +450,7 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
         axis: c.map_or("index", |c| c.axis),
         range,
         message,
+        worsened: WORSENING.contains(&id),
     };
     non_finite(run_idx, run, out);
     if !run.series.is_empty() && !run.series.iter().any(|s| s.split == Split::Eval || s.split == Split::Test) {
@@ -448,10 +504,14 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
                         fmt(a),
                         fmt(b),
                         e.at(rise.min_idx),
-                        if disagree.is_some() {
-                            "; the eval metric disagrees (see loss_metric_disagreement)."
-                        } else {
-                            ": keep that checkpoint, or stop earlier / add regularisation."
+                        match (&disagree, eval_metric(run, opts)) {
+                            (Some(_), Some(m)) => format!(
+                                "; {}/{} still improved, so the loss and the metric disagree: keep the checkpoint {} chooses (see loss_metric_disagreement and the best checkpoint).",
+                                m.split.as_str(),
+                                m.name,
+                                m.name
+                            ),
+                            _ => ": keep that checkpoint, or stop earlier / add regularisation.".to_string(),
                         }
                     ),
                 ),
@@ -460,6 +520,15 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
                     Severity::Warn,
                     format!(
                         "{}. No training loss was logged, so overfitting cannot be told from instability; keep the checkpoint at {}.",
+                        rise.text,
+                        e.at(rise.min_idx)
+                    ),
+                ),
+                TrainMeanwhile::Sparse(points, after) => (
+                    "overfitting",
+                    Severity::Warn,
+                    format!(
+                        "{}. The training loss has {points} logged point(s), {after} of them from the eval minimum on: too few to tell overfitting from instability; keep the checkpoint at {} and log the training loss more often (e.g. logging_steps).",
                         rise.text,
                         e.at(rise.min_idx)
                     ),
@@ -492,7 +561,8 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
                     ),
                 ),
             };
-            out.push(finding(id, severity, Some(e), Some(range), message));
+            // Every branch here reports a held-out loss that rose past its minimum (a drift too).
+            out.push(Finding { worsened: true, ..finding(id, severity, Some(e), Some(range), message) });
             if let Some(msg) = disagree {
                 out.push(finding("loss_metric_disagreement", Severity::Warn, Some(e), Some(range), msg));
             }
@@ -656,6 +726,7 @@ fn non_finite(run_idx: usize, run: &TrainingRun, out: &mut Vec<Finding>) {
                     ": training diverged numerically there — lower the learning rate, check for fp16 overflow, or clip gradients."
                 }
             ),
+            worsened: severity != Severity::Info,
         });
     }
 }
@@ -715,6 +786,9 @@ fn train_shape(t: &Curve, run: &TrainingRun, opts: &DiagnoseOptions) -> Vec<Verd
             ),
         ));
         return out;
+    }
+    if !out.iter().any(|v| v.0 == "diverging") {
+        out.extend(warmup_rise(t, run, &smooth, sigma));
     }
     // Not learning: the loss never fell below its first values by more than the noise, or it
     // sits at chance level. (The first three points, not the first 10%: a loss can fall within
@@ -795,6 +869,53 @@ fn train_shape(t: &Curve, run: &TrainingRun, opts: &DiagnoseOptions) -> Vec<Verd
     out
 }
 
+/// A training loss that climbed while the learning rate warmed up and came back down later:
+/// the largest rise of the smoothed loss (`smooth`) above its running minimum — by more than
+/// three times the loss's noise (`sigma`) and 10% of that minimum — during which the logged
+/// learning rate grew by half or more. (A rise that does not come back is `diverging`.)
+fn warmup_rise(t: &Curve, run: &TrainingRun, smooth: &[f64], sigma: f64) -> Option<Verdict> {
+    let lr = learning_rate(run).filter(|c| c.axis == t.axis)?;
+    let (mut lo, mut best) = (0usize, None::<(usize, usize, f64)>);
+    for i in 1..smooth.len() {
+        if smooth[i] < smooth[lo] {
+            lo = i;
+        }
+        let rise = smooth[i] - smooth[lo];
+        if best.is_none_or(|(_, _, r)| rise > r) {
+            best = Some((lo, i, rise));
+        }
+    }
+    let (from, to, rise) = best?;
+    let min = smooth[from];
+    if rise <= (3.0 * sigma).max(0.1 * min.abs()) || to <= from {
+        return None;
+    }
+    let at = |x: f64| lr.interp(x).or_else(|| if x < lr.x[0] { lr.y.first().copied() } else { lr.y.last().copied() });
+    let (a, b) = (at(t.x[from])?, at(t.x[to])?);
+    if b <= 1.5 * a || b <= 0.0 {
+        return None;
+    }
+    let peak_lr = lr.y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let end = *smooth.last()?;
+    Some((
+        "warmup_instability",
+        Severity::Warn,
+        Some((t.x[from], t.x[to])),
+        format!(
+            "The training loss rose from {} at {} to {} at {} (+{:.0}%, smoothed) while the learning rate warmed up from {} to {} (its peak is {}); it was {} at the end. A loss that climbs during warm-up means the peak learning rate is at the edge of stability for this model, and what was learned before may be lost: lower the peak or lengthen the warm-up.",
+            fmt(min),
+            t.at(from),
+            fmt(smooth[to]),
+            t.at(to),
+            100.0 * rise / min.abs().max(f64::MIN_POSITIVE),
+            fmt(a),
+            fmt(b),
+            fmt(peak_lr),
+            fmt(end)
+        ),
+    ))
+}
+
 /// Isolated upward jumps: a point above both neighbours by far more than the spread around the
 /// local level (8 robust standard deviations), by at least a quarter of that level and by more
 /// than three of the log's rounding steps. A
@@ -849,6 +970,10 @@ fn spikes(t: &Curve) -> Option<(usize, f64, Option<(f64, f64)>, String)> {
 enum TrainMeanwhile {
     Fell(f64, f64),
     DidNotFall(f64, f64),
+    /// A training loss too sparse to say: its points in all, and how many fall at or after the
+    /// eval minimum.
+    Sparse(usize, usize),
+    /// No training loss in the log at all.
     Unknown,
 }
 
@@ -861,7 +986,10 @@ struct EvalRise {
 }
 
 /// Eval loss past its minimum, risen clearly: by more than three times its noise (and a small
-/// share of its range) at its end, and above that at two evaluations or by twice as much.
+/// share of its range) at its end, and above that at two evaluations or by twice as much; or
+/// above that at most of its last evaluations, whatever the very last one did (a noisy eval
+/// loss dips back now and then while its level stays up); or, on a short curve, rising at
+/// every evaluation after the minimum.
 fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<EvalRise> {
     let n = e.len();
     let (m, min) = argmin(&e.y);
@@ -870,43 +998,87 @@ fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<EvalRise> {
     }
     let last = e.y[n - 1];
     let rise = last - min;
-    // Under 8 evaluations the noise cannot be estimated (the trend dominates any spread), so a
-    // rise must be 10% of the minimum instead.
-    let threshold = if n < 8 {
-        0.1 * min.abs()
-    } else {
-        let resid: Vec<f64> = e.y.iter().zip(rolling_median(&e.y, 1)).map(|(y, s)| y - s).collect();
-        let sigma = mad_sigma(&resid).max(noise_sigma(&e.y) * 0.5);
-        (3.0 * sigma).max(0.02 * (e.y[0] - min).abs()).max(0.01 * min.abs())
-    };
-    let after_above = e.y[m + 1..].iter().filter(|&&v| v > min + threshold).count();
+    let threshold = rise_threshold(&e.y, min);
+    let after = &e.y[m + 1..];
+    let after_above = after.iter().filter(|&&v| v > min + threshold).count();
     // A single evaluation past the minimum of a short curve is not yet a trend (best_not_last
-    // says that the last checkpoint is worse).
-    let clear = rise > threshold && (after_above >= 2 || (n >= 8 && rise > 2.0 * threshold));
-    if !clear {
+    // says that the last checkpoint is worse); two that each rise further are.
+    let steady = n < 8 && after.len() >= 2 && after.windows(2).all(|w| w[1] > w[0]) && after[0] > min;
+    let clear = rise > threshold && (after_above >= 2 || (n >= 8 && rise > 2.0 * threshold) || steady);
+    let late = sustained_rise(&e.y, m, min);
+    if !clear && late.is_none() {
         return None;
     }
-    let meanwhile = train.and_then(|t| {
-        let at_min = t.interp(e.x[m])?;
-        let at_end = t.interp(e.x[n - 1]).or_else(|| t.y.last().copied())?;
-        Some((at_min, at_end))
-    });
-    let train = match meanwhile {
-        Some((a, b)) if b < a => TrainMeanwhile::Fell(a, b),
-        Some((a, b)) => TrainMeanwhile::DidNotFall(a, b),
-        None => TrainMeanwhile::Unknown,
+    let pct = |v: f64| 100.0 * (v - min) / min.abs().max(f64::MIN_POSITIVE);
+    let head =
+        format!("The {} {} reached its minimum {} at {}", e.series.split.as_str(), e.series.name, fmt(min), e.at(m));
+    let text = match late {
+        Some((above, window, lo, hi)) if !clear || above < window => format!(
+            "{head}, and {above} of the last {window} evaluations are {:.0}–{:.0}% above it (the last, {} at {}, is {:+.1}%)",
+            pct(lo),
+            pct(hi),
+            fmt(last),
+            e.at(n - 1),
+            pct(last)
+        ),
+        _ => format!("{head} and rose to {} (+{:.1}%) by {}", fmt(last), pct(last), e.at(n - 1)),
     };
-    let text = format!(
-        "The {} {} reached its minimum {} at {} and rose to {} (+{:.1}%) by {}",
-        e.series.split.as_str(),
-        e.series.name,
-        fmt(min),
-        e.at(m),
-        fmt(last),
-        100.0 * rise / min.abs().max(f64::MIN_POSITIVE),
-        e.at(n - 1),
-    );
-    Some(EvalRise { min_idx: m, text, train })
+    Some(EvalRise { min_idx: m, text, train: train_meanwhile(train, e.x[m], e.x[n - 1]) })
+}
+
+/// How far above its minimum a held-out loss must rise to count: under 8 evaluations the noise
+/// cannot be estimated (the trend dominates any spread), so 10% of the minimum; else three
+/// times its noise, at least 2% of its fall and 1% of its level.
+fn rise_threshold(y: &[f64], min: f64) -> f64 {
+    if y.len() < 8 {
+        return 0.1 * min.abs();
+    }
+    let resid: Vec<f64> = y.iter().zip(rolling_median(y, 1)).map(|(v, s)| v - s).collect();
+    let sigma = mad_sigma(&resid).max(noise_sigma(y) * 0.5);
+    (3.0 * sigma).max(0.02 * (y[0] - min).abs()).max(0.01 * min.abs())
+}
+
+/// The last evaluations after the minimum `min` at `m` (the last 30%, at least 3 of them) when
+/// their level stays well above it: their median exceeds the minimum by more than three times
+/// their own spread (a level that only wobbles around the minimum's does not), by 10% of the
+/// minimum and by 2% of the curve's fall, and more than half of them — at least 3 — are 10%
+/// above it. Returns how many are, of how many, and the lowest and highest of those.
+fn sustained_rise(y: &[f64], m: usize, min: f64) -> Option<(usize, usize, f64, f64)> {
+    let n = y.len();
+    let window = ((n as f64 * 0.3).ceil() as usize).max(3).min(n - m - 1);
+    if window < 3 {
+        return None;
+    }
+    let late = &y[n - window..];
+    let floor = 0.1 * min.abs();
+    let needed = (3.0 * mad_sigma(late)).max(floor).max(0.02 * (y[0] - min).abs());
+    if median(late) - min <= needed {
+        return None;
+    }
+    let above: Vec<f64> = late.iter().copied().filter(|&v| v > min + floor).collect();
+    if above.len() < 3 || 2 * above.len() <= window {
+        return None;
+    }
+    let lo = above.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = above.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some((above.len(), window, lo, hi))
+}
+
+/// What the training loss did from `from` (the eval minimum) to `to` (the last evaluation):
+/// its values there, from its nearest points where it was not logged at exactly those x.
+fn train_meanwhile(train: Option<&Curve>, from: f64, to: f64) -> TrainMeanwhile {
+    let Some(t) = train else { return TrainMeanwhile::Unknown };
+    let after = t.x.iter().filter(|&&x| x >= from).count();
+    if t.len() < 2 || after == 0 {
+        return TrainMeanwhile::Sparse(t.len(), after);
+    }
+    let at = |x: f64| t.interp(x).unwrap_or(if x < t.x[0] { t.y[0] } else { t.y[t.len() - 1] });
+    let (a, b) = (at(from), at(to));
+    if b < a {
+        TrainMeanwhile::Fell(a, b)
+    } else {
+        TrainMeanwhile::DidNotFall(a, b)
+    }
 }
 
 /// Eval loss rising while the eval metric still improves.

@@ -65,6 +65,9 @@ pub struct TrainingRun {
     /// 0 for the first run of a source; restarts found in the same log count up from 1.
     pub restart: usize,
     pub series: Vec<Series>,
+    /// What the reader had to decide that the user should know, as sentences (a position column
+    /// that does not count and was replaced by the row order, an incomplete record skipped).
+    pub notes: Vec<String>,
 }
 
 impl TrainingRun {

@@ -34,7 +34,7 @@ fn eval(name: &str, n: usize, k: usize, f: impl Fn(f64) -> f64) -> Series {
 }
 
 fn run(series: Vec<Series>) -> TrainingRun {
-    TrainingRun { source: "log.json".into(), format: "test".into(), restart: 0, series }
+    TrainingRun { source: "log.json".into(), format: "test".into(), restart: 0, series, notes: Vec::new() }
 }
 
 fn ids(d: &Diagnosis) -> Vec<&'static str> {
@@ -367,4 +367,126 @@ fn short_eval_curves_need_two_points_past_the_minimum() {
     let d = diagnose(&[run(vec![train(&mut rng, 20, 0.001, |t| 0.6 - 0.55 * t), e])], &DiagnoseOptions::default());
     let f = find(&d, "overfitting", "eval/loss");
     assert!(f.message.contains("step 120"), "{}", f.message);
+}
+
+#[test]
+fn eval_loss_held_well_above_its_minimum_at_most_late_evaluations_is_overfitting() {
+    let mut rng = Rng::new(22, 0);
+    // 20 evaluations: down to 0.20 at the 8th, then 37–51% above it at most of the last ones,
+    // with dips back to the minimum's level — the last evaluation among them.
+    let mut values: Vec<f64> = (0..8).map(|j| 0.9 - 0.1 * j as f64).collect();
+    values.extend([0.25, 0.27, 0.24, 0.26, 0.28, 0.302, 0.21, 0.29, 0.274, 0.295, 0.282, 0.205]);
+    let steps: Vec<u64> = (1..=20).map(|j| 100 * j).collect();
+    let f1: Vec<f64> = (0..20).map(|j| 0.5 + 0.02 * j as f64).collect();
+    let r = run(vec![
+        train(&mut rng, 200, 0.0, |t| 0.6 * (-8.0 * t).exp() + 3e-4),
+        series("loss", Split::Eval, &steps, &values),
+        series("f1", Split::Eval, &steps, &f1),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = find(&d, "overfitting", "eval/loss");
+    assert_eq!(f.severity, Severity::Warn);
+    assert!(f.message.contains("of the last") && f.message.contains("kept falling"), "{}", f.message);
+    assert!(f.message.contains("eval/f1 still improved"), "{}", f.message);
+    find(&d, "loss_metric_disagreement", "eval/loss");
+    assert_eq!(d.best_checkpoint.as_ref().map(|b| b.series.as_str()), Some("eval/f1"));
+    assert!(!ids(&d).contains(&"healthy") && !ids(&d).contains(&"spikes"), "{:?}", d.findings);
+    // The same eval loss level and noisy around one value from the start is no overfitting.
+    let flat: Vec<f64> = (0..20).map(|j| 0.25 + [0.03, -0.04, 0.0, 0.02, -0.03][j % 5]).collect();
+    let r = run(vec![train(&mut rng, 200, 0.0, |t| 0.6 - 0.3 * t), series("loss", Split::Eval, &steps, &flat)]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(!ids(&d).contains(&"overfitting"), "{:?}", d.findings);
+}
+
+#[test]
+fn a_sparse_training_loss_is_not_called_missing() {
+    // The training loss logged every 400 steps (5 points), the eval loss every 100 with its
+    // minimum at step 300, before the first training point.
+    let t = series("loss", Split::Train, &[400, 800, 1200, 1600, 2000], &[0.9, 0.6, 0.4, 0.3, 0.2]);
+    let steps: Vec<u64> = (1..=20).map(|j| 100 * j).collect();
+    let values: Vec<f64> = (1..=20).map(|j| 0.5 + 0.002 * ((j as f64) - 3.0).powi(2)).collect();
+    let d = diagnose(&[run(vec![t, series("loss", Split::Eval, &steps, &values)])], &DiagnoseOptions::default());
+    let f = find(&d, "overfitting", "eval/loss");
+    assert!(!f.message.contains("No training loss"), "{}", f.message);
+    assert!(f.message.contains("kept falling (0.9000 → 0.2000)"), "{}", f.message);
+    // Logged only before the eval minimum: too few points to tell, and it says so.
+    let t = series("loss", Split::Train, &[100, 200], &[0.9, 0.8]);
+    let d = diagnose(&[run(vec![t, series("loss", Split::Eval, &steps, &values)])], &DiagnoseOptions::default());
+    let f = find(&d, "overfitting", "eval/loss");
+    assert!(f.message.contains("2 logged point(s), 0 of them from the eval minimum on"), "{}", f.message);
+    // And without any training loss it says that.
+    let d = diagnose(&[run(vec![series("loss", Split::Eval, &steps, &values)])], &DiagnoseOptions::default());
+    assert!(find(&d, "overfitting", "eval/loss").message.contains("No training loss was logged"));
+}
+
+#[test]
+fn a_short_steady_rise_is_overfitting_and_a_worse_last_checkpoint_is_never_healthy() {
+    let mut rng = Rng::new(23, 0);
+    // Six epochs: the minimum at the fourth, then +5% and +17%.
+    let values = [0.9, 0.7, 0.6, 0.55, 0.58, 0.645];
+    let e = series("loss", Split::Eval, &[20, 40, 60, 80, 100, 120], &values);
+    let d = diagnose(&[run(vec![train(&mut rng, 12, 0.001, |t| 1.0 - 0.6 * t), e])], &DiagnoseOptions::default());
+    let f = find(&d, "overfitting", "eval/loss");
+    assert!(f.message.contains("+17.3%"), "{}", f.message);
+    assert!(!ids(&d).contains(&"healthy"), "{:?}", d.findings);
+    // One evaluation 20% above the minimum is not yet overfitting, but not healthy either.
+    let values = [0.23, 0.18, 0.15, 0.127, 0.152];
+    let e = series("loss", Split::Eval, &[40, 80, 120, 160, 200], &values);
+    let d = diagnose(&[run(vec![train(&mut rng, 20, 0.001, |t| 0.3 - 0.2 * t), e])], &DiagnoseOptions::default());
+    find(&d, "best_not_last", "eval/loss");
+    assert!(!ids(&d).contains(&"healthy") && !ids(&d).contains(&"overfitting"), "{:?}", d.findings);
+}
+
+#[test]
+fn chance_level_from_the_accuracy_and_the_loss() {
+    let mut rng = Rng::new(24, 0);
+    // A binary classifier whose first loss (0.80) is far from ln 2, whose training loss falls
+    // a little, and whose validation accuracy sits at 0.40–0.56 with a loss ≈ ln 2.
+    let acc = [0.48, 0.52, 0.40, 0.56, 0.50, 0.44, 0.53, 0.47, 0.51, 0.49];
+    let vloss = [0.701, 0.695, 0.699, 0.690, 0.694, 0.698, 0.692, 0.696, 0.693, 0.697];
+    let steps: Vec<u64> = (1..=10).map(|j| 100 * j).collect();
+    let r = run(vec![
+        train(&mut rng, 100, 0.005, |t| 0.80 - 0.15 * t),
+        series("loss", Split::Eval, &steps, &vloss),
+        series("accuracy", Split::Eval, &steps, &acc),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = find(&d, "not_learning", "eval/loss");
+    assert!(f.message.contains("ln 2") && f.message.contains("inferred from the accuracy"), "{}", f.message);
+    assert!(!ids(&d).contains(&"healthy"));
+    // The same accuracy with a loss far from ln 2 (a 4-class task at 50%) infers nothing.
+    let r = run(vec![
+        train(&mut rng, 100, 0.005, |t| 1.6 - 0.4 * t),
+        series("loss", Split::Eval, &steps, &vloss.map(|v| v + 0.5)),
+        series("accuracy", Split::Eval, &steps, &acc),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(!d.findings.iter().any(|f| f.message.contains("chance")), "{:?}", d.findings);
+}
+
+#[test]
+fn a_training_loss_rising_during_warm_up_is_a_finding() {
+    let mut rng = Rng::new(25, 0);
+    // The loss falls while the learning rate is small, climbs 60% as it warms up to a high
+    // peak, and comes back down as it decays.
+    let loss = |t: f64| {
+        if t < 0.1 {
+            1.5 - 5.0 * t
+        } else if t < 0.3 {
+            1.0 + 3.0 * (t - 0.1)
+        } else {
+            1.6 - 1.1 * (t - 0.3)
+        }
+    };
+    let warm = |t: f64| if t < 0.3 { 1e-3 * t / 0.3 } else { 1e-3 * (1.0 - t) / 0.7 };
+    let r = run(vec![train(&mut rng, 300, 0.005, loss), eval("loss", 300, 10, |t| 1.2 - 0.3 * t), lr(300, warm)]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = find(&d, "warmup_instability", "train/loss");
+    assert_eq!(f.severity, Severity::Warn);
+    assert!(f.message.contains("warmed up") && f.message.contains("lower the peak"), "{}", f.message);
+    assert!(!ids(&d).contains(&"healthy"));
+    // The same loss with a constant learning rate is not a warm-up finding.
+    let r = run(vec![train(&mut rng, 300, 0.005, loss), eval("loss", 300, 10, |t| 1.2 - 0.3 * t), lr(300, |_| 1e-3)]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(!ids(&d).contains(&"warmup_instability"), "{:?}", d.findings);
 }

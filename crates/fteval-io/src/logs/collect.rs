@@ -90,6 +90,7 @@ impl Collector {
                 format: format.to_string(),
                 restart: 0,
                 series: Vec::new(),
+                notes: Vec::new(),
             },
             done: Vec::new(),
         }
@@ -125,6 +126,14 @@ impl Collector {
         self.current.series[slot].points.push(point);
     }
 
+    /// Adds a note to the current run (see `TrainingRun::notes`); a run with a note is kept
+    /// even when it has no points.
+    pub fn note(&mut self, text: String) {
+        if !self.current.notes.contains(&text) {
+            self.current.notes.push(text);
+        }
+    }
+
     /// Whether the current run has any point yet.
     pub fn current_is_empty(&self) -> bool {
         self.current.series.is_empty()
@@ -144,6 +153,7 @@ impl Collector {
                 format: self.format.to_string(),
                 restart: next,
                 series: Vec::new(),
+                notes: Vec::new(),
             },
         );
         self.done.push(run);

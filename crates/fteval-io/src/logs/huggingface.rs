@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 
 use super::collect::{as_step, parse_value, Collector, SeriesKey, Value};
 use super::json::{position, JsonError, Scalar, Scanner};
-use super::names::normalize_name;
+use super::names::{normalize_name, only_progress, progress_only};
 use super::LogFormat;
 use crate::error::{InputError, Result};
 
@@ -202,7 +202,15 @@ fn read_history(name: &str, bytes: &[u8], s: &mut Scanner<'_>) -> Result<Vec<Tra
             }
         }
     }
-    Ok(out.finish())
+    let runs = out.finish();
+    if entry_index > 0 && runs.iter().all(|r| r.series.is_empty()) {
+        let mut keys: Vec<&str> = roles.keys().filter_map(|k| std::str::from_utf8(k).ok()).collect();
+        keys.sort_unstable();
+        if only_progress(&keys) {
+            return Err(progress_only(name, &keys).at(format!("log_history, {entry_index} entries")));
+        }
+    }
+    Ok(runs)
 }
 
 fn role_of(key: &str, out: &mut Collector) -> Role {

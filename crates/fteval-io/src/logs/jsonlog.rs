@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::collect::{as_step, parse_value, Collector, SeriesKey, Value};
 use super::json::{position, JsonError, Scalar, Scanner};
-use super::names::{is_epoch_key, is_step_key, normalize_name, MetricName};
+use super::names::{is_epoch_key, is_step_key, normalize_name, only_progress, progress_only, MetricName};
 use super::table::{self, Flavor, Loc, Table, TableRow};
 use super::{huggingface, LogFormat};
 use crate::error::{InputError, Result};
@@ -65,6 +65,8 @@ fn read_objects(
 ) -> Result<Vec<TrainingRun>> {
     let mut out = Collector::new(name, format.as_str());
     let mut roles: FxHashMap<String, Role> = FxHashMap::default();
+    // The keys in the order first seen, for messages.
+    let mut key_order: Vec<String> = Vec::new();
     let mut metrics: Vec<MetricName> = Vec::new();
     // Series ids per (metric, per_epoch).
     let mut ids: FxHashMap<(usize, bool), usize> = FxHashMap::default();
@@ -124,6 +126,7 @@ fn read_objects(
                         }
                     };
                     roles.insert(key.to_string(), r);
+                    key_order.push(key.to_string());
                     r
                 }
             };
@@ -207,6 +210,10 @@ fn read_objects(
     }
     let runs = out.finish();
     if runs.iter().all(|r| r.series.is_empty()) {
+        let keys: Vec<&str> = key_order.iter().map(String::as_str).collect();
+        if metrics.is_empty() && only_progress(&keys) {
+            return Err(progress_only(name, &keys));
+        }
         return Err(InputError::new(
             name,
             "no entry holds a numeric metric",

@@ -129,7 +129,9 @@ pub fn detect(path: &Path) -> Result<LogFormat> {
 ///   bare `NaN`/`Infinity` Python writes are read. A step going back starts a new run.
 /// - Keras CSVLogger: one row per epoch (epoch as written, 0-based; the row number when
 ///   there is no epoch column), all series per_epoch; `val_` is the eval split; the epoch
-///   going back (or repeating) starts a new run (`append=True`).
+///   going back (or repeating once) starts a new run (`append=True`); an epoch column that
+///   stays at one value on most rows (`fit` called in a loop) is replaced by the row order,
+///   with a note in `TrainingRun::notes` (any table's step or epoch column likewise).
 /// - Lightning metrics.csv: each non-empty cell is a point with its row's step and epoch;
 ///   `_step`/`_epoch` suffixes set per_epoch; unsuffixed eval/test columns are epoch
 ///   values, unsuffixed train columns are when they only appear on rows with `_epoch`
@@ -223,12 +225,18 @@ pub fn join_runs(parts: Vec<TrainingRun>) -> TrainingRun {
     let mut sources: Vec<String> = Vec::new();
     let mut formats: Vec<String> = Vec::new();
     let mut series: Vec<Series> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
     for part in parts {
         if !sources.contains(&part.source) {
             sources.push(part.source.clone());
         }
         if !formats.contains(&part.format) {
             formats.push(part.format.clone());
+        }
+        for note in part.notes {
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
         }
         for s in part.series {
             match series.iter_mut().find(|t| t.name == s.name && t.split == s.split && t.per_epoch == s.per_epoch) {
@@ -251,7 +259,7 @@ pub fn join_runs(parts: Vec<TrainingRun>) -> TrainingRun {
             }
         }
     }
-    TrainingRun { source: sources.join(" + "), format: formats.join("+"), restart: 0, series }
+    TrainingRun { source: sources.join(" + "), format: formats.join("+"), restart: 0, series, notes }
 }
 
 /// TensorBoard event files: the TensorBoard reader (one run per file). A file in a folder
@@ -325,10 +333,12 @@ fn check_not_dir(path: &Path, name: &str) -> Result<()> {
     Err(InputError::new(name, "is a directory, not a log file", hint))
 }
 
-const LFS_PREFIX: &[u8] = b"version https://git-lfs.github.com/spec/";
+/// How a Git LFS pointer file starts.
+pub(crate) const LFS_PREFIX: &[u8] = b"version https://git-lfs.github.com/spec/";
 
-/// A Git LFS pointer (the small text file git keeps when LFS content was not fetched).
-fn check_lfs_pointer(name: &str, bytes: &[u8]) -> Result<()> {
+/// A Git LFS pointer (the small text file git keeps when LFS content was not fetched) is an
+/// error that says so; every log reader calls this on the file's first bytes.
+pub(crate) fn check_lfs_pointer(name: &str, bytes: &[u8]) -> Result<()> {
     if !bytes.starts_with(LFS_PREFIX) {
         return Ok(());
     }
@@ -402,7 +412,7 @@ fn sniff(name: &str, bytes: &[u8], complete: bool) -> Result<LogFormat> {
     if shape.has_step && shape.has_epoch && (file.ends_with("metrics.csv") || shape.suffixes || shape.sparse) {
         return Ok(LogFormat::Lightning);
     }
-    if !shape.has_step && shape.keras_columns && shape.one_row_per_epoch {
+    if !shape.has_step && shape.keras_columns && (shape.one_row_per_epoch || (shape.epoch_stalls && !shape.sparse)) {
         return Ok(LogFormat::Keras);
     }
     if shape.has_step || shape.has_epoch {

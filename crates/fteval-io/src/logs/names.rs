@@ -123,6 +123,9 @@ pub fn normalize_name(raw: &str) -> Option<MetricName> {
     if not_series(rest) {
         return None;
     }
+    if let Some(name) = lr_monitor_name(rest) {
+        return Some(MetricName { name, split, explicit_split, per_epoch });
+    }
     let name = match rest {
         "lr" => "learning_rate".to_string(),
         "acc" => "accuracy".to_string(),
@@ -132,6 +135,83 @@ pub fn normalize_name(raw: &str) -> Option<MetricName> {
         },
     };
     Some(MetricName { name, split, explicit_split, per_epoch })
+}
+
+/// The series name of a column PyTorch Lightning's `LearningRateMonitor` writes: `lr-<Optimizer>`
+/// (`lr-AdamW`), with `-<k>` for the k-th further optimizer of the same class (`lr-Adam-1`),
+/// `/pg<n>` or `-pg<n>` for a parameter group (`lr-SGD/pg2`, `lr-SGD-pg1`), and `-momentum` /
+/// `-weight_decay` for what `log_momentum` / `log_weight_decay` add. The first optimizer's first
+/// group is `learning_rate` (the schedule the diagnosis reads); the others are
+/// `learning_rate_opt<k+1>` / `learning_rate_pg<n>`, so that two groups never share one series.
+/// `key` is lowercase, without split prefix; None when it is not such a column.
+fn lr_monitor_name(key: &str) -> Option<String> {
+    let rest = key.strip_prefix("lr-").filter(|r| !r.is_empty())?;
+    let (rest, base) = if let Some(r) = rest.strip_suffix("-momentum") {
+        (r, "momentum")
+    } else if let Some(r) = rest.strip_suffix("-weight_decay") {
+        (r, "weight_decay")
+    } else {
+        (rest, "learning_rate")
+    };
+    // The parameter group: `/pg<n>` (Lightning ≥ 1.1) or `-pg<n>` (older).
+    let (rest, group) = match rest.rfind(['/', '-']) {
+        Some(i)
+            if rest[i + 1..]
+                .strip_prefix("pg")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            (&rest[..i], rest[i + 3..].parse::<u64>().ok()?)
+        }
+        _ => (rest, 1),
+    };
+    // A further optimizer of the same class: `Adam-1`, `Adam-2`.
+    let (optimizer, index) = match rest.rsplit_once('-') {
+        Some((o, k)) if !o.is_empty() && !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) => {
+            (o, k.parse::<u64>().ok()?)
+        }
+        _ => (rest, 0),
+    };
+    if optimizer.is_empty() || !optimizer.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+        return None;
+    }
+    let mut name = base.to_string();
+    if index > 0 {
+        name.push_str(&format!("_opt{}", index + 1));
+    }
+    if group > 1 {
+        name.push_str(&format!("_pg{group}"));
+    }
+    Some(name)
+}
+
+/// Whether every key is bookkeeping — a step or epoch counter, a runtime, a throughput, a
+/// percentage done, an index column — so that a log made of them holds no curve at all.
+pub fn only_progress(keys: &[&str]) -> bool {
+    !keys.is_empty()
+        && keys.iter().all(|k| {
+            let k = k.trim().to_ascii_lowercase();
+            normalize_name(&k).is_none() || k.is_empty() || k == "unnamed: 0" || k == "index"
+        })
+}
+
+/// The error for a log of progress fields only (LLaMA-Factory's trainer_log.jsonl of a run that
+/// logged no loss, a CSV of step and time): it says so instead of "no numeric metric".
+pub fn progress_only(name: &str, keys: &[&str]) -> crate::error::InputError {
+    let mut shown: Vec<&str> = Vec::new();
+    for k in keys {
+        if !shown.contains(k) {
+            shown.push(k);
+        }
+    }
+    let more = if shown.len() > 12 { format!(", … ({} fields)", shown.len()) } else { String::new() };
+    crate::error::InputError::new(
+        name,
+        format!(
+            "the log holds only progress fields ({}{more}): no loss or metric was logged, so there is no curve to diagnose",
+            shown.iter().take(12).copied().collect::<Vec<_>>().join(", ")
+        ),
+        "log the training loss (and an eval loss or metric) with each entry — e.g. logging_steps and eval_strategy in the Hugging Face Trainer, self.log(\"train_loss\", loss) in Lightning — or give the log that holds them (trainer_state.json next to trainer_log.jsonl)",
+    )
 }
 
 /// Whether a column or key holds the training step (`step`, `global_step`, `iteration`,
@@ -186,6 +266,23 @@ mod tests {
         assert_eq!(n("head1_acc"), Some(("head1_accuracy".into(), Split::Train, None)));
         assert_eq!(n("eval_rougeL"), Some(("rougel".into(), Split::Eval, None)));
         assert_eq!(n("rewards/accuracies"), Some(("rewards/accuracies".into(), Split::Train, None)));
+    }
+
+    #[test]
+    fn lightning_learning_rate_monitor_columns_are_the_learning_rate() {
+        for key in ["lr-AdamW", "lr-SGD-pg1", "lr-SGD/pg1", "lr-Adam_W", "LR-RMSprop"] {
+            assert_eq!(n(key), Some(("learning_rate".into(), Split::Train, None)), "{key}");
+        }
+        assert_eq!(n("lr-SGD/pg2").unwrap().0, "learning_rate_pg2");
+        assert_eq!(n("lr-SGD-pg3").unwrap().0, "learning_rate_pg3");
+        assert_eq!(n("lr-Adam-1").unwrap().0, "learning_rate_opt2");
+        assert_eq!(n("lr-Adam-1/pg2").unwrap().0, "learning_rate_opt2_pg2");
+        assert_eq!(n("lr-AdamW-momentum").unwrap().0, "momentum");
+        assert_eq!(n("lr-AdamW/pg2-momentum").unwrap().0, "momentum_pg2");
+        assert_eq!(n("lr-AdamW-weight_decay").unwrap().0, "weight_decay");
+        // Other names with an `lr-` start are left alone.
+        assert_eq!(n("lr-").unwrap().0, "lr-");
+        assert_eq!(n("lr-finder loss").unwrap().0, "lr-finder loss");
     }
 
     #[test]

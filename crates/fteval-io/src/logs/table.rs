@@ -5,7 +5,7 @@
 use fteval_core::curves::{Point, Split, TrainingRun};
 
 use super::collect::{as_step, parse_value, Collector, SeriesKey, Value};
-use super::names::{is_epoch_key, is_step_key, normalize_name, MetricName};
+use super::names::{is_epoch_key, is_step_key, normalize_name, only_progress, progress_only, MetricName};
 use super::LogFormat;
 use crate::error::{InputError, Result};
 
@@ -214,6 +214,10 @@ pub fn to_runs(name: &str, table: &Table, flavor: Flavor, index_epoch: bool) -> 
         series_cols.push((c, m));
     }
     if series_cols.is_empty() {
+        let keys: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+        if !table.rows.is_empty() && only_progress(&keys) {
+            return Err(progress_only(name, &keys));
+        }
         let hint = if table.rows.is_empty() {
             "the log has a header but no rows; was training stopped before the first log?"
         } else {
@@ -255,18 +259,17 @@ pub fn to_runs(name: &str, table: &Table, flavor: Flavor, index_epoch: bool) -> 
         ids.push(out.key(SeriesKey::new(m, default)));
     }
 
-    let mut prev_step: Option<u64> = None;
-    let mut prev_epoch: Option<f64> = None;
-    let mut index_in_run = 0usize;
+    // The positions of every row first: whether a run starts at a row, and whether its position
+    // column counts at all, are decided over the whole table (see `place_rows`).
+    let mut steps: Vec<Option<u64>> = Vec::with_capacity(table.rows.len());
+    let mut epochs: Vec<Option<f64>> = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         if row.header_again {
-            out.restart();
-            prev_step = None;
-            prev_epoch = None;
-            index_in_run = 0;
+            steps.push(None);
+            epochs.push(None);
             continue;
         }
-        let step = match step_col {
+        steps.push(match step_col {
             None => None,
             Some(c) => position_value(name, table, row, c)?
                 .map(|x| {
@@ -280,36 +283,62 @@ pub fn to_runs(name: &str, table: &Table, flavor: Flavor, index_epoch: bool) -> 
                     })
                 })
                 .transpose()?,
-        };
-        let mut epoch = match epoch_col {
+        });
+        epochs.push(match epoch_col {
             None => None,
             Some(c) => position_value(name, table, row, c)?,
-        };
-        let restarted = match flavor {
-            Flavor::Keras => matches!((prev_epoch, epoch), (Some(p), Some(e)) if e <= p),
-            Flavor::Lightning => matches!((prev_step, step), (Some(p), Some(s)) if s < p),
-            Flavor::Table => {
-                if step_col.is_some() {
-                    matches!((prev_step, step), (Some(p), Some(s)) if s < p)
-                } else {
-                    matches!((prev_epoch, epoch), (Some(p), Some(e)) if e < p)
-                }
-            }
-        };
-        if restarted {
+        });
+    }
+    let pos_col = step_col.or(epoch_col);
+    let placements = match pos_col {
+        None => vec![Placement::default(); table.rows.len()],
+        Some(_) => {
+            let positions: Vec<Option<f64>> =
+                if step_col.is_some() { steps.iter().map(|s| s.map(|s| s as f64)).collect() } else { epochs.clone() };
+            let filled: Vec<Vec<usize>> = table
+                .rows
+                .iter()
+                .map(|r| {
+                    series_cols
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (c, _))| parse_value(r.cells.get(*c).unwrap_or("")) != Value::Missing)
+                        .map(|(i, _)| i)
+                        .collect()
+                })
+                .collect();
+            let breaks: Vec<bool> = table.rows.iter().map(|r| r.header_again).collect();
+            place_rows(&positions, &filled, &breaks, flavor == Flavor::Keras && step_col.is_none())
+        }
+    };
+
+    let mut index_in_run = 0usize;
+    for (r, row) in table.rows.iter().enumerate() {
+        if row.header_again {
             out.restart();
             index_in_run = 0;
+            continue;
+        }
+        let place = &placements[r];
+        if place.restart {
+            out.restart();
+            index_in_run = 0;
+        }
+        if let Some(note) = &place.note {
+            out.note(note_text(&table.columns[pos_col.unwrap_or(0)], note));
+        }
+        let (mut step, mut epoch) = (steps[r], epochs[r]);
+        if let Some(order) = place.order {
+            if step_col.is_some() {
+                step = Some(order as u64);
+            } else {
+                epoch = Some(order);
+            }
         }
         if index_epoch {
             epoch = Some(index_in_run as f64);
         }
         index_in_run += 1;
-        if step.is_some() {
-            prev_step = step;
-        }
-        if epoch.is_some() {
-            prev_epoch = epoch;
-        }
         for ((c, _), &id) in series_cols.iter().zip(&ids) {
             let text = row.cells.get(*c).unwrap_or("");
             match parse_value(text) {
@@ -331,6 +360,138 @@ pub fn to_runs(name: &str, table: &Table, flavor: Flavor, index_epoch: bool) -> 
         }
     }
     Ok(out.finish())
+}
+
+/// Where one row of a table goes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Placement {
+    /// A new run starts at this row.
+    pub restart: bool,
+    /// The row's place in its stretch (0, 1, 2, …), used instead of a position column that does
+    /// not count there.
+    pub order: Option<f64>,
+    /// On the first row of such a stretch: what the column did there.
+    pub note: Option<Stall>,
+}
+
+/// A stretch of rows whose position column did not count: it stayed at `value` on `rows` rows
+/// in a row while the same series were logged again.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stall {
+    pub value: f64,
+    pub rows: usize,
+}
+
+/// Places the rows of a table by their position column (`positions`: the step, else the epoch;
+/// None where empty). A run starts at a repeated header (`breaks`) and where the position goes
+/// back (an appended log). Within a run, a row *stalls* when its position equals the previous
+/// row's while it logs a series again that was already logged at that position (rows at one
+/// position that log different series — train and validation rows — do not stall). Three or
+/// more rows in a row at one position (two stalls or more) are a column that does not count
+/// training (Keras `fit` called in a loop writes epoch 0 on every row): they are a run of their
+/// own, placed by their order; when the rows after them count on from that value (0, then 1,
+/// 2, …), their last row was the first of a run appended to the log and starts it. A single
+/// stall, with `repeat_restarts` (Keras, one row per epoch), starts a new run, as a log
+/// appended to by a run of one epoch does.
+pub fn place_rows(
+    positions: &[Option<f64>],
+    filled: &[Vec<usize>],
+    breaks: &[bool],
+    repeat_restarts: bool,
+) -> Vec<Placement> {
+    let n = positions.len();
+    let mut out = vec![Placement::default(); n];
+    // Stretches: split at breaks and where the position goes back.
+    let mut starts = vec![0usize];
+    let mut last: Option<f64> = None;
+    for i in 0..n {
+        if breaks[i] {
+            starts.push(i + 1);
+            last = None;
+            continue;
+        }
+        if let Some(p) = positions[i] {
+            if last.is_some_and(|l| p < l) && *starts.last().unwrap_or(&0) < i {
+                starts.push(i);
+            }
+            last = Some(p);
+        }
+    }
+    starts.push(n);
+    starts.dedup();
+    for w in starts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a >= b {
+            continue;
+        }
+        if a > 0 && !breaks[a - 1] {
+            out[a].restart = true;
+        }
+        let rows: Vec<usize> = (a..b).filter(|&i| !breaks[i] && positions[i].is_some()).collect();
+        let mut stalls: Vec<usize> = Vec::new();
+        let mut group: Option<(f64, Vec<usize>)> = None;
+        for &i in &rows {
+            let p = positions[i].unwrap_or(f64::NAN);
+            match &mut group {
+                Some((v, seen)) if *v == p => {
+                    if filled[i].iter().any(|c| seen.contains(c)) {
+                        stalls.push(i);
+                        seen.clear();
+                    }
+                    seen.extend(filled[i].iter().copied());
+                }
+                _ => group = Some((p, filled[i].clone())),
+            }
+        }
+        let is_stall: Vec<bool> = rows.iter().map(|i| stalls.contains(i)).collect();
+        let mut k = 1;
+        while k < rows.len() {
+            if !is_stall[k] {
+                k += 1;
+                continue;
+            }
+            // A chain: the row before the first stall and the stalls that follow it.
+            let start = k - 1;
+            let mut end = k;
+            while end + 1 < rows.len() && is_stall[end + 1] {
+                end += 1;
+            }
+            if end - start >= 2 {
+                let value = positions[rows[start]];
+                // Rows that count on from the stalled value after the chain: its last row was
+                // the first epoch of a run appended to the log.
+                let counts_on = rows.get(end + 1).is_some_and(|&j| positions[j] == value.map(|v| v + 1.0));
+                let last = if counts_on { end - 1 } else { end };
+                let (first_row, last_row) = (rows[start], rows[last]);
+                if first_row > a {
+                    out[first_row].restart = true;
+                }
+                for (order, i) in (first_row..=last_row).filter(|&i| !breaks[i]).enumerate() {
+                    out[i].order = Some(order as f64);
+                }
+                out[first_row].note = Some(Stall { value: value.unwrap_or(0.0), rows: last - start + 1 });
+                if let Some(&next) = rows.get(last + 1) {
+                    out[next].restart = true;
+                }
+            } else if repeat_restarts {
+                for &i in &rows[k..=end] {
+                    out[i].restart = true;
+                }
+            }
+            k = end + 1;
+        }
+    }
+    out
+}
+
+/// The note for a stretch placed by row order.
+fn note_text(column: &str, stall: &Stall) -> String {
+    let v = if stall.value.fract() == 0.0 { format!("{:.0}", stall.value) } else { format!("{}", stall.value) };
+    format!(
+        "The '{column}' column does not count training: it stays at {v} on {} rows in a row while the same values are logged again (Keras `fit` called in a loop writes epoch 0 on every row), so those rows are placed by their order as the {} (0, 1, 2, …).",
+        stall.rows,
+        if is_step_key(column) { "step" } else { "epoch" }
+    )
 }
 
 /// The value of a step or epoch cell: None when empty, an error when not a number.
@@ -369,6 +530,9 @@ pub struct Shape {
     /// The epoch column (or a pandas index column) never repeats a value from one row to the
     /// next and holds whole numbers: one row per epoch.
     pub one_row_per_epoch: bool,
+    /// The epoch column holds whole numbers and repeats the previous row's value on most rows
+    /// (Keras `fit` called in a loop writes epoch 0 on every row).
+    pub epoch_stalls: bool,
 }
 
 pub fn shape(table: &Table) -> Shape {
@@ -378,6 +542,21 @@ pub fn shape(table: &Table) -> Shape {
     let sparse = table.rows.iter().any(|r| r.cells.iter().any(|c| c.trim().is_empty()));
     let keras_columns = lower.iter().any(|c| c == "loss" || c.starts_with("val_") || c == "lr" || c == "accuracy");
     let epoch_like = epoch_col.or_else(|| table.columns.first().filter(|c| is_index_column(c)).map(|_| 0));
+    let whole_epochs: Vec<Option<f64>> = match epoch_like {
+        None => Vec::new(),
+        Some(c) => table
+            .rows
+            .iter()
+            .filter(|r| !r.header_again)
+            .map(|r| match parse_value(r.cells.get(c).unwrap_or("")) {
+                Value::Number(x) if x.fract() == 0.0 => Some(x),
+                _ => None,
+            })
+            .collect(),
+    };
+    let repeats = whole_epochs.windows(2).filter(|w| w[0].is_some() && w[0] == w[1]).count();
+    let epoch_stalls =
+        whole_epochs.len() >= 3 && whole_epochs.iter().all(|v| v.is_some()) && 2 * repeats >= whole_epochs.len() - 1;
     let one_row_per_epoch = match epoch_like {
         None => true,
         Some(c) => {
@@ -400,5 +579,73 @@ pub fn shape(table: &Table) -> Shape {
         sparse,
         keras_columns,
         one_row_per_epoch,
+        epoch_stalls,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Places rows that each log series 0, at the given epochs (None: a repeated header).
+    fn place(epochs: &[Option<f64>], keras: bool) -> Vec<Placement> {
+        let filled = vec![vec![0]; epochs.len()];
+        let breaks: Vec<bool> = epochs.iter().map(|e| e.is_none()).collect();
+        place_rows(epochs, &filled, &breaks, keras)
+    }
+
+    fn restarts(p: &[Placement]) -> Vec<usize> {
+        (0..p.len()).filter(|&i| p[i].restart).collect()
+    }
+
+    fn orders(p: &[Placement]) -> Vec<Option<f64>> {
+        p.iter().map(|p| p.order).collect()
+    }
+
+    #[test]
+    fn an_epoch_going_back_or_repeating_once_starts_a_run() {
+        let e = |v: &[f64]| v.iter().map(|&x| Some(x)).collect::<Vec<_>>();
+        assert_eq!(restarts(&place(&e(&[0.0, 1.0, 2.0, 0.0, 1.0, 2.0]), true)), vec![3]);
+        // One epoch, then another run: a single repeat restarts for Keras, not for a table.
+        assert_eq!(restarts(&place(&e(&[0.0, 0.0, 1.0]), true)), vec![1]);
+        assert_eq!(restarts(&place(&e(&[0.0, 0.0, 1.0]), false)), Vec::<usize>::new());
+        assert!(place(&e(&[0.0, 1.0, 2.0]), true).iter().all(|p| p.order.is_none() && p.note.is_none()));
+    }
+
+    #[test]
+    fn a_constant_epoch_is_replaced_by_the_row_order() {
+        let zeros = vec![Some(0.0); 5];
+        let p = place(&zeros, true);
+        assert_eq!(restarts(&p), Vec::<usize>::new());
+        assert_eq!(orders(&p), (0..5).map(|i| Some(i as f64)).collect::<Vec<_>>());
+        assert_eq!(p[0].note, Some(Stall { value: 0.0, rows: 5 }));
+        // A loop run, then a run appended that counts epochs: its first row (epoch 0) starts it.
+        let mut mixed = vec![Some(0.0); 4];
+        mixed.extend([Some(0.0), Some(1.0), Some(2.0)]);
+        let p = place(&mixed, true);
+        assert_eq!(restarts(&p), vec![4]);
+        assert_eq!(orders(&p), vec![Some(0.0), Some(1.0), Some(2.0), Some(3.0), None, None, None]);
+        // A counting run, then a loop run appended.
+        let mut mixed = vec![Some(0.0), Some(1.0), Some(2.0)];
+        mixed.extend(vec![Some(0.0); 4]);
+        let p = place(&mixed, true);
+        assert_eq!(restarts(&p), vec![3]);
+        assert_eq!(orders(&p)[3..], [Some(0.0), Some(1.0), Some(2.0), Some(3.0)]);
+        // Two loop runs separated by a repeated header.
+        let mut two = vec![Some(0.0); 3];
+        two.push(None);
+        two.extend(vec![Some(0.0); 3]);
+        let p = place(&two, true);
+        assert_eq!(orders(&p)[4..], [Some(0.0), Some(1.0), Some(2.0)]);
+        assert!(p[0].note.is_some() && p[4].note.is_some());
+    }
+
+    #[test]
+    fn rows_at_one_position_that_log_different_series_do_not_stall() {
+        // Lightning-style: a train row and a validation row per step.
+        let pos = [Some(10.0), Some(10.0), Some(20.0), Some(20.0), Some(30.0), Some(30.0)];
+        let filled = vec![vec![0], vec![1], vec![0], vec![1], vec![0], vec![1]];
+        let p = place_rows(&pos, &filled, &[false; 6], false);
+        assert!(p.iter().all(|p| !p.restart && p.order.is_none()), "{p:?}");
     }
 }

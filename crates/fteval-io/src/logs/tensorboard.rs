@@ -208,6 +208,16 @@ pub fn read_tensorboard_from<R: Read>(
         if got == 0 {
             break;
         }
+        if offset == 0 && header[..got].starts_with(&super::LFS_PREFIX[..got.min(super::LFS_PREFIX.len())]) {
+            // A Git LFS pointer in place of the event file: say so rather than "corrupt record".
+            let mut head = header[..got].to_vec();
+            (&mut reader).take(400).read_to_end(&mut head).map_err(|e| read_error(source, &e))?;
+            super::check_lfs_pointer(source, &head)?;
+            if got == header.len() {
+                // Text that starts like one but is not a pointer is no event file either.
+                return Err(header_crc_error(source, 0));
+            }
+        }
         if got < header.len() {
             notes.push(truncated_note(offset, got as u64, None));
             break;
@@ -271,6 +281,7 @@ pub fn read_tensorboard_from<R: Read>(
         format: "tensorboard".to_string(),
         restart: 0,
         series: collector.finish(),
+        notes: notes.clone(),
     };
     Ok(TensorboardLog { run, notes })
 }

@@ -139,11 +139,11 @@ impl Renderer for Markdown {
             if !lines.is_empty() {
                 writeln!(
                     out,
-                    "\n`{}` ({}, run {}): train loss ⣿, {} loss ●, best ┊, overfitting onset ╎\n",
+                    "\n`{}` ({}, run {}): {}\n",
                     escape(&r.source),
                     r.format,
                     r.restart,
-                    super::loss_data(doc, i).map_or("eval", |d| d.held_out)
+                    super::loss_data(doc, i).map(|d| d.text_legend()).unwrap_or_default()
                 )?;
                 writeln!(out, "```\n{}\n```", lines.join("\n"))?;
             }

@@ -162,8 +162,9 @@ pub(crate) fn leakage_rows(doc: &LeakageDocument) -> Vec<[String; 7]> {
 pub(crate) struct LossData {
     pub train: Vec<(f64, f64)>,
     pub eval: Vec<(f64, f64)>,
-    /// The split of `eval`: "eval", or "test" for logs that evaluate only on the test split.
-    pub held_out: &'static str,
+    /// The split of `eval`: "eval", or "test" for logs that evaluate only on the test split;
+    /// None when the run has no held-out loss.
+    pub held_out: Option<&'static str>,
     /// True when x is the step, false when it is the epoch.
     pub has_steps: bool,
     pub best: Option<f64>,
@@ -188,6 +189,7 @@ pub(crate) fn loss_data(doc: &CurvesDocument, run: usize) -> Option<LossData> {
         Some(s) => ("eval", Some(s)),
         None => ("test", pick("test")),
     };
+    let held_out = held_out_series.map(|_| held_out);
     let (train, eval) = (pts(pick("train")), pts(held_out_series));
     let best = doc.best_checkpoint.as_ref().filter(|b| b.run == run).and_then(|b| {
         if has_steps {
@@ -203,6 +205,51 @@ pub(crate) fn loss_data(doc: &CurvesDocument, run: usize) -> Option<LossData> {
         .filter_map(|f| f.range.map(|[a, _]| a))
         .collect();
     Some(LossData { train, eval, held_out, has_steps, best, onsets })
+}
+
+impl LossData {
+    /// What the plot shows, as (what, how it is drawn) pairs — only what the run has: a legend
+    /// never names a test loss, a best checkpoint or an overfitting onset that is not there.
+    pub(crate) fn legend(&self) -> Vec<(String, LegendMark)> {
+        let mut out = Vec::new();
+        if !self.train.is_empty() {
+            out.push(("train loss".to_string(), LegendMark::TrainLine));
+        }
+        if let (false, Some(split)) = (self.eval.is_empty(), self.held_out) {
+            out.push((format!("{split} loss"), LegendMark::HeldOutLine));
+        }
+        if self.best.is_some() {
+            out.push(("best checkpoint".to_string(), LegendMark::Best));
+        }
+        if !self.onsets.is_empty() {
+            out.push(("overfitting onset".to_string(), LegendMark::Onset));
+        }
+        out
+    }
+
+    /// The text plot's legend: "train loss ⣿, eval loss ●, best ┊, overfitting onset ╎", with
+    /// only what is drawn.
+    pub(crate) fn text_legend(&self) -> String {
+        self.legend()
+            .iter()
+            .map(|(what, mark)| match mark {
+                LegendMark::TrainLine => format!("{what} ⣿"),
+                LegendMark::HeldOutLine => format!("{what} ●"),
+                LegendMark::Best => "best ┊".to_string(),
+                LegendMark::Onset => "overfitting onset ╎".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// How an item of a loss plot's legend is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum LegendMark {
+    TrainLine,
+    HeldOutLine,
+    Best,
+    Onset,
 }
 
 /// The loss plot of run `run`: train loss in braille dots, eval loss as ●, the best

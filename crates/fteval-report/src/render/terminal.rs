@@ -163,11 +163,11 @@ impl Renderer for Terminal {
             }
             writeln!(
                 out,
-                "\n{} ({}, run {}): train loss ⣿, {} loss ●, best ┊, overfitting onset ╎",
+                "\n{} ({}, run {}): {}",
                 r.source,
                 r.format,
                 r.restart,
-                super::loss_data(doc, i).map_or("eval", |d| d.held_out)
+                super::loss_data(doc, i).map(|d| d.text_legend()).unwrap_or_default()
             )?;
             for l in lines {
                 writeln!(out, "  {l}")?;

@@ -99,6 +99,20 @@ pub fn document(args: &CurvesArgs) -> Result<CurvesDocument, CliError> {
     }
     let diagnosis = diagnose(&runs, &opts);
     let mut checks = Vec::new();
+    // What the readers had to decide (a position column replaced by the row order, an
+    // incomplete last record skipped), once per source.
+    let mut noted: Vec<(String, String)> = Vec::new();
+    for r in &runs {
+        for note in &r.notes {
+            let key = (r.source.clone(), note.clone());
+            if !noted.contains(&key) {
+                noted.push(key);
+            }
+        }
+    }
+    for (source, note) in noted {
+        checks.push(fteval_core::Check::new("log_read_note", fteval_core::Severity::Info, format!("{source}: {note}")));
+    }
     if !runs.iter().any(|r| r.series.iter().any(|s| s.split == Split::Train && s.name.ends_with("loss"))) {
         let mut held: Vec<String> =
             runs.iter().flat_map(|r| r.series.iter().map(|s| format!("{}/{}", s.split.as_str(), s.name))).collect();

@@ -12,7 +12,7 @@ use super::super::text::{
 use super::super::{
     best_checkpoint_text, checkpoint_label, ci_header, class_column, compare_summary, delta_rows, disagreement_lines,
     gap_rows, gap_summary, interval, leakage_rows, leakage_summary, level, level_percent, loss_data, metric_delta_rows,
-    num, p_value, rank_table, summary_line, verdict_word,
+    num, p_value, rank_table, summary_line, verdict_word, LegendMark,
 };
 use super::svg::{self, ForestRow, LineChart, Series, VMarker};
 use super::{checks_list, escape, figures, severity_item, table, table_marked, w};
@@ -564,7 +564,7 @@ fn loss_chart(doc: &CurvesDocument, run: usize) -> Option<String> {
         let points = svg::thin(&d.eval, LOSS_POINTS);
         let markers = if points.len() <= 200 { vec![3.0; points.len()] } else { Vec::new() };
         series.push(Series {
-            label: format!("{} loss", d.held_out),
+            label: format!("{} loss", d.held_out.unwrap_or("eval")),
             points,
             color: svg::ORANGE,
             dash: Some(svg::DASHED),
@@ -600,6 +600,49 @@ fn loss_chart(doc: &CurvesDocument, run: usize) -> Option<String> {
     }))
 }
 
+/// The sentence above the loss charts, naming only what the plotted runs have: "Train loss
+/// solid, eval loss dashed with dots; the best checkpoint and the overfitting onset as vertical
+/// lines."
+fn loss_legend_sentence(doc: &CurvesDocument) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut verticals: Vec<&str> = Vec::new();
+    for i in 0..doc.runs.len().min(RUNS_PLOTTED) {
+        let Some(d) = loss_data(doc, i) else { continue };
+        for (what, mark) in d.legend() {
+            let text = match mark {
+                LegendMark::TrainLine => format!("{what} solid"),
+                LegendMark::HeldOutLine => format!("{what} dashed with dots"),
+                LegendMark::Best => {
+                    if !verticals.contains(&"the best checkpoint") {
+                        verticals.push("the best checkpoint");
+                    }
+                    continue;
+                }
+                LegendMark::Onset => {
+                    if !verticals.contains(&"the overfitting onset") {
+                        verticals.push("the overfitting onset");
+                    }
+                    continue;
+                }
+            };
+            if !lines.contains(&text) {
+                lines.push(text);
+            }
+        }
+    }
+    let mut out = lines.join(", ");
+    if !verticals.is_empty() {
+        let v = verticals.join(" and ");
+        let tail = if verticals.len() == 1 { "as a vertical line" } else { "as vertical lines" };
+        out = if out.is_empty() { format!("{v} {tail}") } else { format!("{out}; {v} {tail}") };
+    }
+    if let Some(first) = out.get(..1) {
+        out = first.to_uppercase() + &out[1..];
+    }
+    out.push('.');
+    out
+}
+
 fn trim_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.0}")
@@ -625,7 +668,7 @@ pub(crate) fn curves(doc: &CurvesDocument, id: &str) -> String {
     }
     let charts: Vec<String> = (0..doc.runs.len().min(RUNS_PLOTTED)).filter_map(|i| loss_chart(doc, i)).collect();
     if !charts.is_empty() {
-        s.push_str("<h3>Loss</h3>\n<p class=\"meta\">Train loss solid, eval loss dashed with dots; the best checkpoint and the overfitting onset as vertical lines.</p>\n");
+        w!(s, "<h3>Loss</h3>\n<p class=\"meta\">{}</p>\n", escape(&loss_legend_sentence(doc)));
         s.push_str(&figures(&charts, false));
         s.push_str(&shown_note(RUNS_PLOTTED, doc.runs.len(), "runs"));
     }
