@@ -64,7 +64,7 @@ pub fn parse_requirement(s: &str) -> Result<Requirement, String> {
         .iter()
         .find_map(|&(sym, op)| s.find(sym).map(|i| (i, op, sym.len())))
         .ok_or_else(bad)?;
-    let metric = s[..at].trim().to_ascii_lowercase();
+    let metric = s[..at].trim().to_string();
     let threshold: f64 = s[at + len..].trim().parse().map_err(|_| bad())?;
     if metric.is_empty() || !threshold.is_finite() {
         return Err(bad());
@@ -76,7 +76,7 @@ pub fn parse_requirement(s: &str) -> Result<Requirement, String> {
 pub fn parse_max_regression(s: &str) -> Result<MaxRegression, String> {
     let bad = || format!("'{s}' is not a tolerated drop like f1=0.01");
     let (metric, margin) = s.split_once('=').ok_or_else(bad)?;
-    let metric = metric.trim().to_ascii_lowercase();
+    let metric = metric.trim().to_string();
     let margin: f64 = margin.trim().parse().map_err(|_| bad())?;
     if metric.is_empty() || !(margin >= 0.0 && margin.is_finite()) {
         return Err(bad());

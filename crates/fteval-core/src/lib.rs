@@ -12,6 +12,7 @@ pub mod gates;
 pub mod labels;
 pub mod leakage;
 pub mod metric_fit;
+pub mod metric_names;
 pub mod metrics;
 pub mod profile;
 pub mod rank;

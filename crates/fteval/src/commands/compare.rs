@@ -5,6 +5,7 @@ use fteval_core::costs::{
     cost_minimising_threshold, threshold_for_min_precision, threshold_for_min_recall, CostMatrix,
 };
 use fteval_core::gates::{check_max_regression, check_requirement, GateResult};
+use fteval_core::metric_names::resolve_metric;
 use fteval_core::stats::special::normal_quantile;
 use fteval_core::{Check, ClassificationInput, Scores, Severity, Task};
 use fteval_io::{align_predictions, Predictions};
@@ -76,8 +77,10 @@ fn read_models(args: &CompareArgs, checks: &mut Vec<Check>) -> Result<(Predictio
 }
 
 /// The delta of `key`, or a usage error naming `flag` and listing the keys there are.
+/// The key matches as [`resolve_metric`] says: exactly, else ignoring case (`ROUGEL` is `rougeL`).
 pub fn find_delta<'a>(deltas: &'a [Delta], key: &str, flag: &str) -> Result<&'a Delta, CliError> {
-    deltas.iter().find(|d| d.key == key).ok_or_else(|| {
+    let resolved = resolve_metric(deltas.iter().map(|d| d.key.as_str()), key);
+    resolved.and_then(|k| deltas.iter().find(|d| d.key == k)).ok_or_else(|| {
         let keys: Vec<&str> = deltas.iter().map(|d| d.key.as_str()).collect();
         CliError::usage(
             format!("{flag}: no metric '{key}' for this task"),
@@ -176,11 +179,12 @@ fn thresholds(a: &ClassificationInput, b: &ClassificationInput, judge: &Judge) -
 /// Gates evaluated on the deltas; unknown metrics are usage errors.
 pub fn gates(deltas: &[Delta], judge: &Judge) -> Result<Vec<GateResult>, CliError> {
     let mut out = Vec::new();
-    for r in &judge.require {
-        out.push(check_requirement(r, find_delta(deltas, &r.metric, &format!("--require {}", r.metric))?));
+    for (i, r) in judge.require.iter().enumerate() {
+        out.push(check_requirement(r, find_delta(deltas, &r.metric, &judge.gate_origin("require", i, &r.metric))?));
     }
-    for m in &judge.max_regression {
-        out.push(check_max_regression(m, find_delta(deltas, &m.metric, &format!("--max-regression {}", m.metric))?));
+    for (i, m) in judge.max_regression.iter().enumerate() {
+        let origin = judge.gate_origin("max_regression", i, &m.metric);
+        out.push(check_max_regression(m, find_delta(deltas, &m.metric, &origin)?));
     }
     Ok(out)
 }
@@ -287,8 +291,8 @@ pub fn classification(
         ));
     }
     let cmp = compare_classification(ia, ib, config, args.examples);
-    let primary = judge.primary(task);
-    let d = find_delta(&cmp.deltas, &primary, "--primary")?;
+    let d = find_delta(&cmp.deltas, &judge.primary(task), judge.primary_origin())?;
+    let primary = d.key.clone();
     let (v, mde) = verdict(d, judge.margin, config.level);
     let summary = verdict_summary(v, d, judge.margin, mde, config.level, cmp.n);
     checks.extend(trade_off(&cmp, judge, task, v));

@@ -98,7 +98,15 @@ pub struct GatesConfig {
 /// Validated judgement settings.
 #[derive(Debug, Default)]
 pub struct Judge {
+    /// The primary metric as written (metric keys keep their case: `rougeL`).
     primary: Option<String>,
+    /// Where `primary` came from, for errors: `--primary` or the config file's key.
+    primary_origin: String,
+    /// The config file's path, for errors about its keys.
+    config_path: Option<String>,
+    /// How many of `require` and `max_regression` (the first ones) come from the config file.
+    require_from_file: usize,
+    max_regression_from_file: usize,
     pub profile: Option<Profile>,
     pub margin: f64,
     pub cost: Option<CostMatrix>,
@@ -129,6 +137,25 @@ impl Judge {
             if flag.is_none() {
                 flag.clone_from(value);
             }
+        }
+    }
+
+    /// Where the primary metric was named, for errors: `--primary`, or `fteval.toml: primary =`.
+    pub fn primary_origin(&self) -> &str {
+        if self.primary.is_some() {
+            &self.primary_origin
+        } else {
+            "--primary"
+        }
+    }
+
+    /// Where the `i`-th requirement (`kind` "require") or tolerated drop ("max_regression") was
+    /// written, for errors: `--require recall`, or `fteval.toml: [gates] require recall`.
+    pub fn gate_origin(&self, kind: &str, i: usize, metric: &str) -> String {
+        let n_file = if kind == "require" { self.require_from_file } else { self.max_regression_from_file };
+        match &self.config_path {
+            Some(path) if i < n_file => format!("{path}: [gates] {kind} {metric}"),
+            _ => format!("--{} {metric}", kind.replace('_', "-")),
         }
     }
 
@@ -255,7 +282,15 @@ pub fn judge(args: &JudgeArgs) -> Result<Judge, CliError> {
         })?);
     }
     Ok(Judge {
-        primary: args.primary.clone().or(file.primary).map(|p| p.to_ascii_lowercase()),
+        primary_origin: if args.primary.is_some() {
+            "--primary".to_string()
+        } else {
+            format!("{}: primary", path.display())
+        },
+        require_from_file: file.gates.require.len(),
+        max_regression_from_file: file.gates.max_regression.len(),
+        primary: args.primary.clone().or(file.primary),
+        config_path: note.as_ref().map(|_| path.display().to_string()),
         profile,
         margin,
         cost,

@@ -276,7 +276,8 @@ pub fn compare(
             compare_generation_on(&examples[0], &examples[1], &configs(options), &opts, Some(&primary))
         }
     };
-    let d = find_delta(&cmp.deltas, &primary, "--primary")?;
+    let d = find_delta(&cmp.deltas, &primary, judge.primary_origin())?;
+    let primary = d.key.clone();
     let (v, mde) = verdict(d, judge.margin, config.level);
     let summary = verdict_summary(v, d, judge.margin, mde, config.level, cmp.n as u64);
     let gates = gates(&cmp.deltas, judge)?;
@@ -340,7 +341,9 @@ pub fn rank(
             rank_generation(&examples.iter().collect::<Vec<_>>(), &primary, &configs(options), &opts)
         }
     }
-    .map_err(|e| CliError::usage(format!("--primary {primary}: {e}"), "name a metric every model has"))?;
+    .map_err(|e| {
+        CliError::usage(format!("{} {primary}: {e}", judge.primary_origin()), "name a metric every model has")
+    })?;
     let checks: Vec<Check> = judge.note.iter().cloned().collect();
     Ok(TextRankDocument::new(
         &ranking,
