@@ -141,8 +141,9 @@ mod tests {
     #[test]
     fn parses_gates() {
         assert_eq!(
-            parse_requirement("Recall>=0.85").unwrap(),
-            Requirement { metric: "recall".into(), op: Op::Ge, threshold: 0.85 }
+            // The name as written: it is matched to a metric key later (exactly, else ignoring case).
+            parse_requirement("rougeL>=0.85").unwrap(),
+            Requirement { metric: "rougeL".into(), op: Op::Ge, threshold: 0.85 }
         );
         assert_eq!(parse_requirement("log_loss < 0.3").unwrap().op, Op::Lt);
         assert!(parse_requirement("recall").is_err());

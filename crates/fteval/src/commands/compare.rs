@@ -4,7 +4,7 @@ use fteval_core::compare::{compare_classification, verdict, Comparison, Delta, V
 use fteval_core::costs::{
     cost_minimising_threshold, threshold_for_min_precision, threshold_for_min_recall, CostMatrix,
 };
-use fteval_core::gates::{check_max_regression, check_requirement, GateResult};
+use fteval_core::gates::{check_max_regression, check_requirement, GateResult, MaxRegression, Requirement};
 use fteval_core::metric_names::resolve_metric;
 use fteval_core::stats::special::normal_quantile;
 use fteval_core::{Check, ClassificationInput, Scores, Severity, Task};
@@ -179,12 +179,14 @@ fn thresholds(a: &ClassificationInput, b: &ClassificationInput, judge: &Judge) -
 /// Gates evaluated on the deltas; unknown metrics are usage errors.
 pub fn gates(deltas: &[Delta], judge: &Judge) -> Result<Vec<GateResult>, CliError> {
     let mut out = Vec::new();
+    // Each gate reports the metric under its key's spelling (`Recall>=0.8` is `recall>=0.8`).
     for (i, r) in judge.require.iter().enumerate() {
-        out.push(check_requirement(r, find_delta(deltas, &r.metric, &judge.gate_origin("require", i, &r.metric))?));
+        let d = find_delta(deltas, &r.metric, &judge.gate_origin("require", i, &r.metric))?;
+        out.push(check_requirement(&Requirement { metric: d.key.clone(), ..r.clone() }, d));
     }
     for (i, m) in judge.max_regression.iter().enumerate() {
-        let origin = judge.gate_origin("max_regression", i, &m.metric);
-        out.push(check_max_regression(m, find_delta(deltas, &m.metric, &origin)?));
+        let d = find_delta(deltas, &m.metric, &judge.gate_origin("max_regression", i, &m.metric))?;
+        out.push(check_max_regression(&MaxRegression { metric: d.key.clone(), ..m.clone() }, d));
     }
     Ok(out)
 }

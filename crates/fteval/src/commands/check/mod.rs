@@ -198,8 +198,11 @@ fn gate_names(judge: &Judge) -> Vec<(String, String)> {
     judge
         .require
         .iter()
-        .map(|r| (r.metric.clone(), format!("{}{}{}", r.metric, r.op.as_str(), r.threshold)))
-        .chain(judge.max_regression.iter().map(|m| (m.metric.clone(), format!("{}={}", m.metric, m.margin))))
+        // The metric in lowercase, as the classification keys the fit rules know are spelled.
+        .map(|r| (r.metric.to_ascii_lowercase(), format!("{}{}{}", r.metric, r.op.as_str(), r.threshold)))
+        .chain(
+            judge.max_regression.iter().map(|m| (m.metric.to_ascii_lowercase(), format!("{}={}", m.metric, m.margin))),
+        )
         .collect()
 }
 
