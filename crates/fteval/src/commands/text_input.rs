@@ -32,7 +32,8 @@ pub fn text_task(path: &str, args: &InputArgs) -> Result<Option<Task>, CliError>
         Some(_) => None,
         None => {
             let conll = args.input_format == Some(InputFormat::Conll);
-            match detect_kind(path, table_format(args.input_format), conll, args.text.ref_col.as_deref())? {
+            let (pred, refs) = (args.pred_col.as_deref(), args.text.ref_col.as_deref());
+            match detect_kind(path, table_format(args.input_format), conll, pred, refs)? {
                 FileKind::Ner => Some(Task::Ner),
                 FileKind::Generation => Some(Task::Generation),
                 FileKind::Classification => None,
