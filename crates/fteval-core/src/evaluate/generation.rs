@@ -287,18 +287,43 @@ pub fn evaluate_generation(
 /// Share of examples one prediction may take before the outputs count as collapsed.
 const COLLAPSE_SHARE: f64 = 0.5;
 
-/// Checks of a generation test set: empty outputs, one output for most inputs.
+/// Checks of a generation test set: empty outputs, empty references, one output for most inputs.
 fn generation_checks(predictions: &[String], references: &[Vec<String>]) -> Vec<Check> {
     let mut out = Vec::new();
     let n = predictions.len();
-    let empty: Vec<usize> = (0..n).filter(|&i| predictions[i].trim().is_empty()).collect();
+    let empty_ref = |i: usize| references[i].iter().all(|r| r.trim().is_empty());
+    let empty_pred = |i: usize| predictions[i].trim().is_empty();
+    // Only an empty output against a real reference scores 0 everywhere; against an empty
+    // reference it is an exact match, reported with the empty references.
+    let empty: Vec<usize> = (0..n).filter(|&i| empty_pred(i) && !empty_ref(i)).collect();
     if let Some(&first) = empty.first() {
         out.push(Check::new(
             "empty_predictions",
             Severity::Warn,
             format!(
-                "{} of {n} predictions are empty (first: example {}); they score 0 on every metric. Check generation settings (max_new_tokens, stop sequences) and that the prediction column is the generated text.",
+                "{} of {n} predictions are empty (first: example {}) while their references are not; they score 0 on every metric. Check generation settings (max_new_tokens, stop sequences) and that the prediction column is the generated text.",
                 empty.len(),
+                first + 1
+            ),
+        ));
+    }
+    let no_ref: Vec<usize> = (0..n).filter(|&i| empty_ref(i)).collect();
+    if let Some(&first) = no_ref.first() {
+        let both = no_ref.iter().filter(|&&i| empty_pred(i)).count();
+        let effect = if both > 0 {
+            format!(
+                "{both} of them have an empty prediction too, which scores exact match and token F1 1: they add {:.4} to both, though nothing was generated",
+                both as f64 / n as f64
+            )
+        } else {
+            "a non-empty prediction scores 0 against them".to_string()
+        };
+        out.push(Check::new(
+            "empty_references",
+            Severity::Warn,
+            format!(
+                "{} of {n} references are empty (first: example {}); {effect}. An empty reference is usually a missing label: fill it, or leave such rows out with --drop-missing.",
+                no_ref.len(),
                 first + 1
             ),
         ));
@@ -372,5 +397,22 @@ mod tests {
         assert_eq!(&ids[..2], ["empty_predictions", "collapsed_predictions"]);
         assert!(ids.contains(&"small_sample"), "{ids:?}");
         assert!(e.evaluation.metrics.iter().all(|(k, _)| k != "loss"));
+    }
+
+    #[test]
+    fn empty_references_are_flagged_and_empty_predictions_counted_truly() {
+        // Rows 0-1: empty prediction and reference (exact match 1); row 2: empty prediction only.
+        let preds: Vec<String> = ["", " ", "", "a b", "c"].map(String::from).to_vec();
+        let refs: Vec<Vec<String>> = [vec![""], vec![""], vec!["x"], vec!["a b"], vec!["d"]]
+            .map(|r| r.into_iter().map(String::from).collect())
+            .to_vec();
+        let e = evaluate_generation(&preds, &refs, None, &GenerationOptions::default(), &BootstrapConfig::default());
+        assert_eq!(metric(&e.evaluation, "exact_match").value, Some(0.6));
+        let check = |id: &str| e.evaluation.checks.iter().find(|c| c.id == id).unwrap().message.clone();
+        let ep = check("empty_predictions");
+        assert!(ep.starts_with("1 of 5 predictions are empty (first: example 3)"), "{ep}");
+        let er = check("empty_references");
+        assert!(er.starts_with("2 of 5 references are empty (first: example 1); 2 of them"), "{er}");
+        assert!(er.contains("add 0.4000") && er.contains("--drop-missing"), "{er}");
     }
 }

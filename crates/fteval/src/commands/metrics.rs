@@ -147,11 +147,15 @@ fn generation_info(input: &GenerationInput, rouge_stemmer: bool) -> GenerationIn
 /// `dropped_rows`: rows --drop-missing left out.
 fn dropped_check(input: &GenerationInput) -> Option<Check> {
     let first = input.first_dropped?;
+    let empty = match input.dropped_empty_references {
+        0 => String::new(),
+        k => format!(" ({k} of them with an empty reference)"),
+    };
     Some(Check::new(
         "dropped_rows",
         Severity::Info,
         format!(
-            "{} rows without a prediction or reference were left out (--drop-missing; the first at {first}); {} examples were evaluated.",
+            "{} rows without a prediction or reference{empty} were left out (--drop-missing; the first at {first}); {} examples were evaluated.",
             input.dropped,
             input.len()
         ),
