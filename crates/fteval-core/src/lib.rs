@@ -9,6 +9,7 @@ pub mod curves;
 pub mod data;
 pub mod evaluate;
 pub mod gates;
+pub mod generation_task;
 pub mod labels;
 pub mod leakage;
 pub mod metric_fit;

@@ -286,6 +286,7 @@ pub fn classification(
         ));
     }
     let task = ia.task;
+    judge.check_profile(task)?;
     if judge.cost.is_some() && task != Task::Binary {
         return Err(CliError::usage(
             "--cost: expected cost needs a binary task (a false positive and a false negative)",

@@ -3,6 +3,7 @@
 use fteval_core::evaluate::generation::LossColumns;
 use fteval_core::evaluate::ner::truncation_check;
 use fteval_core::evaluate::{evaluate_generation, evaluate_ner_metrics, GenerationEvaluation};
+use fteval_core::generation_task::choose_generation_primary;
 use fteval_core::metrics::generation::NRefs;
 use fteval_core::metrics::ner::NerMode;
 use fteval_core::{evaluate_classification, evaluate_multilabel, BootstrapConfig, Check, Severity, Task};
@@ -103,7 +104,20 @@ fn generation_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<M
     let GenerationEvaluation { evaluation, signatures, examples } =
         evaluate_generation(&input.predictions, &input.references, loss, &options, config);
     let mut input_checks = Vec::new();
+    input_checks.extend(columns_check(&input));
     input_checks.extend(dropped_check(&input));
+    // What compare and rank would judge these outputs on, and why.
+    let choice = choose_generation_primary(&input.references, input.prompts.as_deref());
+    input_checks.push(Check::new(
+        "primary_metric",
+        Severity::Info,
+        format!(
+            "compare and rank judge these outputs on {} ({}): {}; --primary or --profile qa|summarization|translation chooses another.",
+            choice.metric,
+            choice.task.as_str(),
+            choice.reason
+        ),
+    ));
     let mut doc = MetricsDocument::new(&input.file, evaluation, input_checks);
     doc.generation = Some(generation_info(&input, options.rouge_stemmer));
     doc.signatures = Some(Ordered(signatures));
@@ -142,6 +156,20 @@ fn generation_info(input: &GenerationInput, rouge_stemmer: bool) -> GenerationIn
         token_count_column: input.token_counts.as_ref().map(|t| t.column.clone()),
         dropped_rows: input.dropped as u64,
     }
+}
+
+/// `generation_columns`: which columns were read as the generated text and the reference, when a
+/// reply column took its role from the others (the rule of fteval_io::generation_columns).
+pub fn columns_check(input: &GenerationInput) -> Option<Check> {
+    let note = input.columns_note.as_ref()?;
+    Some(Check::new(
+        "generation_columns",
+        Severity::Info,
+        format!(
+            "{}: {note}; generated text '{}', reference '{}'. Name them with --pred-col and --ref-col if that is wrong.",
+            input.file, input.pred_column, input.ref_column
+        ),
+    ))
 }
 
 /// `dropped_rows`: rows --drop-missing left out.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use fteval_core::costs::CostMatrix;
 use fteval_core::gates::{parse_max_regression, parse_requirement, MaxRegression, Requirement};
+use fteval_core::generation_task::PrimaryChoice;
 use fteval_core::profile::{default_primary, Profile};
 use fteval_core::{Check, Severity, Task};
 use serde::Deserialize;
@@ -159,6 +160,40 @@ impl Judge {
         }
     }
 
+    /// The primary metric of a generation comparison: --primary, else a generation profile's,
+    /// else the metric the data's task fits ([`fteval_core::generation_task::choose_generation_primary`]) — then with an info
+    /// check `primary_metric` saying which task the data show and why the metric fits it.
+    pub fn generation_primary(&self, choice: &PrimaryChoice) -> (String, Option<Check>) {
+        match (&self.primary, self.profile) {
+            (Some(p), _) => (p.clone(), None),
+            (None, Some(profile)) if profile.is_generation() => (profile.primary_metric(Task::Generation).into(), None),
+            _ => (
+                choice.metric.to_string(),
+                Some(Check::new(
+                    "primary_metric",
+                    Severity::Info,
+                    format!(
+                        "Primary metric {} ({}): {}. Judge on another with --primary KEY or --profile qa|summarization|translation.",
+                        choice.metric,
+                        choice.task.as_str(),
+                        choice.reason
+                    ),
+                )),
+            ),
+        }
+    }
+
+    /// Exit 2 when the profile does not judge `task` (a generation profile on a classifier).
+    pub fn check_profile(&self, task: Task) -> Result<(), CliError> {
+        match self.profile {
+            Some(p) if !p.applies_to(task) => Err(CliError::usage(
+                format!("profile {}: judges generated text, but these are {} predictions", p.as_str(), task.as_str()),
+                "for classifiers and NER choose spam, fraud, medical or balanced",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The primary metric: --primary, else the profile's, else the task's default.
     pub fn primary(&self, task: Task) -> String {
         match (&self.primary, self.profile) {
@@ -248,7 +283,7 @@ pub fn judge(args: &JudgeArgs) -> Result<Judge, CliError> {
         (Some(name), _) | (None, Some(name)) => {
             let origin = if args.profile.is_some() { "--profile".to_string() } else { in_file("profile") };
             Some(Profile::parse(name).ok_or_else(|| {
-                CliError::usage(format!("{origin} {name}: unknown profile"), "choose spam, fraud, medical or balanced")
+                CliError::usage(format!("{origin} {name}: unknown profile"), "choose spam, fraud, medical or balanced (classifiers, NER) or qa, summarization, translation (generation)")
             })?)
         }
         (None, None) => None,

@@ -6,8 +6,11 @@ use fteval_core::compare::text::{
     compare_generation_on, compare_ner, rank_generation, rank_ner, GenerationConfigs, GenerationExamples, TextOptions,
 };
 use fteval_core::compare::{verdict, Verdict};
+use fteval_core::evaluate::generation::GENERATION_METRIC_KEYS;
 use fteval_core::evaluate::generation::{generation_signatures, generation_stats, LossColumns};
 use fteval_core::evaluate::GenerationOptions;
+use fteval_core::generation_task::choose_generation_primary;
+use fteval_core::metric_names::resolve_metric;
 use fteval_core::metrics::ner::NerStats;
 use fteval_core::{BootstrapConfig, Check, Severity, Task};
 use fteval_io::ner::{read_ner, NerInput};
@@ -46,6 +49,28 @@ impl Models {
                 t
             }
             Models::Generation { .. } => Vec::new(),
+        }
+    }
+
+    /// What the readers decided that the report should say: how generation columns were read.
+    fn input_checks(&self) -> Vec<Check> {
+        match self {
+            Models::Ner { .. } => Vec::new(),
+            Models::Generation { inputs, .. } => inputs.iter().filter_map(super::metrics::columns_check).collect(),
+        }
+    }
+
+    /// The primary metric (and, when the data chose it, the check saying why).
+    fn primary(&self, task: Task, judge: &Judge) -> (String, Option<Check>) {
+        match self {
+            Models::Ner { .. } => (judge.primary(task), None),
+            Models::Generation { inputs, .. } => {
+                let choice = choose_generation_primary(&inputs[0].references, inputs[0].prompts.as_deref());
+                let (name, check) = judge.generation_primary(&choice);
+                // The key as the report spells it, so the flips follow it too (`ROUGEL` is `rougeL`).
+                let keys = GENERATION_METRIC_KEYS.iter().copied().chain(["loss", "perplexity"]);
+                (resolve_metric(keys, &name).map_or(name.clone(), str::to_string), check)
+            }
         }
     }
 
@@ -267,8 +292,9 @@ pub fn compare(
         ));
     }
     let files = [baseline.to_string(), candidate.to_string()];
+    judge.check_profile(task)?;
     let models = read_models(task, &files, args)?;
-    let primary = judge.primary(task);
+    let (primary, primary_check) = models.primary(task, judge);
     let opts = options(config, examples);
     let cmp = match &models {
         Models::Ner { stats, .. } => compare_ner(&stats[0], &stats[1], &opts),
@@ -281,7 +307,8 @@ pub fn compare(
     let (v, mde) = verdict(d, judge.margin, config.level);
     let summary = verdict_summary(v, d, judge.margin, mde, config.level, cmp.n as u64);
     let gates = gates(&cmp.deltas, judge)?;
-    let mut checks: Vec<Check> = judge.note.iter().cloned().collect();
+    let mut checks: Vec<Check> = judge.note.iter().cloned().chain(primary_check).collect();
+    checks.extend(models.input_checks());
     if v == Verdict::Inconclusive && config.resamples == 0 {
         checks.push(Check::new("no_intervals", Severity::Info, "--bootstrap 0: no intervals, so no verdict."));
     }
@@ -332,8 +359,9 @@ pub fn rank(
     config: &BootstrapConfig,
     judge: &Judge,
 ) -> Result<TextRankDocument, CliError> {
+    judge.check_profile(task)?;
     let models = read_models(task, files, args)?;
-    let primary = judge.primary(task);
+    let (primary, primary_check) = models.primary(task, judge);
     let opts = options(config, 10);
     let ranking = match &models {
         Models::Ner { stats, .. } => rank_ner(&stats.iter().collect::<Vec<_>>(), &primary, &opts),
@@ -344,7 +372,8 @@ pub fn rank(
     .map_err(|e| {
         CliError::usage(format!("{} {primary}: {e}", judge.primary_origin()), "name a metric every model has")
     })?;
-    let checks: Vec<Check> = judge.note.iter().cloned().collect();
+    let mut checks: Vec<Check> = judge.note.iter().cloned().chain(primary_check).collect();
+    checks.extend(models.input_checks());
     Ok(TextRankDocument::new(
         &ranking,
         &models.sources(),
