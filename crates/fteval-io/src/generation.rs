@@ -39,6 +39,8 @@ pub struct GenerationReadOptions {
     pub token_count_col: Option<String>,
     /// Leave out rows without a prediction or reference (and say how many) instead of failing.
     pub drop_missing: bool,
+    /// Columns of other models in the same file: never read as this model's reference or prompt.
+    pub other_models: Vec<String>,
 }
 
 /// A numeric per-example column.
@@ -128,7 +130,8 @@ fn plan(file: &str, names: &[String], o: &GenerationReadOptions) -> Result<Plan>
         .filter_map(|w| w.as_deref().and_then(|w| names.iter().position(|n| n.trim().eq_ignore_ascii_case(w))))
         .collect();
     let id = pick("--id-col", &o.id_col, ID_NAMES, &flagged)?;
-    let taken: Vec<usize> = id.into_iter().collect();
+    let others = o.other_models.iter().filter_map(|w| names.iter().position(|n| n.trim().eq_ignore_ascii_case(w)));
+    let taken: Vec<usize> = id.into_iter().chain(others).collect();
     let cols = match resolve_generation_columns(file, names, o.pred_col.as_deref(), o.ref_col.as_deref(), &taken)? {
         Resolution::Found(c) => c,
         Resolution::Ambiguous(why) => return Err(ambiguity_error(file, names, &why)),

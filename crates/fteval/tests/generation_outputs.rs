@@ -209,3 +209,30 @@ fn empty_references_are_flagged_and_dropped_on_request() {
     let dropped = check(&doc, "dropped_rows").unwrap()["message"].as_str().unwrap().to_string();
     assert!(dropped.contains("2 of them with an empty reference"), "{dropped}");
 }
+
+#[test]
+fn two_generation_models_in_one_file() {
+    let d = dir("onefile");
+    let mut seed = 5;
+    let rows: Vec<Value> = (0..60)
+        .map(|i| {
+            let answer = words(&mut seed, 2);
+            let wrong = words(&mut seed, 2);
+            // The candidate's column is a reply name: it must not be read as the reference.
+            json!({"question": format!("q{i}"), "answer": answer, "base_output": wrong, "response": if i % 3 == 0 { wrong.clone() } else { answer.clone() }})
+        })
+        .collect();
+    let f = write_jsonl(&d, "both.jsonl", &rows);
+    let args = ["compare", &f, "--baseline-col", "base_output", "--candidate-col", "response", "--format", "json"];
+    let run = fteval(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["task"], "generation");
+    assert_eq!(doc["primary_metric"], "exact_match", "two-word answers are short answers");
+    assert_eq!(doc["metrics"]["exact_match"]["baseline"], 0.0);
+    assert!((doc["metrics"]["exact_match"]["candidate"].as_f64().unwrap() - 40.0 / 60.0).abs() < 1e-12);
+    assert_eq!(doc["verdict"], "improved");
+    let run = fteval(&["compare", &f, "--baseline-col", "base_output", "--candidate-col", "nope", "--format", "json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("nope"), "{}", run.stderr);
+}

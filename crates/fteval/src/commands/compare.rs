@@ -16,6 +16,7 @@ use fteval_report::{CompareDocument, Markdown, Renderer};
 
 use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
 use super::settings::{judge, Judge};
+use super::text_compare::ModelFiles;
 use crate::cli::{CompareArgs, InputArgs};
 use crate::error::CliError;
 use crate::output::Output;
@@ -230,18 +231,23 @@ pub fn run(mut args: CompareArgs) -> Result<i32, CliError> {
     let config = bootstrap_config(&args.stats, &args.common)?;
     let judge = judge(&args.judge)?;
     judge.fill_input(&mut args.input);
-    if let Some(task) = super::text_input::text_task(&args.baseline, &args.input)? {
-        let Some(candidate) = &args.candidate else {
-            return Err(CliError::usage(
-                format!(
-                    "--baseline-col/--candidate-col: one file with a column per model is not supported for {}",
-                    task.as_str()
-                ),
-                "give the two models' files: fteval compare BASELINE CANDIDATE",
-            ));
+    // One file with a column per model: the baseline's column is the prediction the file is read by.
+    let mut detect = args.input.clone();
+    if args.candidate.is_none() && args.baseline_col.is_some() {
+        detect.pred_col.clone_from(&args.baseline_col);
+    }
+    if let Some(task) = super::text_input::text_task(&args.baseline, &detect)? {
+        let models = match (&args.candidate, &args.baseline_col, &args.candidate_col) {
+            (Some(candidate), _, _) => ModelFiles::Two { baseline: &args.baseline, candidate },
+            (None, Some(a), Some(b)) => ModelFiles::OneFile { file: &args.baseline, baseline_col: a, candidate_col: b },
+            _ => {
+                return Err(CliError::usage(
+                    "compare needs a baseline and a candidate",
+                    "give two prediction files (fteval compare BASELINE CANDIDATE), or one file with a column per model: fteval compare FILE --baseline-col A --candidate-col B",
+                ))
+            }
         };
-        let doc =
-            super::text_compare::compare(task, &args.baseline, candidate, &args.input, &config, &judge, args.examples)?;
+        let doc = super::text_compare::compare(task, models, &args.input, &config, &judge, args.examples)?;
         let renderer = output.renderer();
         output.write(|w| renderer.text_compare(&doc, w))?;
         crate::output::append_step_summary(|w| Markdown.text_compare(&doc, w));

@@ -14,7 +14,7 @@ use fteval_core::metric_names::resolve_metric;
 use fteval_core::metrics::ner::NerStats;
 use fteval_core::{BootstrapConfig, Check, Severity, Task};
 use fteval_io::ner::{read_ner, NerInput};
-use fteval_io::{read_generation, GenerationInput};
+use fteval_io::{read_generation, GenerationInput, GenerationReadOptions};
 use fteval_report::document::{
     FlipTexts, ProfileDoc, TextCompareContext, TextCompareDocument, TextRankDocument, VerdictDoc,
 };
@@ -83,8 +83,14 @@ impl Models {
 }
 
 /// Reads every model's file as `task`, checks that they cover the same examples with the same
-/// gold, and computes each model's per-example statistics.
-fn read_models(task: Task, files: &[String], args: &InputArgs) -> Result<Models, CliError> {
+/// gold, and computes each model's per-example statistics. `pred_cols` (generation) names each
+/// model's prediction column, for several models in one file.
+fn read_models(
+    task: Task,
+    files: &[String],
+    args: &InputArgs,
+    pred_cols: &[Option<String>],
+) -> Result<Models, CliError> {
     match task {
         Task::Ner => {
             let opts = ner_read_options(args)?;
@@ -99,7 +105,18 @@ fn read_models(task: Task, files: &[String], args: &InputArgs) -> Result<Models,
         }
         _ => {
             let opts = generation_read_options(args)?;
-            let mut inputs = files.iter().map(|f| read_generation(f, &opts)).collect::<Result<Vec<_>, _>>()?;
+            let read = |(i, f): (usize, &String)| match pred_cols.get(i).cloned().flatten() {
+                Some(col) => {
+                    let others = pred_cols.iter().flatten().filter(|c| **c != col).cloned().collect();
+                    let one =
+                        GenerationReadOptions { pred_col: Some(col.clone()), other_models: others, ..opts.clone() };
+                    let mut g = read_generation(f, &one)?;
+                    g.file = format!("{}:{col}", g.file);
+                    Ok(g)
+                }
+                None => read_generation(f, &opts),
+            };
+            let mut inputs = files.iter().enumerate().map(read).collect::<Result<Vec<_>, fteval_io::InputError>>()?;
             align_generation(&mut inputs)?;
             let options = generation_options(&args.text);
             let examples = inputs.iter().map(|i| generation_examples(i, &options)).collect();
@@ -275,11 +292,16 @@ fn profile_doc(judge: &Judge, task: Task) -> Option<ProfileDoc> {
     })
 }
 
-/// `fteval compare` of two text-task files.
+/// The two models of a comparison: two files, or one generation file with a column per model.
+pub enum ModelFiles<'a> {
+    Two { baseline: &'a str, candidate: &'a str },
+    OneFile { file: &'a str, baseline_col: &'a str, candidate_col: &'a str },
+}
+
+/// `fteval compare` of two text-task models.
 pub fn compare(
     task: Task,
-    baseline: &str,
-    candidate: &str,
+    models: ModelFiles,
     args: &InputArgs,
     config: &BootstrapConfig,
     judge: &Judge,
@@ -291,9 +313,23 @@ pub fn compare(
             "for NER and generation, judge on a metric: --primary KEY, --require KEY>=X, --max-regression KEY=D",
         ));
     }
-    let files = [baseline.to_string(), candidate.to_string()];
+    let (files, pred_cols) = match models {
+        ModelFiles::Two { baseline, candidate } => ([baseline.to_string(), candidate.to_string()], vec![None, None]),
+        ModelFiles::OneFile { file, baseline_col, candidate_col } => {
+            if task != Task::Generation {
+                return Err(CliError::usage(
+                    "--baseline-col/--candidate-col: one file with a column per model is not supported for NER",
+                    "give the two models' files: fteval compare BASELINE CANDIDATE",
+                ));
+            }
+            (
+                [file.to_string(), file.to_string()],
+                vec![Some(baseline_col.to_string()), Some(candidate_col.to_string())],
+            )
+        }
+    };
     judge.check_profile(task)?;
-    let models = read_models(task, &files, args)?;
+    let models = read_models(task, &files, args, &pred_cols)?;
     let (primary, primary_check) = models.primary(task, judge);
     let opts = options(config, examples);
     let cmp = match &models {
@@ -360,7 +396,7 @@ pub fn rank(
     judge: &Judge,
 ) -> Result<TextRankDocument, CliError> {
     judge.check_profile(task)?;
-    let models = read_models(task, files, args)?;
+    let models = read_models(task, files, args, &[])?;
     let (primary, primary_check) = models.primary(task, judge);
     let opts = options(config, 10);
     let ranking = match &models {

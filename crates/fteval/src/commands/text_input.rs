@@ -170,6 +170,7 @@ pub fn generation_read_options(args: &InputArgs) -> Result<GenerationReadOptions
         loss_col: args.text.loss_col.clone(),
         token_count_col: args.text.token_count_col.clone(),
         drop_missing: args.drop_missing,
+        other_models: Vec::new(),
     })
 }
 

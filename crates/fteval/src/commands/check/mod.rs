@@ -300,8 +300,7 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
             let candidate = compare_args.candidate.as_deref().expect("two files");
             let doc = super::text_compare::compare(
                 task,
-                &compare_args.baseline,
-                candidate,
+                super::text_compare::ModelFiles::Two { baseline: &compare_args.baseline, candidate },
                 &compare_args.input,
                 &config,
                 &judge,
