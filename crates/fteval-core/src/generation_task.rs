@@ -16,14 +16,13 @@
 //!    - longer → **long-form** answers and summaries: `rougeL` (on characters when the references
 //!      are in a script without spaces).
 
+use crate::evaluate::generation::UNSPACED_SHARE;
 use crate::metrics::generation::script::{dominant_script, length_units, unspaced_share};
 
 /// Median reference length (words) up to which references are short answers.
 pub const SHORT_ANSWER_WORDS: f64 = 3.0;
 /// Median reference length (words) up to which references are short texts.
 pub const SHORT_TEXT_WORDS: f64 = 10.0;
-/// Share of letters in scripts without spaces from which a test set counts as such text.
-pub const UNSPACED_SHARE: f64 = 0.5;
 
 /// The kind of generation task the data show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -236,3 +236,33 @@ fn two_generation_models_in_one_file() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("nope"), "{}", run.stderr);
 }
+
+#[test]
+fn scripts_without_spaces_are_detected_and_scored_on_characters() {
+    let d = dir("unspaced");
+    let rows: Vec<Value> = (0..12)
+        .map(|i| json!({"prediction": if i % 2 == 0 { "今天天气很好" } else { "今天下雨了" }, "reference": "今天天气很好"}))
+        .collect();
+    let f = write_jsonl(&d, "zh.jsonl", &rows);
+    let run = fteval(&["metrics", &f, "--format", "json", "--bootstrap", "0"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    let warn = check(&doc, "unspaced_script").expect("the script is detected");
+    assert_eq!(warn["severity"], "warn");
+    let msg = warn["message"].as_str().unwrap();
+    assert!(msg.contains("Chinese") && msg.contains("tok:zh") && msg.contains("characters"), "{msg}");
+    assert!(doc["signatures"]["bleu"].as_str().unwrap().contains("|tok:zh|"));
+    assert_eq!(doc["generation"]["rouge_tokens"], "characters");
+    // Half the outputs are the reference: ROUGE on characters sees it; rouge-score's words see nothing.
+    assert!(doc["metrics"]["rougeL"]["value"].as_f64().unwrap() > 0.5);
+    let run = fteval(&["metrics", &f, "--format", "json", "--bootstrap", "0", "--rouge-tokenize", "words"]);
+    let doc = run.json();
+    assert_eq!(doc["metrics"]["rougeL"]["value"], 0.0);
+    let msg = check(&doc, "unspaced_script").unwrap()["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("--rouge-tokenize chars"), "{msg}");
+    // English text gets no such check.
+    let (base, _) = long_form_pair(&d);
+    let doc = fteval(&["metrics", &base, "--format", "json", "--bootstrap", "0"]).json();
+    assert!(check(&doc, "unspaced_script").is_none());
+    assert_eq!(doc["generation"]["bleu_tokenizer"], "13a");
+}

@@ -2,7 +2,7 @@
 
 use fteval_core::evaluate::generation::LossColumns;
 use fteval_core::evaluate::ner::truncation_check;
-use fteval_core::evaluate::{evaluate_generation, evaluate_ner_metrics, GenerationEvaluation};
+use fteval_core::evaluate::{evaluate_generation, evaluate_ner_metrics, GenerationEvaluation, GenerationOptions};
 use fteval_core::generation_task::choose_generation_primary;
 use fteval_core::metrics::generation::NRefs;
 use fteval_core::metrics::ner::NerMode;
@@ -96,7 +96,7 @@ fn ner_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<MetricsD
 /// Generated text against references (and per-example losses), bootstrapped over examples.
 fn generation_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<MetricsDocument, CliError> {
     let input = read_generation(&args.file, &generation_read_options(&args.input)?)?;
-    let options = generation_options(&args.input.text);
+    let (options, script_check) = generation_options(&args.input.text, &input.references);
     let loss = input.loss.as_ref().map(|l| LossColumns {
         loss: &l.values,
         token_counts: input.token_counts.as_ref().map(|t| t.values.as_slice()),
@@ -105,6 +105,7 @@ fn generation_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<M
         evaluate_generation(&input.predictions, &input.references, loss, &options, config);
     let mut input_checks = Vec::new();
     input_checks.extend(columns_check(&input));
+    input_checks.extend(script_check);
     input_checks.extend(dropped_check(&input));
     // What compare and rank would judge these outputs on, and why.
     let choice = choose_generation_primary(&input.references, input.prompts.as_deref());
@@ -119,7 +120,7 @@ fn generation_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<M
         ),
     ));
     let mut doc = MetricsDocument::new(&input.file, evaluation, input_checks);
-    doc.generation = Some(generation_info(&input, options.rouge_stemmer));
+    doc.generation = Some(generation_info(&input, &options));
     doc.signatures = Some(Ordered(signatures));
     doc.examples = Some(
         examples
@@ -142,7 +143,7 @@ fn generation_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<M
     Ok(doc)
 }
 
-fn generation_info(input: &GenerationInput, rouge_stemmer: bool) -> GenerationInfoDoc {
+fn generation_info(input: &GenerationInput, options: &GenerationOptions) -> GenerationInfoDoc {
     GenerationInfoDoc {
         prediction_column: input.pred_column.clone(),
         reference_column: input.ref_column.clone(),
@@ -151,7 +152,9 @@ fn generation_info(input: &GenerationInput, rouge_stemmer: bool) -> GenerationIn
             NRefs::Fixed(n) => n.to_string(),
             NRefs::Variable => "var".to_string(),
         },
-        rouge_stemmer,
+        rouge_stemmer: options.rouge_stemmer,
+        rouge_tokens: if options.rouge_chars { "characters" } else { "words" },
+        bleu_tokenizer: options.bleu.tokenizer.name(),
         loss_column: input.loss.as_ref().map(|l| l.column.clone()),
         token_count_column: input.token_counts.as_ref().map(|t| t.column.clone()),
         dropped_rows: input.dropped as u64,

@@ -27,8 +27,17 @@ use crate::error::CliError;
 
 /// The files of several models of one text task, read and scored on the same examples.
 enum Models {
-    Ner { inputs: Vec<NerInput>, stats: Vec<NerStats> },
-    Generation { inputs: Vec<GenerationInput>, examples: Vec<GenerationExamples>, options: GenerationOptions },
+    Ner {
+        inputs: Vec<NerInput>,
+        stats: Vec<NerStats>,
+    },
+    Generation {
+        inputs: Vec<GenerationInput>,
+        examples: Vec<GenerationExamples>,
+        options: GenerationOptions,
+        /// The tokenisation the references' script asked for (scripts without spaces).
+        script_check: Option<Check>,
+    },
 }
 
 impl Models {
@@ -56,7 +65,10 @@ impl Models {
     fn input_checks(&self) -> Vec<Check> {
         match self {
             Models::Ner { .. } => Vec::new(),
-            Models::Generation { inputs, .. } => inputs.iter().filter_map(super::metrics::columns_check).collect(),
+            Models::Generation { inputs, script_check, .. } => {
+                let columns = inputs.iter().filter_map(super::metrics::columns_check);
+                columns.chain(script_check.iter().cloned()).collect()
+            }
         }
     }
 
@@ -118,9 +130,9 @@ fn read_models(
             };
             let mut inputs = files.iter().enumerate().map(read).collect::<Result<Vec<_>, fteval_io::InputError>>()?;
             align_generation(&mut inputs)?;
-            let options = generation_options(&args.text);
+            let (options, script_check) = generation_options(&args.text, &inputs[0].references);
             let examples = inputs.iter().map(|i| generation_examples(i, &options)).collect();
-            Ok(Models::Generation { inputs, examples, options })
+            Ok(Models::Generation { inputs, examples, options, script_check })
         }
     }
 }
