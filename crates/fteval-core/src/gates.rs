@@ -64,7 +64,7 @@ pub fn parse_requirement(s: &str) -> Result<Requirement, String> {
         .iter()
         .find_map(|&(sym, op)| s.find(sym).map(|i| (i, op, sym.len())))
         .ok_or_else(bad)?;
-    let metric = s[..at].trim().to_ascii_lowercase();
+    let metric = s[..at].trim().to_string();
     let threshold: f64 = s[at + len..].trim().parse().map_err(|_| bad())?;
     if metric.is_empty() || !threshold.is_finite() {
         return Err(bad());
@@ -76,7 +76,7 @@ pub fn parse_requirement(s: &str) -> Result<Requirement, String> {
 pub fn parse_max_regression(s: &str) -> Result<MaxRegression, String> {
     let bad = || format!("'{s}' is not a tolerated drop like f1=0.01");
     let (metric, margin) = s.split_once('=').ok_or_else(bad)?;
-    let metric = metric.trim().to_ascii_lowercase();
+    let metric = metric.trim().to_string();
     let margin: f64 = margin.trim().parse().map_err(|_| bad())?;
     if metric.is_empty() || !(margin >= 0.0 && margin.is_finite()) {
         return Err(bad());
@@ -141,8 +141,9 @@ mod tests {
     #[test]
     fn parses_gates() {
         assert_eq!(
-            parse_requirement("Recall>=0.85").unwrap(),
-            Requirement { metric: "recall".into(), op: Op::Ge, threshold: 0.85 }
+            // The name as written: it is matched to a metric key later (exactly, else ignoring case).
+            parse_requirement("rougeL>=0.85").unwrap(),
+            Requirement { metric: "rougeL".into(), op: Op::Ge, threshold: 0.85 }
         );
         assert_eq!(parse_requirement("log_loss < 0.3").unwrap().op, Op::Lt);
         assert!(parse_requirement("recall").is_err());

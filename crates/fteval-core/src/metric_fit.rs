@@ -108,7 +108,7 @@ pub fn wrong_metric(c: &MetricChoice) -> Vec<Check> {
             "precision",
             "precision>=0.95",
         ),
-        Profile::Balanced => return out,
+        Profile::Balanced | Profile::Qa | Profile::Summarization | Profile::Translation => return out,
     };
     let blind = |m: &str| !sees.contains(&m) && !(m == "accuracy" && !imbalanced);
     if blind(c.primary) && !blind_to_balance(c.primary) {

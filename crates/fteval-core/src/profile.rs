@@ -13,6 +13,12 @@ pub enum Profile {
     Medical,
     /// Both errors cost about the same: F1.
     Balanced,
+    /// Generation: short answers that are right or wrong (exact match).
+    Qa,
+    /// Generation: long-form answers and summaries (ROUGE-L).
+    Summarization,
+    /// Generation: translations (chrF).
+    Translation,
 }
 
 impl Profile {
@@ -22,6 +28,9 @@ impl Profile {
             "fraud" => Some(Profile::Fraud),
             "medical" => Some(Profile::Medical),
             "balanced" => Some(Profile::Balanced),
+            "qa" => Some(Profile::Qa),
+            "summarization" | "summarisation" => Some(Profile::Summarization),
+            "translation" => Some(Profile::Translation),
             _ => None,
         }
     }
@@ -32,7 +41,21 @@ impl Profile {
             Profile::Fraud => "fraud",
             Profile::Medical => "medical",
             Profile::Balanced => "balanced",
+            Profile::Qa => "qa",
+            Profile::Summarization => "summarization",
+            Profile::Translation => "translation",
         }
+    }
+
+    /// Whether the profile is about generated text (qa, summarization, translation).
+    pub fn is_generation(self) -> bool {
+        matches!(self, Profile::Qa | Profile::Summarization | Profile::Translation)
+    }
+
+    /// Whether the profile can judge `task`: the generation profiles judge generation only;
+    /// the others judge classification and NER (and leave generation to the data's task).
+    pub fn applies_to(self, task: Task) -> bool {
+        task == Task::Generation || !self.is_generation()
     }
 
     /// The metric a comparison is judged on for `task` (binary metrics are about the positive
@@ -42,8 +65,13 @@ impl Profile {
             // Entity-level scores are micro averages over entities, as seqeval reports them.
             (Profile::Spam, Task::Ner) => "precision",
             (Profile::Fraud | Profile::Medical, Task::Ner) => "recall",
-            (_, Task::Ner) => "f1",
+            (Profile::Qa, Task::Generation) => "exact_match",
+            (Profile::Summarization, Task::Generation) => "rougeL",
+            (Profile::Translation, Task::Generation) => "chrf",
             (_, Task::Generation) => default_primary(task),
+            // A generation profile never judges the other tasks (see `applies_to`).
+            (Profile::Qa | Profile::Summarization | Profile::Translation, _) => default_primary(task),
+            (_, Task::Ner) => "f1",
             (Profile::Spam, Task::Binary) => "precision",
             (Profile::Fraud | Profile::Medical, Task::Binary) => "recall",
             (Profile::Balanced, Task::Binary) => "f1",
@@ -69,12 +97,16 @@ impl Profile {
             Profile::Fraud => "a missed fraud case is the costly error, so recall (how many fraud cases are caught) comes first",
             Profile::Medical => "a missed case is the costly error, so recall (sensitivity) comes first",
             Profile::Balanced => "both kinds of error cost about the same, so F1 balances precision and recall",
+            Profile::Qa => "answers are right or wrong, so exact match (after SQuAD's normalisation) comes first",
+            Profile::Summarization => "long outputs are rarely exact, so ROUGE-L (longest common subsequence with the reference) comes first",
+            Profile::Translation => "chrF (character n-grams) judges translations more reliably than BLEU and needs no word tokeniser",
         }
     }
 }
 
 /// The default primary metric without a profile: F1 for binary and NER, exact match for
-/// generation, macro F1 otherwise.
+/// generation (when the data are not at hand; compare and rank choose from the references with
+/// [`crate::generation_task::choose_generation_primary`]), macro F1 otherwise.
 pub fn default_primary(task: Task) -> &'static str {
     match task {
         Task::Binary | Task::Ner => "f1",

@@ -92,6 +92,13 @@ pub(crate) fn disagreements_of<'a>(
 /// Ranks `inputs` (same rows, labels, gold) on `primary`; Err names the missing metric.
 pub fn rank_models(inputs: &[ClassificationInput], primary: &str, config: &BootstrapConfig) -> Result<Ranking, String> {
     let evals: Vec<Evaluation> = inputs.par_iter().map(|i| evaluate_classification(i, config)).collect();
+    // The key as the report spells it (`F1` names `f1`).
+    let primary = evals
+        .first()
+        .and_then(|e| crate::metric_names::resolve_metric(e.metrics.iter().map(|(k, _)| k.as_str()), primary))
+        .unwrap_or(primary)
+        .to_string();
+    let primary = primary.as_str();
     let higher = !lower_is_better(primary);
     let mut order: Vec<usize> = (0..inputs.len()).collect();
     let mut scores = Vec::with_capacity(inputs.len());

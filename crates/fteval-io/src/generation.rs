@@ -1,30 +1,30 @@
 //! Generation input: one example per row with the generated text and its reference(s), from any
 //! table format (CSV, TSV, JSON Lines, JSON, Parquet, gzipped or not).
 //!
-//! - the prediction column is found by SPEC's names (`pred`, `prediction`, ..., `output`, then
-//!   `generated_text`, `generation`, `hypothesis`) or `--pred-col`;
-//! - references come from `reference`/`references`/`answer`/`answers`/`target_text` or
-//!   `--ref-col`: a string is one reference, a list (JSON, or a list as Python prints it in a CSV
-//!   cell) is several, and SQuAD's `{"text": [...], "answer_start": [...]}` is its texts;
+//! - which column is the generated text, the reference and the prompt follows the shapes of
+//!   [`crate::generation_columns`] (LLaMA-Factory's `prompt`/`predict`/`label`,
+//!   `prompt`/`completion`, `input`/`output`/`target`, chat `messages`, ...) or `--pred-col` and
+//!   `--ref-col`;
+//! - a reference string is one reference, a list (JSON, or a list as Python prints it in a CSV
+//!   cell) is several, SQuAD's `{"text": [...], "answer_start": [...]}` is its texts, and a chat
+//!   list's text is its last assistant turn;
 //! - optional per-example `loss` (or `nll`, `--loss-col`) and token counts (`n_tokens`, ...,
 //!   `--token-count-col`) give mean loss and perplexity.
 //!
 //! A row without a prediction or reference is an error naming the row, unless `drop_missing`.
-//! In JSON an explicit empty string `""` is an empty generation (scored, and flagged by a check);
-//! in CSV/TSV an empty cell cannot be told from a missing one and counts as missing.
+//! In JSON an explicit empty string `""` is an empty generation (scored, and flagged by a check)
+//! and an empty reference (scored, flagged, and left out by `drop_missing`); in CSV/TSV an empty
+//! cell cannot be told from a missing one and counts as missing.
 
 use serde_json::Value;
 
 use crate::cell::{number_label, Cell};
-use crate::columns::{explicit, find, ID_NAMES, PRED_NAMES};
+use crate::columns::{explicit, find, ID_NAMES};
 use crate::error::{InputError, Result};
 use crate::formats::{self, Location, Row};
+use crate::generation_columns::{ambiguity_error, resolve_generation_columns, Resolution, TextColumn};
 use crate::source::{self, Format};
 
-/// Reference column names tried, in order (SPEC).
-pub const REF_NAMES: &[&str] = &["reference", "references", "answer", "answers", "target_text"];
-/// Prediction names tried after SPEC's [`PRED_NAMES`].
-pub const EXTRA_PRED_NAMES: &[&str] = &["generated_text", "generation", "generated", "hypothesis"];
 pub const LOSS_NAMES: &[&str] = &["loss", "nll", "eval_loss"];
 pub const TOKEN_COUNT_NAMES: &[&str] = &["n_tokens", "num_tokens", "token_count", "tokens_count", "ntokens"];
 
@@ -39,6 +39,8 @@ pub struct GenerationReadOptions {
     pub token_count_col: Option<String>,
     /// Leave out rows without a prediction or reference (and say how many) instead of failing.
     pub drop_missing: bool,
+    /// Columns of other models in the same file: never read as this model's reference or prompt.
+    pub other_models: Vec<String>,
 }
 
 /// A numeric per-example column.
@@ -59,6 +61,12 @@ pub struct GenerationInput {
     pub references: Vec<Vec<String>>,
     pub pred_column: String,
     pub ref_column: String,
+    /// The prompt of each example, when the file has one (a prompt column or a chat's last user turn).
+    pub prompts: Option<Vec<String>>,
+    pub prompt_column: Option<String>,
+    /// Why a reply column took its role (e.g. "'completion' is the reference because 'prediction'
+    /// holds the generated text"), when the names alone did not say.
+    pub columns_note: Option<String>,
     /// Per-example loss (mean NLL per token).
     pub loss: Option<NumberColumn>,
     /// Per-example token counts (weights of the losses for perplexity).
@@ -67,6 +75,8 @@ pub struct GenerationInput {
     pub locations: Vec<Location>,
     /// Rows left out by `drop_missing`.
     pub dropped: usize,
+    /// Of those, rows whose reference was there but empty.
+    pub dropped_empty_references: usize,
     pub first_dropped: Option<Location>,
 }
 
@@ -91,17 +101,20 @@ impl GenerationInput {
 /// The columns of a generation table.
 struct Plan {
     id: Option<usize>,
-    pred: usize,
-    refs: usize,
+    pred: TextColumn,
+    refs: TextColumn,
+    prompt: Option<TextColumn>,
+    note: Option<String>,
     loss: Option<usize>,
     tokens: Option<usize>,
 }
 
-/// Finds the reference column of `names` (`--ref-col` first), if any.
-pub fn find_ref_column(names: &[String], ref_col: Option<&str>) -> Option<usize> {
-    match ref_col {
-        Some(w) => names.iter().position(|n| n.trim().eq_ignore_ascii_case(w)),
-        None => find(names, REF_NAMES, &[]),
+/// The columns of a chat list or a text column, as the report names them.
+fn column_label(names: &[String], c: TextColumn, turn: &str) -> String {
+    if c.chat {
+        format!("{} (last {turn} turn)", names[c.column])
+    } else {
+        names[c.column].clone()
     }
 }
 
@@ -112,37 +125,42 @@ fn plan(file: &str, names: &[String], o: &GenerationReadOptions) -> Result<Plan>
             None => Ok(find(names, candidates, taken)),
         }
     };
-    let refs = pick("--ref-col", &o.ref_col, REF_NAMES, &[])?.ok_or_else(|| {
-        InputError::new(
-            file,
-            "no reference column found",
-            format!(
-                "generation metrics need the reference text: name its column with --ref-col (tried: {}); the columns are: {}",
-                REF_NAMES.join(", "),
-                names.join(", ")
-            ),
-        )
-    })?;
-    let id = pick("--id-col", &o.id_col, ID_NAMES, &[refs])?;
-    let taken: Vec<usize> = [Some(refs), id].into_iter().flatten().collect();
-    let mut pred = pick("--pred-col", &o.pred_col, PRED_NAMES, &taken)?;
-    if pred.is_none() {
-        pred = find(names, EXTRA_PRED_NAMES, &taken);
-    }
-    let pred = pred.ok_or_else(|| {
-        InputError::new(
-            file,
-            "no prediction column found",
-            format!(
-                "name the column of generated text with --pred-col (tried: {}, {}); the columns are: {}",
-                PRED_NAMES.join(", "),
-                EXTRA_PRED_NAMES.join(", "),
-                names.join(", ")
-            ),
-        )
-    })?;
+    let flagged: Vec<usize> = [&o.pred_col, &o.ref_col]
+        .iter()
+        .filter_map(|w| w.as_deref().and_then(|w| names.iter().position(|n| n.trim().eq_ignore_ascii_case(w))))
+        .collect();
+    let id = pick("--id-col", &o.id_col, ID_NAMES, &flagged)?;
+    let others = o.other_models.iter().filter_map(|w| names.iter().position(|n| n.trim().eq_ignore_ascii_case(w)));
+    let taken: Vec<usize> = id.into_iter().chain(others).collect();
+    let cols = match resolve_generation_columns(file, names, o.pred_col.as_deref(), o.ref_col.as_deref(), &taken)? {
+        Resolution::Found(c) => c,
+        Resolution::Ambiguous(why) => return Err(ambiguity_error(file, names, &why)),
+        Resolution::Missing { refs: None, .. } => {
+            return Err(InputError::new(
+                file,
+                "no reference column found",
+                format!(
+                    "generation metrics need the reference text: name its column with --ref-col (tried: {}, and a reply column such as answer or completion next to a prediction column); the columns are: {}",
+                    crate::generation_columns::REF_NAMES.join(", "),
+                    names.join(", ")
+                ),
+            ))
+        }
+        Resolution::Missing { .. } => {
+            return Err(InputError::new(
+                file,
+                "no prediction column found",
+                format!(
+                    "name the column of generated text with --pred-col (tried: {}, and a reply column such as output or response next to a reference column); the columns are: {}",
+                    crate::generation_columns::PRED_NAMES.join(", "),
+                    names.join(", ")
+                ),
+            ))
+        }
+    };
     let mut taken = taken;
-    taken.push(pred);
+    taken.extend([cols.pred.column, cols.refs.column]);
+    taken.extend(cols.prompt.map(|p| p.column));
     let loss = pick("--loss-col", &o.loss_col, LOSS_NAMES, &taken)?;
     taken.extend(loss);
     let tokens = pick("--token-count-col", &o.token_count_col, TOKEN_COUNT_NAMES, &taken)?;
@@ -153,7 +171,7 @@ fn plan(file: &str, names: &[String], o: &GenerationReadOptions) -> Result<Plan>
             format!("perplexity needs each example's loss: name it with --loss-col (tried: {})", LOSS_NAMES.join(", ")),
         ));
     }
-    Ok(Plan { id, pred, refs, loss, tokens })
+    Ok(Plan { id, pred: cols.pred, refs: cols.refs, prompt: cols.prompt, note: cols.note, loss, tokens })
 }
 
 /// Whether a table cell counts as missing: absent, null, NaN, and in CSV/TSV also empty text.
@@ -233,6 +251,47 @@ fn number_of(cell: &Cell) -> Option<f64> {
     }
 }
 
+/// Roles of a chat turn: the model's reply, or the user's message (the prompt).
+const ASSISTANT_ROLES: &[&str] = &["assistant", "gpt", "model", "bot"];
+const USER_ROLES: &[&str] = &["user", "human"];
+
+/// The text of the last turn of one of `roles` in a chat list (`[{"role", "content"}, ...]`, or
+/// ShareGPT's `{"from", "value"}`; content may be a string or a list of `{"type": "text", "text"}`
+/// parts). None when the list has no such turn (or the cell is missing); Err(description) when
+/// the cell is not a chat list.
+fn chat_turn(cell: &Cell, roles: &[&str]) -> std::result::Result<Option<String>, String> {
+    let parsed;
+    let list = match cell {
+        Cell::Json(v) => v.as_ref(),
+        Cell::Text(t) if t.trim_start().starts_with('[') => {
+            parsed = serde_json::from_str::<Value>(t).ok().or_else(|| crate::pyliteral::parse(t.trim()));
+            match &parsed {
+                Some(v) => v,
+                None => return Err(format!("'{}'", t.chars().take(40).collect::<String>())),
+            }
+        }
+        other if other.is_empty() => return Ok(None),
+        other => return Err(other.describe()),
+    };
+    let Some(turns) = list.as_array() else { return Err(list.to_string().chars().take(60).collect()) };
+    let field = |t: &Value, keys: &[&str]| keys.iter().find_map(|k| t.get(*k).cloned());
+    for turn in turns.iter().rev() {
+        let role = field(turn, &["role", "from"]).and_then(|r| r.as_str().map(str::to_ascii_lowercase));
+        if !role.is_some_and(|r| roles.contains(&r.as_str())) {
+            continue;
+        }
+        return Ok(Some(match field(turn, &["content", "value", "text"]) {
+            Some(Value::String(s)) => s,
+            Some(Value::Array(parts)) => {
+                parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join("")
+            }
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        }));
+    }
+    Ok(None)
+}
+
 /// Reads generation predictions and references from `path`.
 pub fn read_generation(path: &str, options: &GenerationReadOptions) -> Result<GenerationInput> {
     let format = source::detect_format(path, options.format)?;
@@ -247,25 +306,52 @@ pub fn read_generation(path: &str, options: &GenerationReadOptions) -> Result<Ge
         id_column: plan.id.map(|c| names[c].clone()),
         predictions: Vec::new(),
         references: Vec::new(),
-        pred_column: names[plan.pred].clone(),
-        ref_column: names[plan.refs].clone(),
+        pred_column: column_label(&names, plan.pred, "assistant"),
+        ref_column: column_label(&names, plan.refs, "assistant"),
+        prompts: plan.prompt.map(|_| Vec::new()),
+        prompt_column: plan.prompt.map(|p| column_label(&names, p, "user")),
+        columns_note: plan.note.clone(),
         loss: plan.loss.map(|c| NumberColumn { column: names[c].clone(), values: Vec::new() }),
         token_counts: plan.tokens.map(|c| NumberColumn { column: names[c].clone(), values: Vec::new() }),
         locations: Vec::new(),
         dropped: 0,
+        dropped_empty_references: 0,
         first_dropped: None,
+    };
+    let not_chat = |c: TextColumn, what: String| {
+        InputError::new(
+            &file,
+            format!("column '{}' holds {what}, which is not a chat list", names[c.column]),
+            "a chat column holds a list of turns such as [{\"role\": \"user\", \"content\": \"...\"}, {\"role\": \"assistant\", \"content\": \"...\"}]; name another column with --pred-col or --ref-col",
+        )
     };
     table.for_each_row(&mut |row: &dyn Row| {
         let at = || row.location().to_string();
-        let pred = text_of(&row.cell(plan.pred), delimited);
-        let refs = references_of(&row.cell(plan.refs), delimited).map_err(|what| {
-            InputError::new(
-                &file,
-                format!("column '{}' holds {what}, which is not reference text", names[plan.refs]),
-                "write one reference as a string, or several as a list of strings ([\"a\", \"b\"])",
-            )
-            .at(at())
-        })?;
+        let chat = |c: TextColumn, roles: &[&str]| {
+            chat_turn(&row.cell(c.column), roles).map_err(|what| not_chat(c, what).at(at()))
+        };
+        let pred = match plan.pred.chat {
+            true => chat(plan.pred, ASSISTANT_ROLES)?,
+            false => text_of(&row.cell(plan.pred.column), delimited),
+        };
+        let refs = match plan.refs.chat {
+            true => chat(plan.refs, ASSISTANT_ROLES)?.into_iter().collect(),
+            false => references_of(&row.cell(plan.refs.column), delimited).map_err(|what| {
+                InputError::new(
+                    &file,
+                    format!("column '{}' holds {what}, which is not reference text", names[plan.refs.column]),
+                    "write one reference as a string, or several as a list of strings ([\"a\", \"b\"])",
+                )
+                .at(at())
+            })?,
+        };
+        let prompt = match plan.prompt {
+            Some(p) if p.chat => chat(p, USER_ROLES)?,
+            Some(p) => text_of(&row.cell(p.column), true),
+            None => None,
+        };
+        // A reference that is there but empty: scored (and flagged) unless --drop-missing.
+        let empty_reference = !refs.is_empty() && refs.iter().all(|r| r.trim().is_empty());
         let number = |c: Option<usize>, flag: &str| -> Result<Option<f64>> {
             let Some(c) = c else { return Ok(None) };
             let cell = row.cell(c);
@@ -294,9 +380,10 @@ pub fn read_generation(path: &str, options: &GenerationReadOptions) -> Result<Ge
         .filter(|(m, _)| *m)
         .map(|(_, w)| *w)
         .collect();
-        if !missing.is_empty() {
+        if !missing.is_empty() || (empty_reference && options.drop_missing) {
             if options.drop_missing {
                 input.dropped += 1;
+                input.dropped_empty_references += usize::from(missing.is_empty());
                 input.first_dropped.get_or_insert(row.location());
                 return Ok(());
             }
@@ -305,10 +392,13 @@ pub fn read_generation(path: &str, options: &GenerationReadOptions) -> Result<Ge
                 format!("no {} in this row", missing.join(" and no ")),
                 format!(
                     "every example needs its generated text ('{}') and at least one reference ('{}'); fill the row, or pass --drop-missing to leave such rows out (the report says how many)",
-                    names[plan.pred], names[plan.refs]
+                    input.pred_column, input.ref_column
                 ),
             )
             .at(at()));
+        }
+        if let Some(prompts) = input.prompts.as_mut() {
+            prompts.push(prompt.unwrap_or_default());
         }
         if let (Some(ids), Some(c)) = (input.ids.as_mut(), plan.id) {
             ids.push(text_of(&row.cell(c), true).unwrap_or_default());
@@ -326,7 +416,7 @@ pub fn read_generation(path: &str, options: &GenerationReadOptions) -> Result<Ge
     })?;
     if input.is_empty() {
         let hint = if input.dropped > 0 {
-            "every row lacked a prediction or reference and --drop-missing left them all out"
+            "every row lacked a prediction or a non-empty reference and --drop-missing left them all out"
         } else {
             "the file has a header but no rows"
         };
@@ -373,7 +463,34 @@ mod tests {
             "{\"pred\": \"x\", \"answers\": {\"text\": [\"x\", \"y\"], \"answer_start\": [0, 4]}}\n",
         );
         assert_eq!(read_generation(&p, &GenerationReadOptions::default()).unwrap().references[0], ["x", "y"]);
+        // A reply column next to a reference column is the generated text, and the report says why.
         let p = write(dir.path(), "g2.csv", "output,label\nhi,hi\n");
+        let g = read_generation(&p, &GenerationReadOptions::default()).unwrap();
+        assert_eq!((g.pred_column.as_str(), g.ref_column.as_str()), ("output", "label"));
+        assert!(g.columns_note.unwrap().contains("because 'label' holds the reference"));
+        // Chat lists: the reference is the last assistant turn, the prompt the last user turn.
+        let p = write(
+            dir.path(),
+            "chat.jsonl",
+            "{\"messages\": [{\"role\": \"system\", \"content\": \"be brief\"}, {\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": [{\"type\": \"text\", \"text\": \"hello\"}]}], \"predict\": \"hey\"}\n{\"messages\": [{\"from\": \"human\", \"value\": \"q\"}, {\"from\": \"gpt\", \"value\": \"a\"}], \"predict\": \"a\"}\n",
+        );
+        let g = read_generation(&p, &GenerationReadOptions::default()).unwrap();
+        assert_eq!((g.references[0][0].as_str(), g.references[1][0].as_str()), ("hello", "a"));
+        assert_eq!(g.prompts.unwrap(), ["hi", "q"]);
+        assert_eq!(g.ref_column, "messages (last assistant turn)");
+        let p = write(dir.path(), "badchat.jsonl", "{\"messages\": 3, \"prediction\": \"x\"}\n");
+        let err = read_generation(&p, &GenerationReadOptions::default()).unwrap_err();
+        assert!(err.message.contains("not a chat list") && err.location == "line 1", "{err}");
+        // Empty references are scored; --drop-missing leaves them out and counts them.
+        let p = write(
+            dir.path(),
+            "lf.jsonl",
+            "{\"predict\": \"\", \"label\": \"\"}\n{\"predict\": \"b\", \"label\": \"b\"}\n",
+        );
+        assert_eq!(read_generation(&p, &GenerationReadOptions::default()).unwrap().len(), 2);
+        let g = read_generation(&p, &GenerationReadOptions { drop_missing: true, ..Default::default() }).unwrap();
+        assert_eq!((g.len(), g.dropped, g.dropped_empty_references), (1, 1, 1));
+        let p = write(dir.path(), "g3.csv", "text,output\nhi,hi\n");
         let err = read_generation(&p, &GenerationReadOptions::default()).unwrap_err();
         assert!(err.hint.contains("--ref-col"), "{err}");
     }

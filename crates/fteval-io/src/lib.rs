@@ -6,6 +6,7 @@ pub mod columns;
 pub mod error;
 pub mod formats;
 pub mod generation;
+pub mod generation_columns;
 pub mod label_names;
 pub mod leakage;
 pub mod logs;

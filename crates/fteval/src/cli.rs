@@ -154,12 +154,41 @@ pub struct TextTaskArgs {
     /// Generation: stem ROUGE tokens with NLTK's Porter stemmer (rouge-score's use_stemmer)
     #[arg(long, help_heading = "Text tasks")]
     pub rouge_stemmer: bool,
+    /// Generation: sacreBLEU's BLEU tokenizer [default: 13a; zh for Chinese, char for Japanese, Thai and other scripts without spaces]
+    #[arg(long, value_enum, value_name = "TOKENIZER", help_heading = "Text tasks")]
+    pub bleu_tokenize: Option<BleuTokenizeArg>,
+    /// Generation: what ROUGE counts [default: words; chars for scripts without spaces]
+    #[arg(long, value_enum, value_name = "UNITS", help_heading = "Text tasks")]
+    pub rouge_tokenize: Option<RougeTokenizeArg>,
     /// Per-example loss column: mean loss (and perplexity with --token-count-col) [tried: loss, nll]
     #[arg(long, value_name = "NAME", help_heading = "Text tasks")]
     pub loss_col: Option<String>,
     /// Per-example token count, to weight losses for perplexity [tried: n_tokens, num_tokens, token_count, tokens_count]
     #[arg(long, value_name = "NAME", help_heading = "Text tasks")]
     pub token_count_col: Option<String>,
+}
+
+/// sacreBLEU's tokenizers.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BleuTokenizeArg {
+    /// mteval-v13a (sacreBLEU's default)
+    #[value(name = "13a")]
+    T13a,
+    /// Chinese characters one by one, the rest as 13a
+    Zh,
+    /// Every character a token
+    Char,
+    /// mteval-v14 international: Unicode punctuation and symbols split off
+    Intl,
+}
+
+/// What ROUGE counts.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RougeTokenizeArg {
+    /// rouge-score's tokenizer: runs of ASCII letters and digits
+    Words,
+    /// Every character that is not a space or punctuation (scripts without spaces)
+    Chars,
 }
 
 /// How intervals are made.

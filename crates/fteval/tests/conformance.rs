@@ -106,3 +106,12 @@ fn text_conformance() {
     assert!(cases >= 7, "only {cases} cases found");
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Scripts without spaces and sacreBLEU's zh, char and intl tokenizers (made by
+/// tests/conformance/make_unspaced.py with sacreBLEU 2.6.0 and rouge-score 0.1.2).
+#[test]
+fn unspaced_conformance() {
+    let (cases, failures) = run_suite("unspaced.jsonl");
+    assert!(cases >= 6, "{cases} cases");
+    assert!(failures.is_empty(), "{} of {cases} cases failed:\n{}", failures.len(), failures.join("\n"));
+}

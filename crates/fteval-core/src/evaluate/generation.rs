@@ -13,10 +13,11 @@ use super::intervals::end_bound;
 use super::{ci_method, unreliable_check, Evaluation, MetricResult};
 use crate::checks::{Check, Severity};
 use crate::data::Task;
-use crate::metrics::generation::bleu::{bleu_score, bleu_signature, bleu_stats, BleuConfig, BleuStats};
+use crate::metrics::generation::bleu::{bleu_score, bleu_signature, bleu_stats, BleuConfig, BleuStats, BleuTokenizer};
 use crate::metrics::generation::chrf::{chrf_score, chrf_signature, chrf_stats_for, ChrfConfig, ChrfStats};
 use crate::metrics::generation::resample::bootstrap_sums;
-use crate::metrics::generation::rouge::rouge_scores;
+use crate::metrics::generation::rouge::{rouge_scores, rouge_scores_chars};
+use crate::metrics::generation::script::{dominant_script, script_counts, unspaced_share, Script};
 use crate::metrics::generation::squad::squad_scores;
 use crate::metrics::generation::{sum_all, NRefs, Sums};
 use crate::stats::bootstrap::{percentile_interval, replicates_constant, BootstrapConfig};
@@ -48,6 +49,9 @@ pub const N_SUMS: usize = 9;
 pub struct GenerationOptions {
     /// rouge-score's `use_stemmer` (NLTK's Porter stemmer).
     pub rouge_stemmer: bool,
+    /// ROUGE on characters ([`rouge_scores_chars`]) instead of rouge-score's words: for scripts
+    /// written without spaces.
+    pub rouge_chars: bool,
     pub bleu: BleuConfig,
     pub chrf: ChrfConfig,
     pub chrf_pp: ChrfConfig,
@@ -57,6 +61,7 @@ impl Default for GenerationOptions {
     fn default() -> Self {
         GenerationOptions {
             rouge_stemmer: false,
+            rouge_chars: false,
             bleu: BleuConfig::default(),
             chrf: ChrfConfig::chrf(),
             chrf_pp: ChrfConfig::chrf_pp(),
@@ -121,7 +126,11 @@ pub fn example_stats<S: AsRef<str>>(
     options: &GenerationOptions,
 ) -> ExampleStats {
     let squad = squad_scores(prediction, references);
-    let rouge = rouge_scores(prediction, references, options.rouge_stemmer);
+    let rouge = if options.rouge_chars {
+        rouge_scores_chars(prediction, references)
+    } else {
+        rouge_scores(prediction, references, options.rouge_stemmer)
+    };
     let bleu = bleu_stats(prediction, references, &options.bleu);
     let chrf = chrf_stats_for(prediction, references, &[options.chrf, options.chrf_pp]);
     let mut sums = [0.0; N_SUMS];
@@ -284,21 +293,98 @@ pub fn evaluate_generation(
     }
 }
 
+/// Share of reference letters in scripts without spaces from which a test set is such text.
+pub const UNSPACED_SHARE: f64 = 0.5;
+
+/// The tokenisation for `references`' script, and the check saying so: for text mostly in a
+/// script without spaces (Chinese, Japanese, Thai, ...), BLEU uses sacreBLEU's `zh` tokenizer
+/// (Chinese) or `char` (the others) and ROUGE counts characters, unless `bleu`/`rouge_chars` say
+/// otherwise — then the check warns that words cannot be found there. Other text keeps 13a and
+/// rouge-score's words (or what was asked) and gets no check.
+pub fn script_settings(
+    references: &[Vec<String>],
+    bleu: Option<BleuTokenizer>,
+    rouge_chars: Option<bool>,
+) -> (BleuTokenizer, bool, Option<Check>) {
+    let texts = || references.iter().flat_map(|r| r.iter().map(String::as_str));
+    let share = unspaced_share(texts());
+    if share < UNSPACED_SHARE {
+        return (bleu.unwrap_or_default(), rouge_chars.unwrap_or(false), None);
+    }
+    let counts = script_counts(texts());
+    let letters: usize = counts.iter().map(|c| c.1).sum();
+    let kana = counts.iter().find(|c| c.0 == Script::Kana).map_or(0, |c| c.1);
+    // Japanese mixes kanji with kana: 10% kana makes it Japanese, which sacreBLEU tokenises with
+    // MeCab (not available here): characters instead.
+    let (name, auto) = match dominant_script(texts()) {
+        Some((Script::Han, _)) if (kana as f64) < 0.1 * letters as f64 => ("Chinese", BleuTokenizer::Zh),
+        Some((Script::Han | Script::Kana, _)) => ("Japanese", BleuTokenizer::Char),
+        Some((s, _)) if s.unspaced() => (s.name(), BleuTokenizer::Char),
+        _ => ("a script without spaces", BleuTokenizer::Char),
+    };
+    let tok = bleu.unwrap_or(auto);
+    let chars = rouge_chars.unwrap_or(true);
+    let pct = format!("{:.0}%", 100.0 * share);
+    let message = if tok == BleuTokenizer::T13a || !chars {
+        format!(
+            "The references are mostly {name} ({pct} of letters in scripts written without spaces), but {}: they find almost no words in such text and score it near 0. Use --bleu-tokenize {} and --rouge-tokenize chars.",
+            match (tok == BleuTokenizer::T13a, !chars) {
+                (true, true) => "BLEU uses the 13a tokenizer and ROUGE rouge-score's words",
+                (true, false) => "BLEU uses the 13a tokenizer",
+                _ => "ROUGE uses rouge-score's words (ASCII letters and digits only)",
+            },
+            auto.name()
+        )
+    } else {
+        format!(
+            "The references are mostly {name} ({pct} of letters in scripts written without spaces), where BLEU's 13a tokenizer and rouge-score's tokenizer (ASCII letters and digits only) find almost no words: BLEU uses sacreBLEU's {} tokenizer (signature tok:{}) and ROUGE counts characters. Exact match and token F1 compare whole answers (SQuAD's normalisation splits on spaces only). --bleu-tokenize and --rouge-tokenize choose others.",
+            tok.name(),
+            tok.name()
+        )
+    };
+    (tok, chars, Some(Check::new("unspaced_script", Severity::Warn, message)))
+}
+
 /// Share of examples one prediction may take before the outputs count as collapsed.
 const COLLAPSE_SHARE: f64 = 0.5;
 
-/// Checks of a generation test set: empty outputs, one output for most inputs.
+/// Checks of a generation test set: empty outputs, empty references, one output for most inputs.
 fn generation_checks(predictions: &[String], references: &[Vec<String>]) -> Vec<Check> {
     let mut out = Vec::new();
     let n = predictions.len();
-    let empty: Vec<usize> = (0..n).filter(|&i| predictions[i].trim().is_empty()).collect();
+    let empty_ref = |i: usize| references[i].iter().all(|r| r.trim().is_empty());
+    let empty_pred = |i: usize| predictions[i].trim().is_empty();
+    // Only an empty output against a real reference scores 0 everywhere; against an empty
+    // reference it is an exact match, reported with the empty references.
+    let empty: Vec<usize> = (0..n).filter(|&i| empty_pred(i) && !empty_ref(i)).collect();
     if let Some(&first) = empty.first() {
         out.push(Check::new(
             "empty_predictions",
             Severity::Warn,
             format!(
-                "{} of {n} predictions are empty (first: example {}); they score 0 on every metric. Check generation settings (max_new_tokens, stop sequences) and that the prediction column is the generated text.",
+                "{} of {n} predictions are empty (first: example {}) while their references are not; they score 0 on every metric. Check generation settings (max_new_tokens, stop sequences) and that the prediction column is the generated text.",
                 empty.len(),
+                first + 1
+            ),
+        ));
+    }
+    let no_ref: Vec<usize> = (0..n).filter(|&i| empty_ref(i)).collect();
+    if let Some(&first) = no_ref.first() {
+        let both = no_ref.iter().filter(|&&i| empty_pred(i)).count();
+        let effect = if both > 0 {
+            format!(
+                "{both} of them have an empty prediction too, which scores exact match and token F1 1: they add {:.4} to both, though nothing was generated",
+                both as f64 / n as f64
+            )
+        } else {
+            "a non-empty prediction scores 0 against them".to_string()
+        };
+        out.push(Check::new(
+            "empty_references",
+            Severity::Warn,
+            format!(
+                "{} of {n} references are empty (first: example {}); {effect}. An empty reference is usually a missing label: fill it, or leave such rows out with --drop-missing.",
+                no_ref.len(),
                 first + 1
             ),
         ));
@@ -372,5 +458,22 @@ mod tests {
         assert_eq!(&ids[..2], ["empty_predictions", "collapsed_predictions"]);
         assert!(ids.contains(&"small_sample"), "{ids:?}");
         assert!(e.evaluation.metrics.iter().all(|(k, _)| k != "loss"));
+    }
+
+    #[test]
+    fn empty_references_are_flagged_and_empty_predictions_counted_truly() {
+        // Rows 0-1: empty prediction and reference (exact match 1); row 2: empty prediction only.
+        let preds: Vec<String> = ["", " ", "", "a b", "c"].map(String::from).to_vec();
+        let refs: Vec<Vec<String>> = [vec![""], vec![""], vec!["x"], vec!["a b"], vec!["d"]]
+            .map(|r| r.into_iter().map(String::from).collect())
+            .to_vec();
+        let e = evaluate_generation(&preds, &refs, None, &GenerationOptions::default(), &BootstrapConfig::default());
+        assert_eq!(metric(&e.evaluation, "exact_match").value, Some(0.6));
+        let check = |id: &str| e.evaluation.checks.iter().find(|c| c.id == id).unwrap().message.clone();
+        let ep = check("empty_predictions");
+        assert!(ep.starts_with("1 of 5 predictions are empty (first: example 3)"), "{ep}");
+        let er = check("empty_references");
+        assert!(er.starts_with("2 of 5 references are empty (first: example 1); 2 of them"), "{er}");
+        assert!(er.contains("add 0.4000") && er.contains("--drop-missing"), "{er}");
     }
 }

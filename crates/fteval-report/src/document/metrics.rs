@@ -72,6 +72,10 @@ pub struct GenerationInfoDoc {
     /// References per example: a number, or "var" when it differs between examples.
     pub references_per_example: String,
     pub rouge_stemmer: bool,
+    /// What ROUGE counts: "words" (rouge-score's tokenizer) or "characters" (scripts without spaces).
+    pub rouge_tokens: &'static str,
+    /// sacreBLEU's tokenizer of BLEU (`13a`, `zh`, `char`, `intl`).
+    pub bleu_tokenizer: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loss_column: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -504,11 +504,13 @@ pub(crate) fn summary_line(doc: &MetricsDocument) -> String {
             )
         }
         (_, Some(g)) => format!(
-            "{} · {} examples · {} reference(s) each{}",
+            "{} · {} examples · {} reference(s) each{}{}{}",
             doc.task,
             doc.n,
             g.references_per_example,
-            if g.rouge_stemmer { " · ROUGE with Porter stemmer" } else { "" }
+            if g.rouge_stemmer { " · ROUGE with Porter stemmer" } else { "" },
+            if g.rouge_tokens == "characters" { " · ROUGE on characters" } else { "" },
+            if g.bleu_tokenizer != "13a" { format!(" · BLEU tokenizer {}", g.bleu_tokenizer) } else { String::new() }
         ),
         _ => format!("{} · {} rows · {} labels", doc.task, doc.n, doc.labels.len()),
     };

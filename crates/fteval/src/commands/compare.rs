@@ -4,7 +4,8 @@ use fteval_core::compare::{compare_classification, verdict, Comparison, Delta, V
 use fteval_core::costs::{
     cost_minimising_threshold, threshold_for_min_precision, threshold_for_min_recall, CostMatrix,
 };
-use fteval_core::gates::{check_max_regression, check_requirement, GateResult};
+use fteval_core::gates::{check_max_regression, check_requirement, GateResult, MaxRegression, Requirement};
+use fteval_core::metric_names::resolve_metric;
 use fteval_core::stats::special::normal_quantile;
 use fteval_core::{Check, ClassificationInput, Scores, Severity, Task};
 use fteval_io::{align_predictions, Predictions};
@@ -15,6 +16,7 @@ use fteval_report::{CompareDocument, Markdown, Renderer};
 
 use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
 use super::settings::{judge, Judge};
+use super::text_compare::ModelFiles;
 use crate::cli::{CompareArgs, InputArgs};
 use crate::error::CliError;
 use crate::output::Output;
@@ -76,8 +78,10 @@ fn read_models(args: &CompareArgs, checks: &mut Vec<Check>) -> Result<(Predictio
 }
 
 /// The delta of `key`, or a usage error naming `flag` and listing the keys there are.
+/// The key matches as [`resolve_metric`] says: exactly, else ignoring case (`ROUGEL` is `rougeL`).
 pub fn find_delta<'a>(deltas: &'a [Delta], key: &str, flag: &str) -> Result<&'a Delta, CliError> {
-    deltas.iter().find(|d| d.key == key).ok_or_else(|| {
+    let resolved = resolve_metric(deltas.iter().map(|d| d.key.as_str()), key);
+    resolved.and_then(|k| deltas.iter().find(|d| d.key == k)).ok_or_else(|| {
         let keys: Vec<&str> = deltas.iter().map(|d| d.key.as_str()).collect();
         CliError::usage(
             format!("{flag}: no metric '{key}' for this task"),
@@ -176,11 +180,14 @@ fn thresholds(a: &ClassificationInput, b: &ClassificationInput, judge: &Judge) -
 /// Gates evaluated on the deltas; unknown metrics are usage errors.
 pub fn gates(deltas: &[Delta], judge: &Judge) -> Result<Vec<GateResult>, CliError> {
     let mut out = Vec::new();
-    for r in &judge.require {
-        out.push(check_requirement(r, find_delta(deltas, &r.metric, &format!("--require {}", r.metric))?));
+    // Each gate reports the metric under its key's spelling (`Recall>=0.8` is `recall>=0.8`).
+    for (i, r) in judge.require.iter().enumerate() {
+        let d = find_delta(deltas, &r.metric, &judge.gate_origin("require", i, &r.metric))?;
+        out.push(check_requirement(&Requirement { metric: d.key.clone(), ..r.clone() }, d));
     }
-    for m in &judge.max_regression {
-        out.push(check_max_regression(m, find_delta(deltas, &m.metric, &format!("--max-regression {}", m.metric))?));
+    for (i, m) in judge.max_regression.iter().enumerate() {
+        let d = find_delta(deltas, &m.metric, &judge.gate_origin("max_regression", i, &m.metric))?;
+        out.push(check_max_regression(&MaxRegression { metric: d.key.clone(), ..m.clone() }, d));
     }
     Ok(out)
 }
@@ -224,18 +231,23 @@ pub fn run(mut args: CompareArgs) -> Result<i32, CliError> {
     let config = bootstrap_config(&args.stats, &args.common)?;
     let judge = judge(&args.judge)?;
     judge.fill_input(&mut args.input);
-    if let Some(task) = super::text_input::text_task(&args.baseline, &args.input)? {
-        let Some(candidate) = &args.candidate else {
-            return Err(CliError::usage(
-                format!(
-                    "--baseline-col/--candidate-col: one file with a column per model is not supported for {}",
-                    task.as_str()
-                ),
-                "give the two models' files: fteval compare BASELINE CANDIDATE",
-            ));
+    // One file with a column per model: the baseline's column is the prediction the file is read by.
+    let mut detect = args.input.clone();
+    if args.candidate.is_none() && args.baseline_col.is_some() {
+        detect.pred_col.clone_from(&args.baseline_col);
+    }
+    if let Some(task) = super::text_input::text_task(&args.baseline, &detect)? {
+        let models = match (&args.candidate, &args.baseline_col, &args.candidate_col) {
+            (Some(candidate), _, _) => ModelFiles::Two { baseline: &args.baseline, candidate },
+            (None, Some(a), Some(b)) => ModelFiles::OneFile { file: &args.baseline, baseline_col: a, candidate_col: b },
+            _ => {
+                return Err(CliError::usage(
+                    "compare needs a baseline and a candidate",
+                    "give two prediction files (fteval compare BASELINE CANDIDATE), or one file with a column per model: fteval compare FILE --baseline-col A --candidate-col B",
+                ))
+            }
         };
-        let doc =
-            super::text_compare::compare(task, &args.baseline, candidate, &args.input, &config, &judge, args.examples)?;
+        let doc = super::text_compare::compare(task, models, &args.input, &config, &judge, args.examples)?;
         let renderer = output.renderer();
         output.write(|w| renderer.text_compare(&doc, w))?;
         crate::output::append_step_summary(|w| Markdown.text_compare(&doc, w));
@@ -280,6 +292,7 @@ pub fn classification(
         ));
     }
     let task = ia.task;
+    judge.check_profile(task)?;
     if judge.cost.is_some() && task != Task::Binary {
         return Err(CliError::usage(
             "--cost: expected cost needs a binary task (a false positive and a false negative)",
@@ -287,8 +300,8 @@ pub fn classification(
         ));
     }
     let cmp = compare_classification(ia, ib, config, args.examples);
-    let primary = judge.primary(task);
-    let d = find_delta(&cmp.deltas, &primary, "--primary")?;
+    let d = find_delta(&cmp.deltas, &judge.primary(task), judge.primary_origin())?;
+    let primary = d.key.clone();
     let (v, mde) = verdict(d, judge.margin, config.level);
     let summary = verdict_summary(v, d, judge.margin, mde, config.level, cmp.n);
     checks.extend(trade_off(&cmp, judge, task, v));

@@ -2,7 +2,8 @@
 
 use fteval_core::evaluate::generation::LossColumns;
 use fteval_core::evaluate::ner::{tag_checks, truncation_check};
-use fteval_core::evaluate::{evaluate_generation, evaluate_ner_metrics, GenerationEvaluation};
+use fteval_core::evaluate::{evaluate_generation, evaluate_ner_metrics, GenerationEvaluation, GenerationOptions};
+use fteval_core::generation_task::choose_generation_primary;
 use fteval_core::metrics::generation::NRefs;
 use fteval_core::metrics::ner::NerMode;
 use fteval_core::{evaluate_classification, evaluate_multilabel, BootstrapConfig, Check, Severity, Task};
@@ -95,7 +96,7 @@ fn ner_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<MetricsD
 /// Generated text against references (and per-example losses), bootstrapped over examples.
 fn generation_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<MetricsDocument, CliError> {
     let input = read_generation(&args.file, &generation_read_options(&args.input)?)?;
-    let options = generation_options(&args.input.text);
+    let (options, script_check) = generation_options(&args.input.text, &input.references);
     let loss = input.loss.as_ref().map(|l| LossColumns {
         loss: &l.values,
         token_counts: input.token_counts.as_ref().map(|t| t.values.as_slice()),
@@ -103,9 +104,23 @@ fn generation_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<M
     let GenerationEvaluation { evaluation, signatures, examples } =
         evaluate_generation(&input.predictions, &input.references, loss, &options, config);
     let mut input_checks = Vec::new();
+    input_checks.extend(columns_check(&input));
+    input_checks.extend(script_check);
     input_checks.extend(dropped_check(&input));
+    // What compare and rank would judge these outputs on, and why.
+    let choice = choose_generation_primary(&input.references, input.prompts.as_deref());
+    input_checks.push(Check::new(
+        "primary_metric",
+        Severity::Info,
+        format!(
+            "compare and rank judge these outputs on {} ({}): {}; --primary or --profile qa|summarization|translation chooses another.",
+            choice.metric,
+            choice.task.as_str(),
+            choice.reason
+        ),
+    ));
     let mut doc = MetricsDocument::new(&input.file, evaluation, input_checks);
-    doc.generation = Some(generation_info(&input, options.rouge_stemmer));
+    doc.generation = Some(generation_info(&input, &options));
     doc.signatures = Some(Ordered(signatures));
     doc.examples = Some(
         examples
@@ -128,7 +143,7 @@ fn generation_document(args: &MetricsArgs, config: &BootstrapConfig) -> Result<M
     Ok(doc)
 }
 
-fn generation_info(input: &GenerationInput, rouge_stemmer: bool) -> GenerationInfoDoc {
+fn generation_info(input: &GenerationInput, options: &GenerationOptions) -> GenerationInfoDoc {
     GenerationInfoDoc {
         prediction_column: input.pred_column.clone(),
         reference_column: input.ref_column.clone(),
@@ -137,21 +152,41 @@ fn generation_info(input: &GenerationInput, rouge_stemmer: bool) -> GenerationIn
             NRefs::Fixed(n) => n.to_string(),
             NRefs::Variable => "var".to_string(),
         },
-        rouge_stemmer,
+        rouge_stemmer: options.rouge_stemmer,
+        rouge_tokens: if options.rouge_chars { "characters" } else { "words" },
+        bleu_tokenizer: options.bleu.tokenizer.name(),
         loss_column: input.loss.as_ref().map(|l| l.column.clone()),
         token_count_column: input.token_counts.as_ref().map(|t| t.column.clone()),
         dropped_rows: input.dropped as u64,
     }
 }
 
+/// `generation_columns`: which columns were read as the generated text and the reference, when a
+/// reply column took its role from the others (the rule of fteval_io::generation_columns).
+pub fn columns_check(input: &GenerationInput) -> Option<Check> {
+    let note = input.columns_note.as_ref()?;
+    Some(Check::new(
+        "generation_columns",
+        Severity::Info,
+        format!(
+            "{}: {note}; generated text '{}', reference '{}'. Name them with --pred-col and --ref-col if that is wrong.",
+            input.file, input.pred_column, input.ref_column
+        ),
+    ))
+}
+
 /// `dropped_rows`: rows --drop-missing left out.
 fn dropped_check(input: &GenerationInput) -> Option<Check> {
     let first = input.first_dropped?;
+    let empty = match input.dropped_empty_references {
+        0 => String::new(),
+        k => format!(" ({k} of them with an empty reference)"),
+    };
     Some(Check::new(
         "dropped_rows",
         Severity::Info,
         format!(
-            "{} rows without a prediction or reference were left out (--drop-missing; the first at {first}); {} examples were evaluated.",
+            "{} rows without a prediction or reference{empty} were left out (--drop-missing; the first at {first}); {} examples were evaluated.",
             input.dropped,
             input.len()
         ),

@@ -54,9 +54,11 @@ pub fn run(mut args: RankArgs) -> Result<i32, CliError> {
     let aligned = align_predictions(preds, &prepare_options(&args.input), false)?;
     checks.extend(aligned.checks);
     let task = aligned.inputs[0].task;
+    judge.check_profile(task)?;
     let primary = judge.primary(task);
-    let ranking = rank_models(&aligned.inputs, &primary, &config)
-        .map_err(|e| CliError::usage(format!("--primary {primary}: {e}"), "name a metric every model has"))?;
+    let ranking = rank_models(&aligned.inputs, &primary, &config).map_err(|e| {
+        CliError::usage(format!("{} {primary}: {e}", judge.primary_origin()), "name a metric every model has")
+    })?;
     let profile = judge.profile.map(|p| ProfileDoc {
         name: p.as_str(),
         primary_metric: p.primary_metric(task),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use fteval_core::costs::CostMatrix;
 use fteval_core::gates::{parse_max_regression, parse_requirement, MaxRegression, Requirement};
+use fteval_core::generation_task::PrimaryChoice;
 use fteval_core::profile::{default_primary, Profile};
 use fteval_core::{Check, Severity, Task};
 use serde::Deserialize;
@@ -98,7 +99,15 @@ pub struct GatesConfig {
 /// Validated judgement settings.
 #[derive(Debug, Default)]
 pub struct Judge {
+    /// The primary metric as written (metric keys keep their case: `rougeL`).
     primary: Option<String>,
+    /// Where `primary` came from, for errors: `--primary` or the config file's key.
+    primary_origin: String,
+    /// The config file's path, for errors about its keys.
+    config_path: Option<String>,
+    /// How many of `require` and `max_regression` (the first ones) come from the config file.
+    require_from_file: usize,
+    max_regression_from_file: usize,
     pub profile: Option<Profile>,
     pub margin: f64,
     pub cost: Option<CostMatrix>,
@@ -129,6 +138,59 @@ impl Judge {
             if flag.is_none() {
                 flag.clone_from(value);
             }
+        }
+    }
+
+    /// Where the primary metric was named, for errors: `--primary`, or `fteval.toml: primary =`.
+    pub fn primary_origin(&self) -> &str {
+        if self.primary.is_some() {
+            &self.primary_origin
+        } else {
+            "--primary"
+        }
+    }
+
+    /// Where the `i`-th requirement (`kind` "require") or tolerated drop ("max_regression") was
+    /// written, for errors: `--require recall`, or `fteval.toml: [gates] require recall`.
+    pub fn gate_origin(&self, kind: &str, i: usize, metric: &str) -> String {
+        let n_file = if kind == "require" { self.require_from_file } else { self.max_regression_from_file };
+        match &self.config_path {
+            Some(path) if i < n_file => format!("{path}: [gates] {kind} {metric}"),
+            _ => format!("--{} {metric}", kind.replace('_', "-")),
+        }
+    }
+
+    /// The primary metric of a generation comparison: --primary, else a generation profile's,
+    /// else the metric the data's task fits ([`fteval_core::generation_task::choose_generation_primary`]) — then with an info
+    /// check `primary_metric` saying which task the data show and why the metric fits it.
+    pub fn generation_primary(&self, choice: &PrimaryChoice) -> (String, Option<Check>) {
+        match (&self.primary, self.profile) {
+            (Some(p), _) => (p.clone(), None),
+            (None, Some(profile)) if profile.is_generation() => (profile.primary_metric(Task::Generation).into(), None),
+            _ => (
+                choice.metric.to_string(),
+                Some(Check::new(
+                    "primary_metric",
+                    Severity::Info,
+                    format!(
+                        "Primary metric {} ({}): {}. Judge on another with --primary KEY or --profile qa|summarization|translation.",
+                        choice.metric,
+                        choice.task.as_str(),
+                        choice.reason
+                    ),
+                )),
+            ),
+        }
+    }
+
+    /// Exit 2 when the profile does not judge `task` (a generation profile on a classifier).
+    pub fn check_profile(&self, task: Task) -> Result<(), CliError> {
+        match self.profile {
+            Some(p) if !p.applies_to(task) => Err(CliError::usage(
+                format!("profile {}: judges generated text, but these are {} predictions", p.as_str(), task.as_str()),
+                "for classifiers and NER choose spam, fraud, medical or balanced",
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -221,7 +283,7 @@ pub fn judge(args: &JudgeArgs) -> Result<Judge, CliError> {
         (Some(name), _) | (None, Some(name)) => {
             let origin = if args.profile.is_some() { "--profile".to_string() } else { in_file("profile") };
             Some(Profile::parse(name).ok_or_else(|| {
-                CliError::usage(format!("{origin} {name}: unknown profile"), "choose spam, fraud, medical or balanced")
+                CliError::usage(format!("{origin} {name}: unknown profile"), "choose spam, fraud, medical or balanced (classifiers, NER) or qa, summarization, translation (generation)")
             })?)
         }
         (None, None) => None,
@@ -255,7 +317,15 @@ pub fn judge(args: &JudgeArgs) -> Result<Judge, CliError> {
         })?);
     }
     Ok(Judge {
-        primary: args.primary.clone().or(file.primary).map(|p| p.to_ascii_lowercase()),
+        primary_origin: if args.primary.is_some() {
+            "--primary".to_string()
+        } else {
+            format!("{}: primary", path.display())
+        },
+        require_from_file: file.gates.require.len(),
+        max_regression_from_file: file.gates.max_regression.len(),
+        primary: args.primary.clone().or(file.primary),
+        config_path: note.as_ref().map(|_| path.display().to_string()),
         profile,
         margin,
         cost,

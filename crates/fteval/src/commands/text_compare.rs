@@ -6,13 +6,16 @@ use fteval_core::compare::text::{
     compare_generation_on, compare_ner, rank_generation, rank_ner, GenerationConfigs, GenerationExamples, TextOptions,
 };
 use fteval_core::compare::{verdict, Verdict};
+use fteval_core::evaluate::generation::GENERATION_METRIC_KEYS;
 use fteval_core::evaluate::generation::{generation_signatures, generation_stats, LossColumns};
 use fteval_core::evaluate::ner::tag_checks;
 use fteval_core::evaluate::GenerationOptions;
+use fteval_core::generation_task::choose_generation_primary;
+use fteval_core::metric_names::resolve_metric;
 use fteval_core::metrics::ner::NerStats;
 use fteval_core::{BootstrapConfig, Check, Severity, Task};
 use fteval_io::ner::{read_ner, NerInput};
-use fteval_io::{read_generation, GenerationInput};
+use fteval_io::{read_generation, GenerationInput, GenerationReadOptions};
 use fteval_report::document::{
     FlipTexts, ProfileDoc, TextCompareContext, TextCompareDocument, TextRankDocument, VerdictDoc,
 };
@@ -25,8 +28,17 @@ use crate::error::CliError;
 
 /// The files of several models of one text task, read and scored on the same examples.
 enum Models {
-    Ner { inputs: Vec<NerInput>, stats: Vec<NerStats> },
-    Generation { inputs: Vec<GenerationInput>, examples: Vec<GenerationExamples>, options: GenerationOptions },
+    Ner {
+        inputs: Vec<NerInput>,
+        stats: Vec<NerStats>,
+    },
+    Generation {
+        inputs: Vec<GenerationInput>,
+        examples: Vec<GenerationExamples>,
+        options: GenerationOptions,
+        /// The tokenisation the references' script asked for (scripts without spaces).
+        script_check: Option<Check>,
+    },
 }
 
 impl Models {
@@ -50,6 +62,31 @@ impl Models {
         }
     }
 
+    /// What the readers decided that the report should say: how generation columns were read.
+    fn input_checks(&self) -> Vec<Check> {
+        match self {
+            Models::Ner { .. } => Vec::new(),
+            Models::Generation { inputs, script_check, .. } => {
+                let columns = inputs.iter().filter_map(super::metrics::columns_check);
+                columns.chain(script_check.iter().cloned()).collect()
+            }
+        }
+    }
+
+    /// The primary metric (and, when the data chose it, the check saying why).
+    fn primary(&self, task: Task, judge: &Judge) -> (String, Option<Check>) {
+        match self {
+            Models::Ner { .. } => (judge.primary(task), None),
+            Models::Generation { inputs, .. } => {
+                let choice = choose_generation_primary(&inputs[0].references, inputs[0].prompts.as_deref());
+                let (name, check) = judge.generation_primary(&choice);
+                // The key as the report spells it, so the flips follow it too (`ROUGEL` is `rougeL`).
+                let keys = GENERATION_METRIC_KEYS.iter().copied().chain(["loss", "perplexity"]);
+                (resolve_metric(keys, &name).map_or(name.clone(), str::to_string), check)
+            }
+        }
+    }
+
     fn signatures(&self) -> Vec<(String, String)> {
         match self {
             Models::Ner { .. } => Vec::new(),
@@ -59,8 +96,14 @@ impl Models {
 }
 
 /// Reads every model's file as `task`, checks that they cover the same examples with the same
-/// gold, and computes each model's per-example statistics.
-fn read_models(task: Task, files: &[String], args: &InputArgs) -> Result<Models, CliError> {
+/// gold, and computes each model's per-example statistics. `pred_cols` (generation) names each
+/// model's prediction column, for several models in one file.
+fn read_models(
+    task: Task,
+    files: &[String],
+    args: &InputArgs,
+    pred_cols: &[Option<String>],
+) -> Result<Models, CliError> {
     match task {
         Task::Ner => {
             let opts = ner_read_options(args)?;
@@ -75,11 +118,22 @@ fn read_models(task: Task, files: &[String], args: &InputArgs) -> Result<Models,
         }
         _ => {
             let opts = generation_read_options(args)?;
-            let mut inputs = files.iter().map(|f| read_generation(f, &opts)).collect::<Result<Vec<_>, _>>()?;
+            let read = |(i, f): (usize, &String)| match pred_cols.get(i).cloned().flatten() {
+                Some(col) => {
+                    let others = pred_cols.iter().flatten().filter(|c| **c != col).cloned().collect();
+                    let one =
+                        GenerationReadOptions { pred_col: Some(col.clone()), other_models: others, ..opts.clone() };
+                    let mut g = read_generation(f, &one)?;
+                    g.file = format!("{}:{col}", g.file);
+                    Ok(g)
+                }
+                None => read_generation(f, &opts),
+            };
+            let mut inputs = files.iter().enumerate().map(read).collect::<Result<Vec<_>, fteval_io::InputError>>()?;
             align_generation(&mut inputs)?;
-            let options = generation_options(&args.text);
+            let (options, script_check) = generation_options(&args.text, &inputs[0].references);
             let examples = inputs.iter().map(|i| generation_examples(i, &options)).collect();
-            Ok(Models::Generation { inputs, examples, options })
+            Ok(Models::Generation { inputs, examples, options, script_check })
         }
     }
 }
@@ -251,11 +305,16 @@ fn profile_doc(judge: &Judge, task: Task) -> Option<ProfileDoc> {
     })
 }
 
-/// `fteval compare` of two text-task files.
+/// The two models of a comparison: two files, or one generation file with a column per model.
+pub enum ModelFiles<'a> {
+    Two { baseline: &'a str, candidate: &'a str },
+    OneFile { file: &'a str, baseline_col: &'a str, candidate_col: &'a str },
+}
+
+/// `fteval compare` of two text-task models.
 pub fn compare(
     task: Task,
-    baseline: &str,
-    candidate: &str,
+    models: ModelFiles,
     args: &InputArgs,
     config: &BootstrapConfig,
     judge: &Judge,
@@ -267,9 +326,24 @@ pub fn compare(
             "for NER and generation, judge on a metric: --primary KEY, --require KEY>=X, --max-regression KEY=D",
         ));
     }
-    let files = [baseline.to_string(), candidate.to_string()];
-    let models = read_models(task, &files, args)?;
-    let primary = judge.primary(task);
+    let (files, pred_cols) = match models {
+        ModelFiles::Two { baseline, candidate } => ([baseline.to_string(), candidate.to_string()], vec![None, None]),
+        ModelFiles::OneFile { file, baseline_col, candidate_col } => {
+            if task != Task::Generation {
+                return Err(CliError::usage(
+                    "--baseline-col/--candidate-col: one file with a column per model is not supported for NER",
+                    "give the two models' files: fteval compare BASELINE CANDIDATE",
+                ));
+            }
+            (
+                [file.to_string(), file.to_string()],
+                vec![Some(baseline_col.to_string()), Some(candidate_col.to_string())],
+            )
+        }
+    };
+    judge.check_profile(task)?;
+    let models = read_models(task, &files, args, &pred_cols)?;
+    let (primary, primary_check) = models.primary(task, judge);
     let opts = options(config, examples);
     let cmp = match &models {
         Models::Ner { stats, .. } => compare_ner(&stats[0], &stats[1], &opts),
@@ -277,16 +351,18 @@ pub fn compare(
             compare_generation_on(&examples[0], &examples[1], &configs(options), &opts, Some(&primary))
         }
     };
-    let d = find_delta(&cmp.deltas, &primary, "--primary")?;
+    let d = find_delta(&cmp.deltas, &primary, judge.primary_origin())?;
+    let primary = d.key.clone();
     let (v, mde) = verdict(d, judge.margin, config.level);
     let summary = verdict_summary(v, d, judge.margin, mde, config.level, cmp.n as u64);
     let gates = gates(&cmp.deltas, judge)?;
-    let mut checks: Vec<Check> = judge.note.iter().cloned().collect();
+    let mut checks: Vec<Check> = judge.note.iter().cloned().chain(primary_check).collect();
     if let Models::Ner { inputs, stats } = &models {
         for (input, s) in inputs.iter().zip(stats) {
             checks.extend(tag_checks(&input.sequences, s, false).iter().map(|c| c.about(&input.file)));
         }
     }
+    checks.extend(models.input_checks());
     if v == Verdict::Inconclusive && config.resamples == 0 {
         checks.push(Check::new("no_intervals", Severity::Info, "--bootstrap 0: no intervals, so no verdict."));
     }
@@ -337,8 +413,9 @@ pub fn rank(
     config: &BootstrapConfig,
     judge: &Judge,
 ) -> Result<TextRankDocument, CliError> {
-    let models = read_models(task, files, args)?;
-    let primary = judge.primary(task);
+    judge.check_profile(task)?;
+    let models = read_models(task, files, args, &[])?;
+    let (primary, primary_check) = models.primary(task, judge);
     let opts = options(config, 10);
     let ranking = match &models {
         Models::Ner { stats, .. } => rank_ner(&stats.iter().collect::<Vec<_>>(), &primary, &opts),
@@ -346,8 +423,11 @@ pub fn rank(
             rank_generation(&examples.iter().collect::<Vec<_>>(), &primary, &configs(options), &opts)
         }
     }
-    .map_err(|e| CliError::usage(format!("--primary {primary}: {e}"), "name a metric every model has"))?;
-    let checks: Vec<Check> = judge.note.iter().cloned().collect();
+    .map_err(|e| {
+        CliError::usage(format!("{} {primary}: {e}", judge.primary_origin()), "name a metric every model has")
+    })?;
+    let mut checks: Vec<Check> = judge.note.iter().cloned().chain(primary_check).collect();
+    checks.extend(models.input_checks());
     Ok(TextRankDocument::new(
         &ranking,
         &models.sources(),

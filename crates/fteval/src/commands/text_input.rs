@@ -1,14 +1,17 @@
 //! The text tasks' side of the input flags, shared by every command that reads NER or
 //! generation files: which task a file holds, and the reader and scoring options the flags ask for.
 
+use fteval_core::evaluate::generation::script_settings;
 use fteval_core::evaluate::GenerationOptions;
+use fteval_core::metrics::generation::bleu::{BleuConfig, BleuTokenizer};
 use fteval_core::metrics::ner::{auto_detect_scheme, evaluate_ner, NerError, NerMode, NerOptions, NerStats, Scheme};
+use fteval_core::Check;
 use fteval_core::Task;
 use fteval_io::ner::{NerFormat, NerInput, NerReadOptions, Truncation};
 use fteval_io::task::{detect_kind, FileKind};
 use fteval_io::{Format, GenerationReadOptions};
 
-use crate::cli::{InputArgs, InputFormat, TaskArg, TextTaskArgs};
+use crate::cli::{BleuTokenizeArg, InputArgs, InputFormat, RougeTokenizeArg, TaskArg, TextTaskArgs};
 use crate::error::CliError;
 
 /// The tabular format `--input-format` names (None for CoNLL, which is not a table).
@@ -32,7 +35,8 @@ pub fn text_task(path: &str, args: &InputArgs) -> Result<Option<Task>, CliError>
         Some(_) => None,
         None => {
             let conll = args.input_format == Some(InputFormat::Conll);
-            match detect_kind(path, table_format(args.input_format), conll, args.text.ref_col.as_deref())? {
+            let (pred, refs) = (args.pred_col.as_deref(), args.text.ref_col.as_deref());
+            match detect_kind(path, table_format(args.input_format), conll, pred, refs)? {
                 FileKind::Ner => Some(Task::Ner),
                 FileKind::Generation => Some(Task::Generation),
                 FileKind::Classification => None,
@@ -55,6 +59,8 @@ fn check_flags(task: Option<Task>, args: &InputArgs) -> Result<(), CliError> {
     let gen_flags = [
         (t.ref_col.is_some(), "--ref-col"),
         (t.rouge_stemmer, "--rouge-stemmer"),
+        (t.bleu_tokenize.is_some(), "--bleu-tokenize"),
+        (t.rouge_tokenize.is_some(), "--rouge-tokenize"),
         (t.loss_col.is_some(), "--loss-col"),
         (t.token_count_col.is_some(), "--token-count-col"),
     ];
@@ -169,10 +175,27 @@ pub fn generation_read_options(args: &InputArgs) -> Result<GenerationReadOptions
         loss_col: args.text.loss_col.clone(),
         token_count_col: args.text.token_count_col.clone(),
         drop_missing: args.drop_missing,
+        other_models: Vec::new(),
     })
 }
 
-/// The generation scoring settings of the flags.
-pub fn generation_options(args: &TextTaskArgs) -> GenerationOptions {
-    GenerationOptions { rouge_stemmer: args.rouge_stemmer, ..GenerationOptions::default() }
+/// The generation scoring settings of the flags, with the tokenisation `references`' script
+/// needs where the flags leave it open, and the check saying so (see [`script_settings`]).
+pub fn generation_options(args: &TextTaskArgs, references: &[Vec<String>]) -> (GenerationOptions, Option<Check>) {
+    let bleu = args.bleu_tokenize.map(|t| match t {
+        BleuTokenizeArg::T13a => BleuTokenizer::T13a,
+        BleuTokenizeArg::Zh => BleuTokenizer::Zh,
+        BleuTokenizeArg::Char => BleuTokenizer::Char,
+        BleuTokenizeArg::Intl => BleuTokenizer::Intl,
+    });
+    let chars = args.rouge_tokenize.map(|t| t == RougeTokenizeArg::Chars);
+    let (tokenizer, rouge_chars, check) = script_settings(references, bleu, chars);
+    let default = GenerationOptions::default();
+    let options = GenerationOptions {
+        rouge_stemmer: args.rouge_stemmer,
+        rouge_chars,
+        bleu: BleuConfig { tokenizer, ..default.bleu },
+        ..default
+    };
+    (options, check)
 }

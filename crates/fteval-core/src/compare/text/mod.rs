@@ -507,10 +507,13 @@ fn rank_layout(
     checks: Vec<Check>,
 ) -> Result<TextRanking, String> {
     let keys = layout.keys();
-    let Some(j) = keys.iter().position(|(k, _)| k == primary) else {
+    // The key as the report spells it (`ROUGEL` names `rougeL`).
+    let resolved = crate::metric_names::resolve_metric(keys.iter().map(|(k, _)| k.as_str()), primary);
+    let Some(j) = resolved.and_then(|r| keys.iter().position(|(k, _)| k == r)) else {
         let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
         return Err(format!("no metric '{primary}' for every model; the metrics are: {}", names.join(", ")));
     };
+    let primary = keys[j].0.as_str();
     let k = layout.systems();
     if k == 0 {
         return Err("no models to rank".into());

@@ -9,7 +9,7 @@
 use rustc_hash::FxHashMap;
 
 use super::ngrams::{ngram_count, WORDS};
-use super::pytext::{py_collapse_whitespace, py_lower, py_rstrip, py_split};
+use super::pytext::{py_collapse_whitespace, py_isspace, py_lower, py_rstrip, py_split};
 use super::{NRefs, SufficientStats, SACREBLEU_VERSION};
 
 /// BLEU's maximum n-gram order (sacreBLEU's `MAX_NGRAM_ORDER`).
@@ -26,6 +26,153 @@ pub const MAX_ORDER: usize = 4;
 /// off after a digit. Finally whitespace (Python's `str.split()`) is collapsed.
 pub fn tokenize_13a(line: &str) -> String {
     py_collapse_whitespace(&tokenize_13a_spaced(line))
+}
+
+/// sacreBLEU's tokenisers (`tokenize=`): `13a` (the default), `zh` (each Chinese character a
+/// token, the rest as `13a`'s regular expressions split it), `char` (each character a token) and
+/// `intl` (mteval-v14's international tokeniser: Unicode punctuation and symbols split off).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BleuTokenizer {
+    #[default]
+    T13a,
+    Zh,
+    Char,
+    Intl,
+}
+
+impl BleuTokenizer {
+    /// The name sacreBLEU's signature gives it (`tok:zh`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BleuTokenizer::T13a => "13a",
+            BleuTokenizer::Zh => "zh",
+            BleuTokenizer::Char => "char",
+            BleuTokenizer::Intl => "intl",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<BleuTokenizer> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "13a" => Some(BleuTokenizer::T13a),
+            "zh" => Some(BleuTokenizer::Zh),
+            "char" => Some(BleuTokenizer::Char),
+            "intl" => Some(BleuTokenizer::Intl),
+            _ => None,
+        }
+    }
+
+    /// The tokens of `line` separated by whitespace (not necessarily single spaces).
+    pub fn tokenize_spaced(self, line: &str) -> String {
+        match self {
+            BleuTokenizer::T13a => tokenize_13a_spaced(line),
+            BleuTokenizer::Zh => tokenize_zh_spaced(line),
+            BleuTokenizer::Char => {
+                line.chars().filter(|&c| !py_isspace(c)).map(String::from).collect::<Vec<_>>().join(" ")
+            }
+            BleuTokenizer::Intl => tokenize_intl(line),
+        }
+    }
+}
+
+/// sacreBLEU's `TokenizerZh._is_chinese_char`, including what its ranges really compare: two of
+/// them are written `u'\u20000'` and `u'\u2f800'` (a 4-digit escape and a '0'), so as string
+/// comparisons they cover U+2001..=U+2A6D and U+2F81..=U+2FA1 (general punctuation, arrows,
+/// mathematical operators, ...) — not the supplementary ideographs they were meant for.
+pub fn is_sacrebleu_chinese_char(c: char) -> bool {
+    const RANGES: &[(u32, u32)] = &[
+        (0x3400, 0x4DB5),
+        (0x4E00, 0x9FA5),
+        (0x9FA6, 0x9FBB),
+        (0xF900, 0xFA2D),
+        (0xFA30, 0xFA6A),
+        (0xFA70, 0xFAD9),
+        (0x2001, 0x2A6D),
+        (0x2F81, 0x2FA1),
+        (0xFF00, 0xFFEF),
+        (0x2E80, 0x2EFF),
+        (0x3000, 0x303F),
+        (0x31C0, 0x31EF),
+        (0x2F00, 0x2FDF),
+        (0x2FF0, 0x2FFF),
+        (0x3100, 0x312F),
+        (0x31A0, 0x31BF),
+        (0xFE10, 0xFE1F),
+        (0xFE30, 0xFE4F),
+        (0x2600, 0x26FF),
+        (0x2700, 0x27BF),
+        (0x3200, 0x32FF),
+        (0x3300, 0x33FF),
+    ];
+    let u = c as u32;
+    RANGES.iter().any(|&(a, b)| (a..=b).contains(&u))
+}
+
+/// sacreBLEU's `TokenizerZh`: the line stripped, a space either side of every Chinese character
+/// ([`is_sacrebleu_chinese_char`]), then `TokenizerRegexp` (13a's four regular expressions, on
+/// the line without 13a's padding and entity unescaping).
+fn tokenize_zh_spaced(line: &str) -> String {
+    let line = line.trim_matches(py_isspace);
+    let mut spaced = String::with_capacity(line.len() * 2);
+    for c in line.chars() {
+        if is_sacrebleu_chinese_char(c) {
+            spaced.push(' ');
+            spaced.push(c);
+            spaced.push(' ');
+        } else {
+            spaced.push(c);
+        }
+    }
+    regexp_spaced(spaced.into_bytes())
+}
+
+/// sacreBLEU's `TokenizerV14International`: `(\P{N})(\p{P})` → `\1 \2 `, then
+/// `(\p{P})(\P{N})` → ` \1 \2`, then `(\p{S})` → ` \1 `, with Unicode general categories;
+/// whitespace collapsed.
+fn tokenize_intl(line: &str) -> String {
+    use unicode_general_category::{get_general_category as cat, GeneralCategory as G};
+    let is_n = |c: char| matches!(cat(c), G::DecimalNumber | G::LetterNumber | G::OtherNumber);
+    let is_p = |c: char| {
+        matches!(
+            cat(c),
+            G::ConnectorPunctuation
+                | G::DashPunctuation
+                | G::OpenPunctuation
+                | G::ClosePunctuation
+                | G::InitialPunctuation
+                | G::FinalPunctuation
+                | G::OtherPunctuation
+        )
+    };
+    let is_s = |c: char| matches!(cat(c), G::MathSymbol | G::CurrencySymbol | G::ModifierSymbol | G::OtherSymbol);
+    // `re.sub` of a two-character pattern over chars (see `scan_pairs`).
+    let pairs = |a: Vec<char>, m: &dyn Fn(char, char) -> bool, r: &dyn Fn(char, char, &mut Vec<char>)| {
+        let mut out = Vec::with_capacity(a.len() + a.len() / 2);
+        let mut i = 0;
+        while i < a.len() {
+            if i + 1 < a.len() && m(a[i], a[i + 1]) {
+                r(a[i], a[i + 1], &mut out);
+                i += 2;
+            } else {
+                out.push(a[i]);
+                i += 1;
+            }
+        }
+        out
+    };
+    let a: Vec<char> = line.chars().collect();
+    let a = pairs(a, &|x, y| !is_n(x) && is_p(y), &|x, y, o| o.extend([x, ' ', y, ' ']));
+    let a = pairs(a, &|x, y| is_p(x) && !is_n(y), &|x, y, o| o.extend([' ', x, ' ', y]));
+    let mut out = String::with_capacity(a.len() * 2);
+    for c in a {
+        if is_s(c) {
+            out.push(' ');
+            out.push(c);
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    py_collapse_whitespace(&out)
 }
 
 /// [`tokenize_13a`] before whitespace is collapsed: the same tokens under `str.split()`.
@@ -47,20 +194,29 @@ fn tokenize_13a_spaced(line: &str) -> String {
             }
         }
     }
-    // The regular expressions only test ASCII characters, and a non-ASCII character counts as
-    // "not a digit" in each, so a byte scan gives the same result: a match never starts inside a
-    // multi-byte character, and spaces are only inserted next to ASCII bytes.
-    let bytes = line.as_bytes();
+    // 13a pads the line with a space either side before the regular expressions.
+    let mut padded = Vec::with_capacity(line.len() + 2);
+    padded.push(b' ');
+    padded.extend_from_slice(line.as_bytes());
+    padded.push(b' ');
+    regexp_spaced(padded)
+}
+
+/// sacreBLEU's `TokenizerRegexp` (without its final whitespace collapse): the four regular
+/// expressions 13a and zh share.
+///
+/// The regular expressions only test ASCII characters, and a non-ASCII character counts as
+/// "not a digit" in each, so a byte scan gives the same result: a match never starts inside a
+/// multi-byte character, and spaces are only inserted next to ASCII bytes.
+fn regexp_spaced(bytes: Vec<u8>) -> String {
     let mut a = Vec::with_capacity(bytes.len() * 2 + 2);
-    a.push(b' ');
-    for &b in bytes {
+    for b in bytes {
         if is_13a_symbol(b) {
             a.extend_from_slice(&[b' ', b, b' ']);
         } else {
             a.push(b);
         }
     }
-    a.push(b' ');
     // ([^0-9])([\.,]) -> \1 \2 (space)
     let a = scan_pairs(
         &a,
@@ -123,11 +279,18 @@ pub struct BleuConfig {
     pub smoothing: Smoothing,
     /// Average only over the orders that have n-grams (for sentence BLEU; `eff:yes`).
     pub effective_order: bool,
+    /// sacreBLEU's `tokenize` (`tok:13a`, `tok:zh`, ...).
+    pub tokenizer: BleuTokenizer,
 }
 
 impl Default for BleuConfig {
     fn default() -> Self {
-        BleuConfig { lowercase: false, smoothing: Smoothing::Exp, effective_order: false }
+        BleuConfig {
+            lowercase: false,
+            smoothing: Smoothing::Exp,
+            effective_order: false,
+            tokenizer: BleuTokenizer::T13a,
+        }
     }
 }
 
@@ -174,9 +337,9 @@ impl SufficientStats for BleuStats {
 pub fn bleu_stats<S: AsRef<str>>(hypothesis: &str, references: &[S], config: &BleuConfig) -> BleuStats {
     let prep = |s: &str| {
         if config.lowercase {
-            tokenize_13a_spaced(py_rstrip(&py_lower(s)))
+            config.tokenizer.tokenize_spaced(py_rstrip(&py_lower(s)))
         } else {
-            tokenize_13a_spaced(py_rstrip(s))
+            config.tokenizer.tokenize_spaced(py_rstrip(s))
         }
     };
     let hyp = prep(hypothesis);
@@ -321,10 +484,11 @@ pub fn bleu_signature(nrefs: NRefs, config: &BleuConfig) -> String {
         Smoothing::AddK(k) => format!("add-k[{k:.2}]"),
     };
     format!(
-        "nrefs:{}|case:{}|eff:{}|tok:13a|smooth:{}|version:{}",
+        "nrefs:{}|case:{}|eff:{}|tok:{}|smooth:{}|version:{}",
         nrefs.signature_value(),
         if config.lowercase { "lc" } else { "mixed" },
         if config.effective_order { "yes" } else { "no" },
+        config.tokenizer.name(),
         smooth,
         SACREBLEU_VERSION
     )
@@ -341,6 +505,49 @@ mod tests {
         assert_eq!(tokenize_13a("end-\nline<skipped>\nnext"), "endline next");
         assert_eq!(tokenize_13a("café.x ..."), "café . x . . .");
         assert_eq!(tokenize_13a(""), "");
+    }
+
+    #[test]
+    fn zh_intl_and_char_tokenizers_equal_sacrebleu() {
+        // (line, zh, intl, char) as sacreBLEU 2.6.0's TokenizerZh, TokenizerV14International and
+        // TokenizerChar give them (whitespace collapsed). Line 2 has characters its zh ranges
+        // catch by accident (→, —, “, fullwidth digits); line 3 an ideograph they miss (U+20000).
+        let cases = [
+            (
+                "今天天气很好，我们去公园。",
+                "今 天 天 气 很 好 ， 我 们 去 公 园 。",
+                "今天天气很好 ， 我们去公园 。",
+                "今 天 天 气 很 好 ， 我 们 去 公 园 。",
+            ),
+            (
+                "GPT-4 在2024年→发布 “好” １２ a—b 3.5, x.",
+                "GPT-4 在 2024 年 → 发 布 “ 好 ” １ ２ a — b 3.5 , x .",
+                "GPT - 4 在2024年 → 发布 “ 好 ” １２ a — b 3.5 , x .",
+                "G P T - 4 在 2 0 2 4 年 → 发 布 “ 好 ” １ ２ a — b 3 . 5 , x .",
+            ),
+            (" 𠀀字 ⺀ ", "𠀀 字 ⺀", "𠀀字 ⺀", "𠀀 字 ⺀"),
+            (
+                "The model — improved by 3.5% (see Fig. 2), €40 x+y=z naïve end.",
+                "The model — improved by 3.5 % ( see Fig . 2 ) , € 40 x + y = z naïve end .",
+                "The model — improved by 3.5 % ( see Fig . 2 ) , € 40 x + y = z naïve end .",
+                "T h e m o d e l — i m p r o v e d b y 3 . 5 % ( s e e F i g . 2 ) , € 4 0 x + y = z n a ï v e e n d .",
+            ),
+            (
+                "Hello, world! 1,000.5 «q»",
+                "Hello , world ! 1,000.5 «q»",
+                "Hello , world ! 1,000.5 « q »",
+                "H e l l o , w o r l d ! 1 , 0 0 0 . 5 « q »",
+            ),
+        ];
+        for (line, zh, intl, ch) in cases {
+            let collapse = |t: BleuTokenizer| py_collapse_whitespace(&t.tokenize_spaced(line));
+            assert_eq!(collapse(BleuTokenizer::Zh), zh, "zh of {line:?}");
+            assert_eq!(collapse(BleuTokenizer::Intl), intl, "intl of {line:?}");
+            assert_eq!(collapse(BleuTokenizer::Char), ch, "char of {line:?}");
+        }
+        let zh = BleuConfig { tokenizer: BleuTokenizer::Zh, ..BleuConfig::default() };
+        assert!(bleu_signature(NRefs::Fixed(1), &zh).contains("|tok:zh|"));
+        assert_eq!(BleuTokenizer::parse("INTL"), Some(BleuTokenizer::Intl));
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub mod porter;
 pub mod pytext;
 pub mod resample;
 pub mod rouge;
+pub mod script;
 pub mod significance;
 pub mod squad;
 

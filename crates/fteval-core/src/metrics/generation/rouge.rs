@@ -253,13 +253,72 @@ pub fn rouge_scores_single(prediction: &str, reference: &str, use_stemmer: bool)
     rouge_scores(prediction, &[reference], use_stemmer)
 }
 
+/// Character tokens for text without spaces between words (Chinese, Japanese, Thai): the text
+/// lowercased (Python's `str.lower()`), then every character that is neither whitespace nor
+/// Unicode punctuation (general category P*) is one token. rouge-score with a tokenizer object
+/// whose `tokenize(text)` returns this list gives the same scores (README "Scripts without spaces").
+fn tokenize_chars(text: &str) -> Tokens {
+    use unicode_general_category::{get_general_category as cat, GeneralCategory as G};
+    let lower = super::pytext::py_lower(text);
+    let mut out = Tokens { buf: Vec::with_capacity(lower.len()), spans: Vec::new(), lines: Vec::new() };
+    let mut line = 0u32;
+    for c in lower.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        let punct = matches!(
+            cat(c),
+            G::ConnectorPunctuation
+                | G::DashPunctuation
+                | G::OpenPunctuation
+                | G::ClosePunctuation
+                | G::InitialPunctuation
+                | G::FinalPunctuation
+                | G::OtherPunctuation
+        );
+        if super::pytext::py_isspace(c) || punct {
+            continue;
+        }
+        let start = out.buf.len();
+        let mut b = [0u8; 4];
+        out.buf.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+        out.spans.push((start, out.buf.len()));
+        out.lines.push(line);
+    }
+    out
+}
+
+/// The character tokens of [`rouge_scores_chars`].
+pub fn rouge_char_tokens(text: &str) -> Vec<String> {
+    let t = tokenize_chars(text);
+    (0..t.spans.len()).map(|i| String::from_utf8(t.token(i).to_vec()).expect("whole characters")).collect()
+}
+
+/// [`rouge_scores`] on character tokens ([`rouge_char_tokens`]): ROUGE for scripts written
+/// without spaces, where rouge-score's own tokenizer (ASCII letters and digits only) finds nothing.
+pub fn rouge_scores_chars<S: AsRef<str>>(prediction: &str, references: &[S]) -> RougeScores {
+    let pred_tokens = tokenize_chars(prediction);
+    let ref_tokens: Vec<Tokens> = references.iter().map(|r| tokenize_chars(r.as_ref())).collect();
+    score_tokens(prediction, references, &pred_tokens, &ref_tokens)
+}
+
 /// rouge-score's `RougeScorer.score_multi(references, prediction)`: for each ROUGE type, the
 /// scores against the first reference with the highest F-measure. No reference scores 0.
 pub fn rouge_scores<S: AsRef<str>>(prediction: &str, references: &[S], use_stemmer: bool) -> RougeScores {
     let pred_tokens = tokenize(prediction, use_stemmer);
     let ref_tokens: Vec<Tokens> = references.iter().map(|r| tokenize(r.as_ref(), use_stemmer)).collect();
+    score_tokens(prediction, references, &pred_tokens, &ref_tokens)
+}
+
+/// The four ROUGE scores of tokenised texts (best reference per type).
+fn score_tokens<S: AsRef<str>>(
+    prediction: &str,
+    references: &[S],
+    pred_tokens: &Tokens,
+    ref_tokens: &[Tokens],
+) -> RougeScores {
     let mut ids = FxHashMap::default();
-    let pred = to_ids(&pred_tokens, &mut ids);
+    let pred = to_ids(pred_tokens, &mut ids);
     let refs: Vec<Ids> = ref_tokens.iter().map(|t| to_ids(t, &mut ids)).collect();
     let multiline = prediction.contains('\n') || references.iter().any(|r| r.as_ref().contains('\n'));
 

@@ -198,8 +198,11 @@ fn gate_names(judge: &Judge) -> Vec<(String, String)> {
     judge
         .require
         .iter()
-        .map(|r| (r.metric.clone(), format!("{}{}{}", r.metric, r.op.as_str(), r.threshold)))
-        .chain(judge.max_regression.iter().map(|m| (m.metric.clone(), format!("{}={}", m.metric, m.margin))))
+        // The metric in lowercase, as the classification keys the fit rules know are spelled.
+        .map(|r| (r.metric.to_ascii_lowercase(), format!("{}{}{}", r.metric, r.op.as_str(), r.threshold)))
+        .chain(
+            judge.max_regression.iter().map(|m| (m.metric.to_ascii_lowercase(), format!("{}={}", m.metric, m.margin))),
+        )
         .collect()
 }
 
@@ -297,8 +300,7 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
             let candidate = compare_args.candidate.as_deref().expect("two files");
             let doc = super::text_compare::compare(
                 task,
-                &compare_args.baseline,
-                candidate,
+                super::text_compare::ModelFiles::Two { baseline: &compare_args.baseline, candidate },
                 &compare_args.input,
                 &config,
                 &judge,
