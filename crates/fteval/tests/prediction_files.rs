@@ -243,6 +243,20 @@ fn unnormalised_multiclass_scores_leave_the_aucs_empty_as_scikit_learn_does() {
 }
 
 #[test]
+fn compare_has_no_auc_delta_for_unnormalised_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let (body, _) = unnormalised_rows();
+    let p = write(dir.path(), "unnormalised.csv", &body);
+    let run = fteval(&["compare", &p, &p, "--format", "json", "--bootstrap", "50"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let doc = run.json();
+    let metrics = doc["metrics"].as_object().unwrap();
+    assert!(metrics.contains_key("log_loss") && metrics.contains_key("top_2_accuracy"), "{metrics:?}");
+    assert!(!metrics.keys().any(|k| k.starts_with("roc_auc")), "{:?}", metrics.keys().collect::<Vec<_>>());
+    assert!(check(&doc, "probabilities_not_normalised").is_some());
+}
+
+#[test]
 fn rounded_probabilities_follow_numpy_allclose() {
     let dir = tempfile::tempdir().unwrap();
     // Rows rounded to 4 decimals sum to 0.9999: scikit-learn refuses their ROC AUCs.
@@ -327,4 +341,28 @@ fn a_tagger_no_better_than_all_o_is_called_collapsed() {
     assert!(check(&doc, "entities_collapsed").is_some());
     let doc = ok_json(&metrics(&write(dir.path(), "good.conll", &good), &[]));
     assert!(check(&doc, "entities_collapsed").is_none());
+}
+
+#[test]
+fn compare_reports_the_non_tags_of_the_model_that_predicts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut clean, mut noisy) = (String::new(), String::new());
+    for s in 0..40 {
+        for (tok, gold) in [("Peter", "B-PER"), ("visited", "O"), ("Paris", "B-LOC")] {
+            clean.push_str(&format!("{tok} {gold} {gold}\n"));
+            let pred = if gold == "O" && s % 3 == 0 { "[SEP]" } else { gold };
+            noisy.push_str(&format!("{tok} {gold} {pred}\n"));
+        }
+        clean.push('\n');
+        noisy.push('\n');
+    }
+    let (a, b) = (write(dir.path(), "clean.conll", &clean), write(dir.path(), "noisy.conll", &noisy));
+    let run = fteval(&["compare", &a, &b, "--format", "json", "--bootstrap", "50"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let doc = run.json();
+    let msg = check(&doc, "predicted_non_tags").expect("check");
+    assert!(
+        msg.contains("noisy.conll: ") && !msg.contains("clean.conll") && msg.contains("'[SEP]' on 14 token(s)"),
+        "{msg}"
+    );
 }
