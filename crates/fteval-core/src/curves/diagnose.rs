@@ -986,10 +986,10 @@ struct EvalRise {
 }
 
 /// Eval loss past its minimum, risen clearly: by more than three times its noise (and a small
-/// share of its range) at its end, and above that at two evaluations or by twice as much; or
-/// above that at most of its last evaluations, whatever the very last one did (a noisy eval
-/// loss dips back now and then while its level stays up); or, on a short curve, rising at
-/// every evaluation after the minimum.
+/// share of its range) at its end, and above that at two evaluations or by twice as much; or,
+/// while the training loss keeps falling, well above its minimum at most of its last
+/// evaluations, whatever the very last one did (a noisy eval loss dips back now and then while
+/// its level stays up); or, on a short curve, rising at every evaluation after the minimum.
 fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<EvalRise> {
     let n = e.len();
     let (m, min) = argmin(&e.y);
@@ -1005,7 +1005,11 @@ fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<EvalRise> {
     // says that the last checkpoint is worse); two that each rise further are.
     let steady = n < 8 && after.len() >= 2 && after.windows(2).all(|w| w[1] > w[0]) && after[0] > min;
     let clear = rise > threshold && (after_above >= 2 || (n >= 8 && rise > 2.0 * threshold) || steady);
-    let late = sustained_rise(&e.y, m, min);
+    // A level held above the minimum counts only while the training loss keeps falling: that is
+    // overfitting; with a level training loss, a noisy eval loss that sits above one lucky dip
+    // is not worth a finding.
+    let meanwhile = train_meanwhile(train, e.x[m], e.x[n - 1]);
+    let late = sustained_rise(&e.y, m, min).filter(|_| matches!(meanwhile, TrainMeanwhile::Fell(..)));
     if !clear && late.is_none() {
         return None;
     }
@@ -1023,7 +1027,7 @@ fn overfitting(e: &Curve, train: Option<&Curve>) -> Option<EvalRise> {
         ),
         _ => format!("{head} and rose to {} (+{:.1}%) by {}", fmt(last), pct(last), e.at(n - 1)),
     };
-    Some(EvalRise { min_idx: m, text, train: train_meanwhile(train, e.x[m], e.x[n - 1]) })
+    Some(EvalRise { min_idx: m, text, train: meanwhile })
 }
 
 /// How far above its minimum a held-out loss must rise to count: under 8 evaluations the noise

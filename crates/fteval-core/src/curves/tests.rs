@@ -391,6 +391,14 @@ fn eval_loss_held_well_above_its_minimum_at_most_late_evaluations_is_overfitting
     find(&d, "loss_metric_disagreement", "eval/loss");
     assert_eq!(d.best_checkpoint.as_ref().map(|b| b.series.as_str()), Some("eval/f1"));
     assert!(!ids(&d).contains(&"healthy") && !ids(&d).contains(&"spikes"), "{:?}", d.findings);
+    // The same eval loss while the training loss stays level: a lucky dip below a noisy level,
+    // not overfitting.
+    let r = run(vec![
+        train(&mut rng, 200, 0.0, |t| if t < 0.3 { 0.6 - 1.5 * t } else { 0.15 }),
+        series("loss", Split::Eval, &steps, &values),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    assert!(!ids(&d).contains(&"overfitting"), "{:?}", d.findings);
     // The same eval loss level and noisy around one value from the start is no overfitting.
     let flat: Vec<f64> = (0..20).map(|j| 0.25 + [0.03, -0.04, 0.0, 0.02, -0.03][j % 5]).collect();
     let r = run(vec![train(&mut rng, 200, 0.0, |t| 0.6 - 0.3 * t), series("loss", Split::Eval, &steps, &flat)]);
