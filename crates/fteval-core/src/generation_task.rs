@@ -52,20 +52,6 @@ pub struct PrimaryChoice {
     pub reason: String,
 }
 
-/// The median of `v` (NaN when empty).
-fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    }
-}
-
 /// Chooses the primary metric of a generation test set (see the module docs). `prompts` are
 /// the examples' prompts when the file has them.
 pub fn choose_generation_primary(references: &[Vec<String>], prompts: Option<&[String]>) -> PrimaryChoice {
@@ -99,7 +85,8 @@ pub fn choose_generation_primary(references: &[Vec<String>], prompts: Option<&[S
         }
     }
     let unspaced = unspaced_share(firsts.iter().copied()) >= UNSPACED_SHARE;
-    let m = median(firsts.iter().map(|r| length_units(r) as f64).collect());
+    let lengths: Vec<f64> = firsts.iter().map(|r| length_units(r) as f64).collect();
+    let m = crate::curves::robust::median(&lengths);
     let unit = if unspaced { "words (characters of scripts without spaces)" } else { "words" };
     if m.is_nan() || m <= SHORT_ANSWER_WORDS {
         return PrimaryChoice {

@@ -168,8 +168,8 @@ impl ColumnPlan {
         Ok(plan)
     }
 
-    /// Columns without a role whose names contain one of [`PRED_WORDS`].
-    fn prediction_like_columns(&self) -> Vec<usize> {
+    /// The columns that have a role: id, label, prediction, score, text and the probabilities.
+    fn role_columns(&self) -> Vec<usize> {
         let mut roles: Vec<usize> =
             [self.id, self.label, self.pred, self.score, self.text].into_iter().flatten().collect();
         match &self.probs {
@@ -177,6 +177,12 @@ impl ColumnPlan {
             ProbsPlan::PerClass { columns, .. } => roles.extend(columns.iter().map(|(c, _)| *c)),
             ProbsPlan::None => {}
         }
+        roles
+    }
+
+    /// Columns without a role whose names contain one of [`PRED_WORDS`].
+    fn prediction_like_columns(&self) -> Vec<usize> {
+        let roles = self.role_columns();
         (0..self.names.len())
             .filter(|i| !roles.contains(i))
             .filter(|&i| {
@@ -188,13 +194,7 @@ impl ColumnPlan {
 
     /// A role column whose name occurs twice (`label,Label`) is ambiguous: refuse it.
     fn reject_ambiguous(&self, file: &str) -> Result<()> {
-        let mut roles: Vec<usize> =
-            [self.id, self.label, self.pred, self.score, self.text].into_iter().flatten().collect();
-        match &self.probs {
-            ProbsPlan::Single { column, .. } => roles.push(*column),
-            ProbsPlan::PerClass { columns, .. } => roles.extend(columns.iter().map(|(c, _)| *c)),
-            ProbsPlan::None => {}
-        }
+        let roles = self.role_columns();
         for &r in &roles {
             let name = self.names[r].trim();
             let same: Vec<usize> = (0..self.names.len())

@@ -7,31 +7,13 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{fteval, fteval_in};
+use common::{fteval, fteval_in, words, write_jsonl};
 use serde_json::{json, Value};
 
 fn dir(tag: &str) -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("gen-outputs-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn write_jsonl(dir: &std::path::Path, name: &str, rows: &[Value]) -> String {
-    let path = dir.join(name);
-    let text: String = rows.iter().map(|r| r.to_string() + "\n").collect();
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-/// A small deterministic word generator.
-fn words(seed: &mut u64, n: usize) -> String {
-    (0..n)
-        .map(|_| {
-            *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            format!("w{}", (*seed >> 33) % 300)
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Long-form references (20 words); the candidate copies the reference's first 12 words and the

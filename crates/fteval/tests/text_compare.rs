@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::fteval;
+use common::{fteval, words, write_jsonl};
 use serde_json::json;
 
 fn dir() -> PathBuf {
@@ -16,21 +16,7 @@ fn dir() -> PathBuf {
 }
 
 fn write(name: &str, rows: &[serde_json::Value]) -> String {
-    let path = dir().join(name);
-    let text: String = rows.iter().map(|r| r.to_string() + "\n").collect();
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-/// A small deterministic word generator.
-fn words(seed: &mut u64, n: usize) -> String {
-    (0..n)
-        .map(|_| {
-            *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            format!("w{}", (*seed >> 33) % 300)
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    write_jsonl(&dir(), name, rows)
 }
 
 /// Baseline: predictions unrelated to the references; candidate: every other prediction is

@@ -557,21 +557,9 @@ pub fn shape(table: &Table) -> Shape {
     let repeats = whole_epochs.windows(2).filter(|w| w[0].is_some() && w[0] == w[1]).count();
     let epoch_stalls =
         whole_epochs.len() >= 3 && whole_epochs.iter().all(|v| v.is_some()) && 2 * repeats >= whole_epochs.len() - 1;
-    let one_row_per_epoch = match epoch_like {
-        None => true,
-        Some(c) => {
-            let values: Vec<Option<f64>> = table
-                .rows
-                .iter()
-                .filter(|r| !r.header_again)
-                .map(|r| match parse_value(r.cells.get(c).unwrap_or("")) {
-                    Value::Number(x) if x.fract() == 0.0 => Some(x),
-                    _ => None,
-                })
-                .collect();
-            values.iter().all(|v| v.is_some()) && values.windows(2).all(|w| w[0] != w[1])
-        }
-    };
+    // The same whole-epoch values: every row a distinct whole epoch.
+    let one_row_per_epoch = epoch_like.is_none()
+        || (whole_epochs.iter().all(|v| v.is_some()) && whole_epochs.windows(2).all(|w| w[0] != w[1]));
     Shape {
         has_step: step_col.is_some(),
         has_epoch: epoch_col.is_some(),

@@ -59,3 +59,22 @@ fn run(cmd: &mut Command, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 + 1e-9 * b.abs()
 }
+
+/// Writes `rows` as JSON lines to `dir/name` and returns the path.
+pub fn write_jsonl(dir: &std::path::Path, name: &str, rows: &[Value]) -> String {
+    let path = dir.join(name);
+    let text: String = rows.iter().map(|r| r.to_string() + "\n").collect();
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// A small deterministic word generator: `n` words `w0`..`w299`.
+pub fn words(seed: &mut u64, n: usize) -> String {
+    (0..n)
+        .map(|_| {
+            *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            format!("w{}", (*seed >> 33) % 300)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -131,37 +131,11 @@ fn tokenize_zh_spaced(line: &str) -> String {
 fn tokenize_intl(line: &str) -> String {
     use unicode_general_category::{get_general_category as cat, GeneralCategory as G};
     let is_n = |c: char| matches!(cat(c), G::DecimalNumber | G::LetterNumber | G::OtherNumber);
-    let is_p = |c: char| {
-        matches!(
-            cat(c),
-            G::ConnectorPunctuation
-                | G::DashPunctuation
-                | G::OpenPunctuation
-                | G::ClosePunctuation
-                | G::InitialPunctuation
-                | G::FinalPunctuation
-                | G::OtherPunctuation
-        )
-    };
+    let is_p = super::pytext::is_unicode_punctuation;
     let is_s = |c: char| matches!(cat(c), G::MathSymbol | G::CurrencySymbol | G::ModifierSymbol | G::OtherSymbol);
-    // `re.sub` of a two-character pattern over chars (see `scan_pairs`).
-    let pairs = |a: Vec<char>, m: &dyn Fn(char, char) -> bool, r: &dyn Fn(char, char, &mut Vec<char>)| {
-        let mut out = Vec::with_capacity(a.len() + a.len() / 2);
-        let mut i = 0;
-        while i < a.len() {
-            if i + 1 < a.len() && m(a[i], a[i + 1]) {
-                r(a[i], a[i + 1], &mut out);
-                i += 2;
-            } else {
-                out.push(a[i]);
-                i += 1;
-            }
-        }
-        out
-    };
     let a: Vec<char> = line.chars().collect();
-    let a = pairs(a, &|x, y| !is_n(x) && is_p(y), &|x, y, o| o.extend([x, ' ', y, ' ']));
-    let a = pairs(a, &|x, y| is_p(x) && !is_n(y), &|x, y, o| o.extend([' ', x, ' ', y]));
+    let a = scan_pairs(&a, |x, y| !is_n(x) && is_p(y), |x, y, o| o.extend([x, ' ', y, ' ']));
+    let a = scan_pairs(&a, |x, y| is_p(x) && !is_n(y), |x, y, o| o.extend([' ', x, ' ', y]));
     let mut out = String::with_capacity(a.len() * 2);
     for c in a {
         if is_s(c) {
@@ -241,9 +215,9 @@ fn is_13a_symbol(b: u8) -> bool {
     matches!(b, b'{'..=b'~' | b'['..=b'`' | b' '..=b'&' | b'('..=b'+' | b':'..=b'@' | b'/')
 }
 
-/// `re.sub` of a two-character pattern: scanning left to right, a match at `i` consumes `i` and
-/// `i + 1` and the scan resumes after it; otherwise the byte is copied.
-fn scan_pairs(a: &[u8], is_match: impl Fn(u8, u8) -> bool, replace: impl Fn(u8, u8, &mut Vec<u8>)) -> Vec<u8> {
+/// `re.sub` of a two-character pattern over bytes or chars: scanning left to right, a match at
+/// `i` consumes `i` and `i + 1` and the scan resumes after it; otherwise the unit is copied.
+fn scan_pairs<T: Copy>(a: &[T], is_match: impl Fn(T, T) -> bool, replace: impl Fn(T, T, &mut Vec<T>)) -> Vec<T> {
     let mut out = Vec::with_capacity(a.len() + a.len() / 4 + 4);
     let mut i = 0;
     while i < a.len() {

@@ -78,6 +78,22 @@ pub fn is_ascii_punctuation(c: char) -> bool {
     c.is_ascii_punctuation()
 }
 
+/// Unicode punctuation (`\p{P}`: the seven general categories P*), as Python's `regex` and
+/// sacreBLEU's international tokenizer read it.
+pub fn is_unicode_punctuation(c: char) -> bool {
+    use unicode_general_category::{get_general_category as cat, GeneralCategory as G};
+    matches!(
+        cat(c),
+        G::ConnectorPunctuation
+            | G::DashPunctuation
+            | G::OpenPunctuation
+            | G::ClosePunctuation
+            | G::InitialPunctuation
+            | G::FinalPunctuation
+            | G::OtherPunctuation
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

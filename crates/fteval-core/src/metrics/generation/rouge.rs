@@ -258,7 +258,6 @@ pub fn rouge_scores_single(prediction: &str, reference: &str, use_stemmer: bool)
 /// Unicode punctuation (general category P*) is one token. rouge-score with a tokenizer object
 /// whose `tokenize(text)` returns this list gives the same scores (README "Scripts without spaces").
 fn tokenize_chars(text: &str) -> Tokens {
-    use unicode_general_category::{get_general_category as cat, GeneralCategory as G};
     let lower = super::pytext::py_lower(text);
     let mut out = Tokens { buf: Vec::with_capacity(lower.len()), spans: Vec::new(), lines: Vec::new() };
     let mut line = 0u32;
@@ -266,17 +265,7 @@ fn tokenize_chars(text: &str) -> Tokens {
         if c == '\n' {
             line += 1;
         }
-        let punct = matches!(
-            cat(c),
-            G::ConnectorPunctuation
-                | G::DashPunctuation
-                | G::OpenPunctuation
-                | G::ClosePunctuation
-                | G::InitialPunctuation
-                | G::FinalPunctuation
-                | G::OtherPunctuation
-        );
-        if super::pytext::py_isspace(c) || punct {
+        if super::pytext::py_isspace(c) || super::pytext::is_unicode_punctuation(c) {
             continue;
         }
         let start = out.buf.len();
