@@ -170,13 +170,16 @@ fn natural_range(key: Option<&str>) -> (f64, f64) {
     }
 }
 
+/// The `unreliable` note for `count` `what` below the `min` at which intervals reach coverage.
+pub(crate) fn too_few_note(count: u64, what: &str, min: u64) -> String {
+    format!("only {count} {what}: with fewer than {min}, no interval method reaches 95% coverage")
+}
+
 /// Why intervals of metrics that depend on the rarest class should not be trusted, when the
 /// counts are too small: gold rows of the rarest class present (binary: positives or
 /// negatives) below [`MIN_MINORITY`], or rows predicted as it below [`MIN_PREDICTED`].
 fn minority_note(classes: &[ClassCounts], task: Task, positive: Option<usize>) -> Option<String> {
-    let note = |count: u64, what: &str, min: u64| {
-        format!("only {count} {what}: with fewer than {min}, no interval method reaches 95% coverage")
-    };
+    let note = too_few_note;
     if task == Task::Binary {
         let pos = positive.unwrap_or(classes.len().saturating_sub(1));
         let n: u64 = classes.iter().map(|c| c.support).sum();

@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use super::cm_intervals::MIN_MINORITY;
+use super::cm_intervals::{too_few_note, MIN_MINORITY};
 use crate::metrics::scores::ScoreGroups;
 use crate::stats::bootstrap::{bca_interval, cell_bootstrap, BootstrapConfig, Interval};
 use crate::stats::proportion::wilson;
@@ -48,10 +48,7 @@ pub(super) fn auc_interval(auc: f64, var: f64, m: u64, n: u64, level: f64, names
             if m == 1 { names[0] } else { names[1] }
         ))
     } else if few < MIN_MINORITY {
-        Some(format!(
-            "only {few} {} rows: with fewer than {MIN_MINORITY}, no interval method reaches 95% coverage",
-            if m <= n { names[0] } else { names[1] }
-        ))
+        Some(too_few_note(few, &format!("{} rows", if m <= n { names[0] } else { names[1] }), MIN_MINORITY))
     } else {
         None
     };

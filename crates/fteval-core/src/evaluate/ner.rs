@@ -7,7 +7,7 @@
 //! the same draws the generation metrics use, so `compare` can pair two taggers by drawing the
 //! same sentences for both.
 
-use super::cm_intervals::{MIN_MINORITY, MIN_PREDICTED};
+use super::cm_intervals::{too_few_note, MIN_MINORITY, MIN_PREDICTED};
 use super::intervals::end_bound;
 use super::{ci_method, interval_pair, unreliable_check, ClassRow, Evaluation, MetricResult};
 use crate::checks::{self, Check, Severity};
@@ -125,9 +125,7 @@ fn jackknife_accelerations(rows: &[NerCounts], totals: &NerCounts, n_types: usiz
 /// behind the macro averages, or fewer than [`MIN_MINORITY`] wrong (or right) tokens behind
 /// token accuracy. Sparse entities in 50 sentences covered 85–88% without it.
 fn ner_minority_note(key: &str, scores: &NerScores, totals: &NerCounts) -> Option<String> {
-    let note = |count: u64, what: &str, min: u64| {
-        format!("only {count} {what}: with fewer than {min}, no interval method reaches 95% coverage")
-    };
+    let note = too_few_note;
     let entities = |gold: u64, predicted: u64, in_what: &str| {
         if gold < MIN_MINORITY {
             Some(note(gold, &format!("gold entities{in_what}"), MIN_MINORITY))

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::calibration::{ece_interval, CalibrationGroups};
-use super::cm_intervals::MIN_MINORITY;
+use super::cm_intervals::{too_few_note, MIN_MINORITY};
 use super::intervals::{
     auc_interval, bootstrap_means, end_bound, mean_acceleration, mean_se, normal_interval, score_cell_replicates,
 };
@@ -216,12 +216,8 @@ fn binary_score_metrics(
 /// Why intervals of metrics driven by the rarer gold class are unreliable, when they are.
 fn auc_unreliable(n_pos: u64, n_neg: u64) -> Option<String> {
     let few = n_pos.min(n_neg);
-    (few < MIN_MINORITY).then(|| {
-        format!(
-            "only {few} {} rows in gold: with fewer than {MIN_MINORITY}, no interval method reaches 95% coverage",
-            if n_pos <= n_neg { "positive" } else { "negative" }
-        )
-    })
+    let side = if n_pos <= n_neg { "positive rows in gold" } else { "negative rows in gold" };
+    (few < MIN_MINORITY).then(|| too_few_note(few, side, MIN_MINORITY))
 }
 
 /// Each score group's per-row log loss (or Brier) of its positives and of its negatives, with
