@@ -14,7 +14,7 @@
 use super::{ci_method, cm_stats, CmStatistics};
 use crate::data::{ClassificationInput, Task};
 use crate::metrics::classification::{self as cls, ClassCounts};
-use crate::stats::bootstrap::{bca_interval, replicates_constant, BootstrapConfig, Interval};
+use crate::stats::bootstrap::{bca_interval, bootstrap_degenerate, BootstrapConfig, Interval};
 use crate::stats::mover::mover;
 use crate::stats::proportion::{plausible_failures, wilson};
 
@@ -293,8 +293,7 @@ pub(crate) fn cm_intervals(
             }
             // Bias-corrected percentile (BCa with acceleration 0): measured closest to 95%.
             let bc = bca_interval(&mut stats.replicates[j], config.level, point, 0.0);
-            let zero_width = bc.interval.is_some_and(|iv| iv.high - iv.low <= 1e-12 * point.abs().max(1.0));
-            if (zero_width || replicates_constant(&stats.replicates[j])) && point.is_finite() {
+            if bootstrap_degenerate(bc.interval, &stats.replicates[j], point) && point.is_finite() {
                 let range = fallback.get_or_insert_with(|| {
                     perturbed_range(input, &stats.cells, &stats.counts, n_stats, config.level)
                 })[j];

@@ -17,7 +17,7 @@ use crate::metrics::generation::SufficientStats;
 use crate::metrics::ner::{
     looks_like_tag, seqeval_entity_type, NerCounts, NerScores, NerSequences, NerStats, TypeCounts,
 };
-use crate::stats::bootstrap::{bca_interval, replicates_constant, BootstrapConfig, Interval, JackknifeMoments};
+use crate::stats::bootstrap::{bca_interval, bootstrap_degenerate, BootstrapConfig, Interval, JackknifeMoments};
 
 /// The corpus-level metric keys, in report order: SPEC's six, then seqeval's other averages.
 pub const NER_METRIC_KEYS: &[&str] = &[
@@ -192,8 +192,7 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
             let p = bca_interval(r, config.level, point[j], accel[j]);
             // A zero-width interval from resamples that do vary (sparse entities: nearly every
             // resample scores 1) is as degenerate as a constant one.
-            let zero_width = p.interval.is_some_and(|iv| iv.high - iv.low <= 1e-12 * point[j].abs().max(1.0));
-            constant[j] = zero_width || replicates_constant(r);
+            constant[j] = bootstrap_degenerate(p.interval, r, point[j]);
             intervals[j] = p.interval;
             undefined[j] = p.undefined;
         }

@@ -13,7 +13,7 @@ use super::{ci_method, MetricResult, MAX_SCORE_CELLS, MEAN_BOOTSTRAP_MAX_ROWS};
 use crate::checks::{self, Check, NormalisationFacts, Severity};
 use crate::data::{ClassificationInput, Scores, Task};
 use crate::metrics::scores::{self, multiclass as mc, ScoreGroups};
-use crate::stats::bootstrap::{bca_interval, replicates_constant, BootstrapConfig, Interval};
+use crate::stats::bootstrap::{bca_interval, bootstrap_degenerate, BootstrapConfig, Interval};
 use crate::stats::delong::{class_aucs, class_influence, delong_variance_groups, sorted_by_score};
 use crate::stats::proportion::wilson;
 
@@ -164,8 +164,7 @@ fn binary_score_metrics(
         } else {
             let method = if exact_cells { ci_method::BOOTSTRAP_BC } else { ci_method::BOOTSTRAP_BC_BINNED };
             let iv = bca_interval(&mut ap_reps, config.level, exact[0], 0.0).interval;
-            let zero_width = iv.is_some_and(|i| i.high - i.low <= 1e-12) || replicates_constant(&ap_reps);
-            if zero_width {
+            if bootstrap_degenerate(iv, &ap_reps, exact[0]) {
                 // Every resample ranks the positives first (AP 1): Wilson's bound over the
                 // positives, as for an AUC of 1 (seen at n = 50: zero width in 1 of 1000 runs).
                 let cause = "every resample ranks all positives first";

@@ -162,6 +162,12 @@ pub fn replicates_constant(replicates: &[f64]) -> bool {
     }
 }
 
+/// True when a bootstrap interval says nothing: its replicates do not vary, or the interval has
+/// zero width (1e-12 relative to `point`) although they do (nearly every resample at one value).
+pub fn bootstrap_degenerate(interval: Option<Interval>, replicates: &[f64], point: f64) -> bool {
+    interval.is_some_and(|iv| iv.high - iv.low <= 1e-12 * point.abs().max(1.0)) || replicates_constant(replicates)
+}
+
 /// Runs `resamples` multinomial resamples of `counts` in parallel and returns, for each
 /// resample, the statistics `stat` computes from the resampled counts (a row per resample).
 /// Resample i always uses generator stream i, so results do not depend on thread count.
