@@ -4,8 +4,8 @@
 //! still, so it covered the population value 0–3% of the time. The interval here estimates
 //! the *population* 15-bin ECE, Σ_b P(bin b)·|E[correct − confidence | bin b]|: each bin's gap
 //! is debiased by inverting the folded-normal mean E|d| = f(|μ|, se) (0 when |d| is within
-//! noise), and a basic (pivot) bootstrap of that debiased estimate gives the interval, clipped
-//! at 0 and widened to contain the plug-in value (SPEC: an interval contains its point).
+//! noise), and a basic (pivot) bootstrap of that debiased estimate gives the interval (see
+//! [`ece_interval`]).
 
 use crate::metrics::scores::{ece_bin, ECE_BINS};
 use crate::stats::bootstrap::{quantile_sorted, Interval};
@@ -45,6 +45,15 @@ impl CalibrationGroups {
 
     /// The debiased estimate of the population ECE from each group's two counts.
     pub fn debiased_ece(&self, first: &[u64], second: &[u64]) -> f64 {
+        let bins = self.bins(first, second);
+        let total: f64 = bins.iter().map(|b| b.n).sum();
+        if total == 0.0 {
+            return f64::NAN;
+        }
+        bins.iter().filter(|b| b.n > 0.0).map(|b| b.n / total * debiased_gap(b)).sum()
+    }
+
+    fn bins(&self, first: &[u64], second: &[u64]) -> [BinMoments; ECE_BINS] {
         let mut bins = [BinMoments::default(); ECE_BINS];
         for i in 0..self.conf.len() {
             let (a, b) = (first[i] as f64, second[i] as f64);
@@ -60,11 +69,7 @@ impl CalibrationGroups {
             b.sum_sq += c * rc * rc + w * rw * rw;
             b.conf += (c + w) * conf;
         }
-        let total: f64 = bins.iter().map(|b| b.n).sum();
-        if total == 0.0 {
-            return f64::NAN;
-        }
-        bins.iter().filter(|b| b.n > 0.0).map(|b| b.n / total * debiased_gap(b)).sum()
+        bins
     }
 }
 
@@ -113,12 +118,16 @@ fn folded_normal_location(m: f64, s: f64) -> f64 {
     mu
 }
 
-/// The basic (pivot) bootstrap interval of the debiased estimate θ̃ from its `replicates` θ̃*,
-/// centred at 2θ̃ and at θ̃ + θ̂ (θ̂ = the plug-in `point`, the ECE of the bootstrap world's
-/// population) and spanning both: 2θ̃ − q(1 − α/2) to θ̃ + θ̂ − q(α/2). Each alone missed
-/// (measured at n = 200: 2θ̃ covered 82% in the 5-class setting, θ̃ + θ̂ 86% at n = 50); the
-/// span covers the uncertainty of the bias correction itself. Clipped at 0 and widened to
-/// contain the plug-in `point`.
+/// The basic (pivot) bootstrap interval of the debiased estimate θ̃ from its `replicates` θ̃*:
+/// an end is a centre minus a quantile q of θ̃*. Which centre depends on the bias θ̃* − θ̃ is
+/// taken to stand for: measured against θ̂ (the plug-in `point`, the ECE of the bootstrap
+/// world's population) the centre is θ̃ + θ̂; measured against θ̃ it is 2θ̃. The lower end uses
+/// the midpoint, 1.5θ̃ + 0.5θ̂ − q(1 − α/2): with θ̃ + θ̂ the truth fell below it in 9% of runs at
+/// n = 50, with 2θ̃ in 0.5–1.5% at n ≥ 200 (too wide). The upper end is √θ̃ + √θ̂ − √q(α/2),
+/// squared: a sum of absolute gaps spreads more the larger it is, and on the raw scale the
+/// truth was above the upper end in 4% of runs at n = 2000 (1.6–2.7% on the square-root
+/// scale). Clipped at 0 and widened to contain the plug-in `point` (SPEC: an interval contains
+/// its point).
 pub(super) fn ece_interval(replicates: &mut Vec<f64>, level: f64, debiased: f64, point: f64) -> Option<Interval> {
     replicates.retain(|x| x.is_finite());
     if replicates.is_empty() || !debiased.is_finite() {
@@ -126,9 +135,9 @@ pub(super) fn ece_interval(replicates: &mut Vec<f64>, level: f64, debiased: f64,
     }
     replicates.sort_unstable_by(f64::total_cmp);
     let alpha = (1.0 - level) / 2.0;
-    let (centre_low, centre_high) = ((2.0 * debiased).min(debiased + point), (2.0 * debiased).max(debiased + point));
-    let low = (centre_low - quantile_sorted(replicates, 1.0 - alpha)).max(0.0);
-    let high = (centre_high - quantile_sorted(replicates, alpha)).max(0.0);
+    let low = (1.5 * debiased + 0.5 * point - quantile_sorted(replicates, 1.0 - alpha)).max(0.0);
+    let root = |x: f64| x.max(0.0).sqrt();
+    let high = (root(debiased) + root(point) - root(quantile_sorted(replicates, alpha))).max(0.0).powi(2);
     Some(Interval { low: low.min(point), high: high.max(point) })
 }
 
@@ -144,6 +153,16 @@ mod tests {
         // E|N(0.2, 0.1²)| = 0.2·(1 − 2Φ(−2)) + 0.1·√(2/π)·e^{−2} ≈ 0.20169.
         let m = 0.2 * (1.0 - 2.0 * normal_cdf(-2.0)) + 0.1 * (2.0 / std::f64::consts::PI).sqrt() * (-2.0f64).exp();
         assert!((folded_normal_location(m, 0.1) - 0.2).abs() < 1e-9);
+    }
+
+    /// The ends as numpy computes them from the same replicates: lower 1.5θ̃ + 0.5θ̂ − q(0.975),
+    /// upper (√θ̃ + √θ̂ − √q(0.025))².
+    #[test]
+    fn ece_interval_ends() {
+        let mut reps: Vec<f64> = (0..=100).rev().map(|i| 0.02 + 0.0004 * i as f64).collect();
+        let iv = ece_interval(&mut reps, 0.95, 0.03, 0.04).unwrap();
+        assert!((iv.low - 0.006).abs() < 1e-12, "{}", iv.low);
+        assert!((iv.high - 0.052116923725952814).abs() < 1e-12, "{}", iv.high);
     }
 
     /// A perfectly calibrated model: the plug-in ECE is positive (noise), the debiased one

@@ -52,8 +52,9 @@ pub mod ci_method {
     pub const BOOTSTRAP_BC_BINNED: &str = "bootstrap_bc_binned_scores";
     /// The ECE interval with scores merged onto a 1024-point grid for the resampling.
     pub const ECE_DEBIASED_BINNED: &str = "ece_debiased_basic_bootstrap_binned_scores";
-    /// ECE: basic (pivot) bootstrap around the debiased per-bin calibration error, which
-    /// estimates the population 15-bin ECE; widened to contain the plug-in value.
+    /// ECE: basic (pivot) bootstrap of the debiased per-bin calibration error, which estimates
+    /// the population 15-bin ECE (upper end on the square-root scale); widened to contain the
+    /// plug-in value.
     pub const ECE_DEBIASED: &str = "ece_debiased_basic_bootstrap";
     /// Normal interval for a mean of per-row values (used at large n).
     pub const NORMAL: &str = "normal_mean";
