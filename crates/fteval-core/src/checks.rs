@@ -192,7 +192,7 @@ pub fn degenerate_interval(metrics: &[(String, &str)], units: &str) -> Option<Ch
         "degenerate_interval",
         Severity::Warn,
         format!(
-            "The bootstrap over {units} cannot vary for {} because {cause}: a resampling interval would have zero width.              The interval shown is a fallback bound, not a 95% interval; add test data that can vary before trusting it.",
+            "The bootstrap over {units} cannot vary for {} because {cause}: a resampling interval would have zero width. The interval shown is a fallback bound, not a 95% interval; add test data that can vary before trusting it.",
             names.join(", ")
         ),
     ))
@@ -393,6 +393,7 @@ mod tests {
         let d = degenerate_interval(&[("f1".into(), "every row is predicted correctly")], "rows").unwrap();
         assert_eq!((d.id.as_str(), d.severity), ("degenerate_interval", Severity::Warn));
         assert!(d.message.contains("f1") && d.message.contains("every row is predicted correctly"), "{}", d.message);
+        assert!(!d.message.contains("  "), "a run of spaces in: {}", d.message);
         assert!(degenerate_interval(&[], "rows").is_none());
         let u = unreliable_interval(&[("f1", "only 3 positives"), ("roc_auc", "only 3 positives")]).unwrap();
         assert!(u.message.contains("f1, roc_auc (only 3 positives)"), "{}", u.message);

@@ -312,3 +312,27 @@ fn config_values_that_look_like_flags_and_compare_reading_the_config() {
     assert_eq!(run.json()["positive_label"], "-1", "{}", run.stderr);
     assert_eq!(run.json()["metrics"]["recall"]["candidate"], doc["compare"]["metrics"]["recall"]["candidate"]);
 }
+
+/// The terminal title is "fteval check — VERDICT" with single spaces, and no message of the
+/// report has a run of spaces inside a sentence.
+#[test]
+fn check_title_and_messages_have_single_spaces() {
+    let (_dir, out) = demo();
+    let run = fteval_in(&out, &["check", "--format", "terminal", "--bootstrap", "200"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().next(), Some("fteval check — NEEDS ATTENTION"), "{}", run.stdout);
+    let doc = fteval_in(&out, &["check", "--format", "json", "--bootstrap", "200"]).json();
+    fn walk(v: &Value, path: &str, bad: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, x)| walk(x, &format!("{path}.{k}"), bad)),
+            Value::Array(a) => a.iter().for_each(|x| walk(x, path, bad)),
+            Value::String(s) if s.trim().contains("  ") && (path.ends_with("message") || path.ends_with("summary")) => {
+                bad.push(format!("{path}: {s}"))
+            }
+            _ => {}
+        }
+    }
+    let mut bad = Vec::new();
+    walk(&doc, "", &mut bad);
+    assert!(bad.is_empty(), "{bad:#?}");
+}
