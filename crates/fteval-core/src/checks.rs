@@ -22,6 +22,11 @@ impl Severity {
     }
 }
 
+/// `n` and the noun that fits it: "1 word", "2 words", "1.5 words", "0 entities".
+pub fn count(n: f64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1.0 { one } else { many })
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Check {
     pub id: String,
@@ -155,8 +160,10 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
         .iter()
         .filter(|c| c.support > 0 && c.support < 30)
         .map(|c| match c.f1_ci_width.filter(|&w| w > 0.0) {
-            Some(w) => format!("'{}' ({} examples, F1 95% CI {:.2} wide)", c.label, c.support, w),
-            None => format!("'{}' ({} examples)", c.label, c.support),
+            Some(w) => {
+                format!("'{}' ({}, F1 95% CI {:.2} wide)", c.label, count(c.support as f64, "example", "examples"), w)
+            }
+            None => format!("'{}' ({})", c.label, count(c.support as f64, "example", "examples")),
         })
         .collect();
     let absent: Vec<String> = classes.iter().filter(|c| c.support == 0).map(|c| format!("'{}'", c.label)).collect();

@@ -309,6 +309,15 @@ fn predicted_non_tags_are_reported_and_scored_as_seqeval_scores_them() {
         "{msg}"
     );
     assert!(msg.contains("'<pad>'") && msg.contains("'X'") && msg.contains("map these tags to O"), "{msg}");
+    // Counts of one take the singular.
+    for (id, text) in [
+        ("class_never_predicted", "'MISC' (1 gold entity)"),
+        ("label_space_mismatch", "'SEP]' (1 predicted entity)"),
+        ("small_support", "'ORG' (1 entity)"),
+    ] {
+        let m = check(&doc, id).unwrap_or_else(|| panic!("no {id}"));
+        assert!(m.contains(text), "{id}: {m}");
+    }
     // A tagger whose tags are all tags raises nothing of the kind.
     let clean = write(dir.path(), "clean.txt", "EU B-ORG B-ORG\nrejects O O\n\nPeter B-PER B-PER\n");
     assert!(check(&ok_json(&metrics(&clean, &[])), "predicted_non_tags").is_none());

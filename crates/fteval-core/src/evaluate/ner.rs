@@ -127,19 +127,22 @@ fn jackknife_accelerations(rows: &[NerCounts], totals: &NerCounts, n_types: usiz
 fn ner_minority_note(key: &str, scores: &NerScores, totals: &NerCounts) -> Option<String> {
     let note = too_few_note;
     let entities = |gold: u64, predicted: u64, in_what: &str| {
+        let what = |side: &str| [format!("{side} entity{in_what}"), format!("{side} entities{in_what}")];
         if gold < MIN_MINORITY {
-            Some(note(gold, &format!("gold entities{in_what}"), MIN_MINORITY))
+            let [one, many] = what("gold");
+            Some(note(gold, [&one, &many], MIN_MINORITY))
         } else {
-            (predicted < MIN_PREDICTED).then(|| note(predicted, &format!("predicted entities{in_what}"), MIN_PREDICTED))
+            let [one, many] = what("predicted");
+            (predicted < MIN_PREDICTED).then(|| note(predicted, [&one, &many], MIN_PREDICTED))
         }
     };
     match key {
         "token_accuracy" => {
             let wrong = totals.token_total - totals.token_correct;
             let (few, what) = if wrong <= totals.token_correct {
-                (wrong, "wrong tokens")
+                (wrong, ["wrong token", "wrong tokens"])
             } else {
-                (totals.token_correct, "correct tokens")
+                (totals.token_correct, ["correct token", "correct tokens"])
             };
             (few < MIN_MINORITY).then(|| note(few, what, MIN_MINORITY))
         }
@@ -300,7 +303,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
     let never: Vec<String> = per_class
         .iter()
         .filter(|r| r.support > 0 && r.predicted == 0)
-        .map(|r| format!("'{}' ({} gold entities)", r.label, r.support))
+        .map(|r| format!("'{}' ({})", r.label, checks::count(r.support as f64, "gold entity", "gold entities")))
         .collect();
     if !never.is_empty() {
         out.push(Check::new(
@@ -315,7 +318,9 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
     let extra: Vec<String> = per_class
         .iter()
         .filter(|r| r.support == 0 && r.predicted > 0)
-        .map(|r| format!("'{}' ({} predicted entities)", r.label, r.predicted))
+        .map(|r| {
+            format!("'{}' ({})", r.label, checks::count(r.predicted as f64, "predicted entity", "predicted entities"))
+        })
         .collect();
     if !extra.is_empty() {
         out.push(Check::new(
@@ -327,12 +332,13 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             ),
         ));
     }
+    let entities = |n: u64| checks::count(n as f64, "entity", "entities");
     let small: Vec<String> = per_class
         .iter()
         .filter(|r| r.support > 0 && r.support < SMALL_SUPPORT)
         .map(|r| match r.f1_ci.map(|[l, h]| h - l).filter(|&w| w > 0.0) {
-            Some(w) => format!("'{}' ({} entities, F1 CI {:.2} wide)", r.label, r.support, w),
-            None => format!("'{}' ({} entities)", r.label, r.support),
+            Some(w) => format!("'{}' ({}, F1 CI {:.2} wide)", r.label, entities(r.support), w),
+            None => format!("'{}' ({})", r.label, entities(r.support)),
         })
         .collect();
     if !small.is_empty() {
