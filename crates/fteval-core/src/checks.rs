@@ -315,11 +315,18 @@ pub fn probabilities_not_normalised(f: &NormalisationFacts) -> Option<Check> {
         row + 1,
         f.max_deviation
     );
-    let fix = "Apply softmax to raw scores, or name the columns logit_<label> (or a `logits` column) so fteval does; if the probabilities were rounded when written, divide each row by its sum or write more digits.";
+    // Only deviations within ±0.001 can come from rounding when the probabilities were written;
+    // larger ones are scores that are not probabilities.
+    let rounding = f.bad_rows == 0;
+    let fix = if rounding {
+        "If the probabilities were rounded when written, divide each row by its sum or write more digits."
+    } else {
+        "Apply softmax to raw scores, or name the columns logit_<label> (or a `logits` column) so fteval does."
+    };
     let affected = if !f.multiclass {
         "Log loss, Brier score and ECE read the positive-class column as a probability; ROC AUC and average precision only rank it and stand.".to_string()
     } else {
-        let scale = if f.bad_rows == 0 {
+        let scale = if rounding {
             "The deviations are below 0.001 (rounding?), so log loss, Brier score and ECE barely move"
         } else {
             "Log loss, Brier score and ECE read the scores as probabilities and are not trustworthy"
@@ -388,11 +395,16 @@ mod tests {
         for name in ["Log loss", "Brier score", "ECE", "roc_auc_ovr", "roc_auc_ovo", "top-2 accuracy"] {
             assert!(multi.contains(name), "{name}: {multi}");
         }
+        // Deviations of 0.2 are no rounding: the advice is softmax, never the rounding hint.
+        for m in [&binary, &multi] {
+            assert!(m.contains("softmax") && !m.contains("rounded"), "{m}");
+        }
         // Rounding-level deviations: binary files stay quiet, multiclass ones say why the AUCs are empty.
         let rounded = NormalisationFacts { bad_rows: 0, max_deviation: 1e-4, ..facts };
         assert!(probabilities_not_normalised(&rounded).is_none());
         let multi = probabilities_not_normalised(&NormalisationFacts { multiclass: true, ..rounded }).unwrap().message;
         assert!(multi.contains("below 0.001") && !multi.contains("top-2"), "{multi}");
+        assert!(multi.contains("rounded when written") && !multi.contains("softmax"), "{multi}");
     }
 
     #[test]

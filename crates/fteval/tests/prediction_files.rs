@@ -240,6 +240,8 @@ fn unnormalised_multiclass_scores_leave_the_aucs_empty_as_scikit_learn_does() {
         assert!(msg.contains(name), "{name} missing: {msg}");
     }
     assert!(off > 20 && msg.contains(&format!("{off} of 30 rows")), "{msg}");
+    // Deviations this large are not rounding: no rounding hint.
+    assert!(msg.contains("softmax") && !msg.contains("rounded"), "{msg}");
 }
 
 #[test]
@@ -281,6 +283,7 @@ fn rounded_probabilities_follow_numpy_allclose() {
     assert!(doc["metrics"]["roc_auc_ovr"]["value"].is_null());
     let msg = check(&doc, "probabilities_not_normalised").expect("check");
     assert!(msg.contains("below 0.001") && msg.contains("divide each row by its sum"), "{msg}");
+    assert!(!msg.contains("softmax"), "{msg}");
     let doc = ok_json(&metrics(&write(dir.path(), "close.csv", &close), &[]));
     assert_eq!(value(&doc, "roc_auc_ovr"), Some(1.0));
     assert!(check(&doc, "probabilities_not_normalised").is_none());
