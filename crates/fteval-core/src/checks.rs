@@ -188,19 +188,34 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
 }
 
 /// `degenerate_interval`: intervals the resampling cannot give a width (zero-width bootstrap,
-/// or a single resampling unit), as (metric, cause) pairs; `units` names what is resampled.
-pub fn degenerate_interval(metrics: &[(String, &str)], units: &str) -> Option<Check> {
-    let (_, first_cause) = metrics.first()?;
-    let mut causes: Vec<&str> = metrics.iter().map(|(_, c)| *c).collect();
+/// or a single resampling unit), as (metric, cause, a fallback bound is shown) triples; `units`
+/// names what is resampled.
+pub fn degenerate_interval(metrics: &[(String, &str, bool)], units: &str) -> Option<Check> {
+    let (_, first_cause, _) = metrics.first()?;
+    let mut causes: Vec<&str> = metrics.iter().map(|(_, c, _)| *c).collect();
     causes.dedup();
-    let names: Vec<&str> = metrics.iter().map(|(m, _)| m.as_str()).collect();
+    let names = |bound: bool| -> Vec<&str> {
+        metrics.iter().filter(|(_, _, b)| *b == bound).map(|(m, _, _)| m.as_str()).collect()
+    };
+    let all: Vec<&str> = metrics.iter().map(|(m, _, _)| m.as_str()).collect();
     let cause = if causes.len() == 1 { first_cause.to_string() } else { causes.join("; ") };
+    let (bounded, none) = (names(true), names(false));
+    let shown = match (bounded.is_empty(), none.is_empty()) {
+        (false, true) => "The interval shown is a fallback bound, not a 95% interval".to_string(),
+        (true, _) => "No interval is given".to_string(),
+        (false, false) => format!(
+            "The interval shown for {} is a fallback bound, not a 95% interval; {} {} no interval",
+            bounded.join(", "),
+            none.join(", "),
+            if none.len() == 1 { "has" } else { "have" }
+        ),
+    };
     Some(Check::new(
         "degenerate_interval",
         Severity::Warn,
         format!(
-            "The bootstrap over {units} cannot vary for {} because {cause}: a resampling interval would have zero width. The interval shown is a fallback bound, not a 95% interval; add test data that can vary before trusting it.",
-            names.join(", ")
+            "The bootstrap over {units} cannot vary for {} because {cause}: a resampling interval would have zero width. {shown}; add test data that can vary before trusting it.",
+            all.join(", ")
         ),
     ))
 }
@@ -409,10 +424,21 @@ mod tests {
 
     #[test]
     fn degenerate_unreliable_and_small_sample_checks_name_metrics_and_causes() {
-        let d = degenerate_interval(&[("f1".into(), "every row is predicted correctly")], "rows").unwrap();
+        let d = degenerate_interval(&[("f1".into(), "every row is predicted correctly", true)], "rows").unwrap();
         assert_eq!((d.id.as_str(), d.severity), ("degenerate_interval", Severity::Warn));
         assert!(d.message.contains("f1") && d.message.contains("every row is predicted correctly"), "{}", d.message);
         assert!(!d.message.contains("  "), "a run of spaces in: {}", d.message);
+        assert!(d.message.contains("The interval shown is a fallback bound"), "{}", d.message);
+        // Metrics left without an interval are not said to show one.
+        let cause = "there is a single example";
+        let none = degenerate_interval(&[("bleu".into(), cause, false)], "examples").unwrap().message;
+        assert!(none.contains("No interval is given") && !none.contains("shown"), "{none}");
+        let mixed = degenerate_interval(&[("em".into(), cause, true), ("bleu".into(), cause, false)], "examples");
+        let mixed = mixed.unwrap().message;
+        assert!(
+            mixed.contains("shown for em is a fallback bound") && mixed.contains("bleu has no interval"),
+            "{mixed}"
+        );
         assert!(degenerate_interval(&[], "rows").is_none());
         let u = unreliable_interval(&[("f1", "only 3 positives"), ("roc_auc", "only 3 positives")]).unwrap();
         assert!(u.message.contains("f1, roc_auc (only 3 positives)"), "{}", u.message);

@@ -356,6 +356,8 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     }
 
     checks.extend(classification_checks(input, &metrics, &per_class, n));
+    // Every classification fallback has a bound (at worst the metric's whole range).
+    let degenerate: Vec<(String, &str, bool)> = degenerate.into_iter().map(|(k, c)| (k, c, true)).collect();
     checks.extend(checks::degenerate_interval(&degenerate, "rows"));
     checks.extend(unreliable_check(&metrics));
     Evaluation {
