@@ -22,6 +22,11 @@ impl Severity {
     }
 }
 
+/// `n` and the noun that fits it: "1 word", "2 words", "1.5 words", "0 entities".
+pub fn count(n: f64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1.0 { one } else { many })
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Check {
     pub id: String,
@@ -155,8 +160,10 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
         .iter()
         .filter(|c| c.support > 0 && c.support < 30)
         .map(|c| match c.f1_ci_width.filter(|&w| w > 0.0) {
-            Some(w) => format!("'{}' ({} examples, F1 95% CI {:.2} wide)", c.label, c.support, w),
-            None => format!("'{}' ({} examples)", c.label, c.support),
+            Some(w) => {
+                format!("'{}' ({}, F1 95% CI {:.2} wide)", c.label, count(c.support as f64, "example", "examples"), w)
+            }
+            None => format!("'{}' ({})", c.label, count(c.support as f64, "example", "examples")),
         })
         .collect();
     let absent: Vec<String> = classes.iter().filter(|c| c.support == 0).map(|c| format!("'{}'", c.label)).collect();
@@ -181,19 +188,34 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
 }
 
 /// `degenerate_interval`: intervals the resampling cannot give a width (zero-width bootstrap,
-/// or a single resampling unit), as (metric, cause) pairs; `units` names what is resampled.
-pub fn degenerate_interval(metrics: &[(String, &str)], units: &str) -> Option<Check> {
-    let (_, first_cause) = metrics.first()?;
-    let mut causes: Vec<&str> = metrics.iter().map(|(_, c)| *c).collect();
+/// or a single resampling unit), as (metric, cause, a fallback bound is shown) triples; `units`
+/// names what is resampled.
+pub fn degenerate_interval(metrics: &[(String, &str, bool)], units: &str) -> Option<Check> {
+    let (_, first_cause, _) = metrics.first()?;
+    let mut causes: Vec<&str> = metrics.iter().map(|(_, c, _)| *c).collect();
     causes.dedup();
-    let names: Vec<&str> = metrics.iter().map(|(m, _)| m.as_str()).collect();
+    let names = |bound: bool| -> Vec<&str> {
+        metrics.iter().filter(|(_, _, b)| *b == bound).map(|(m, _, _)| m.as_str()).collect()
+    };
+    let all: Vec<&str> = metrics.iter().map(|(m, _, _)| m.as_str()).collect();
     let cause = if causes.len() == 1 { first_cause.to_string() } else { causes.join("; ") };
+    let (bounded, none) = (names(true), names(false));
+    let shown = match (bounded.is_empty(), none.is_empty()) {
+        (false, true) => "The interval shown is a fallback bound, not a 95% interval".to_string(),
+        (true, _) => "No interval is given".to_string(),
+        (false, false) => format!(
+            "The interval shown for {} is a fallback bound, not a 95% interval; {} {} no interval",
+            bounded.join(", "),
+            none.join(", "),
+            if none.len() == 1 { "has" } else { "have" }
+        ),
+    };
     Some(Check::new(
         "degenerate_interval",
         Severity::Warn,
         format!(
-            "The bootstrap over {units} cannot vary for {} because {cause}: a resampling interval would have zero width.              The interval shown is a fallback bound, not a 95% interval; add test data that can vary before trusting it.",
-            names.join(", ")
+            "The bootstrap over {units} cannot vary for {} because {cause}: a resampling interval would have zero width. {shown}; add test data that can vary before trusting it.",
+            all.join(", ")
         ),
     ))
 }
@@ -308,11 +330,18 @@ pub fn probabilities_not_normalised(f: &NormalisationFacts) -> Option<Check> {
         row + 1,
         f.max_deviation
     );
-    let fix = "Apply softmax to raw scores, or name the columns logit_<label> (or a `logits` column) so fteval does; if the probabilities were rounded when written, divide each row by its sum or write more digits.";
+    // Only deviations within ±0.001 can come from rounding when the probabilities were written;
+    // larger ones are scores that are not probabilities.
+    let rounding = f.bad_rows == 0;
+    let fix = if rounding {
+        "If the probabilities were rounded when written, divide each row by its sum or write more digits."
+    } else {
+        "Apply softmax to raw scores, or name the columns logit_<label> (or a `logits` column) so fteval does."
+    };
     let affected = if !f.multiclass {
         "Log loss, Brier score and ECE read the positive-class column as a probability; ROC AUC and average precision only rank it and stand.".to_string()
     } else {
-        let scale = if f.bad_rows == 0 {
+        let scale = if rounding {
             "The deviations are below 0.001 (rounding?), so log loss, Brier score and ECE barely move"
         } else {
             "Log loss, Brier score and ECE read the scores as probabilities and are not trustworthy"
@@ -381,18 +410,35 @@ mod tests {
         for name in ["Log loss", "Brier score", "ECE", "roc_auc_ovr", "roc_auc_ovo", "top-2 accuracy"] {
             assert!(multi.contains(name), "{name}: {multi}");
         }
+        // Deviations of 0.2 are no rounding: the advice is softmax, never the rounding hint.
+        for m in [&binary, &multi] {
+            assert!(m.contains("softmax") && !m.contains("rounded"), "{m}");
+        }
         // Rounding-level deviations: binary files stay quiet, multiclass ones say why the AUCs are empty.
         let rounded = NormalisationFacts { bad_rows: 0, max_deviation: 1e-4, ..facts };
         assert!(probabilities_not_normalised(&rounded).is_none());
         let multi = probabilities_not_normalised(&NormalisationFacts { multiclass: true, ..rounded }).unwrap().message;
         assert!(multi.contains("below 0.001") && !multi.contains("top-2"), "{multi}");
+        assert!(multi.contains("rounded when written") && !multi.contains("softmax"), "{multi}");
     }
 
     #[test]
     fn degenerate_unreliable_and_small_sample_checks_name_metrics_and_causes() {
-        let d = degenerate_interval(&[("f1".into(), "every row is predicted correctly")], "rows").unwrap();
+        let d = degenerate_interval(&[("f1".into(), "every row is predicted correctly", true)], "rows").unwrap();
         assert_eq!((d.id.as_str(), d.severity), ("degenerate_interval", Severity::Warn));
         assert!(d.message.contains("f1") && d.message.contains("every row is predicted correctly"), "{}", d.message);
+        assert!(!d.message.contains("  "), "a run of spaces in: {}", d.message);
+        assert!(d.message.contains("The interval shown is a fallback bound"), "{}", d.message);
+        // Metrics left without an interval are not said to show one.
+        let cause = "there is a single example";
+        let none = degenerate_interval(&[("bleu".into(), cause, false)], "examples").unwrap().message;
+        assert!(none.contains("No interval is given") && !none.contains("shown"), "{none}");
+        let mixed = degenerate_interval(&[("em".into(), cause, true), ("bleu".into(), cause, false)], "examples");
+        let mixed = mixed.unwrap().message;
+        assert!(
+            mixed.contains("shown for em is a fallback bound") && mixed.contains("bleu has no interval"),
+            "{mixed}"
+        );
         assert!(degenerate_interval(&[], "rows").is_none());
         let u = unreliable_interval(&[("f1", "only 3 positives"), ("roc_auc", "only 3 positives")]).unwrap();
         assert!(u.message.contains("f1, roc_auc (only 3 positives)"), "{}", u.message);

@@ -87,13 +87,14 @@ pub fn choose_generation_primary(references: &[Vec<String>], prompts: Option<&[S
     let unspaced = unspaced_share(firsts.iter().copied()) >= UNSPACED_SHARE;
     let lengths: Vec<f64> = firsts.iter().map(|r| length_units(r) as f64).collect();
     let m = crate::curves::robust::median(&lengths);
-    let unit = if unspaced { "words (characters of scripts without spaces)" } else { "words" };
+    let length = crate::checks::count(m, "word", "words");
+    let length = if unspaced { format!("{length} (characters of scripts without spaces)") } else { length };
     if m.is_nan() || m <= SHORT_ANSWER_WORDS {
         return PrimaryChoice {
             task: GenerationTask::ShortAnswer,
             metric: "exact_match",
             reason: format!(
-                "the references are short answers (median {m} {unit}, at most {SHORT_ANSWER_WORDS}), where an answer is right or wrong"
+                "the references are short answers (median {length}, at most {SHORT_ANSWER_WORDS}), where an answer is right or wrong"
             ),
         };
     }
@@ -102,7 +103,7 @@ pub fn choose_generation_primary(references: &[Vec<String>], prompts: Option<&[S
             task: GenerationTask::ShortText,
             metric: "token_f1",
             reason: format!(
-                "the references are short texts (median {m} {unit}, {SHORT_ANSWER_WORDS}–{SHORT_TEXT_WORDS}), where token F1 credits partly right answers that exact match scores 0"
+                "the references are short texts (median {length}, {SHORT_ANSWER_WORDS}–{SHORT_TEXT_WORDS}), where token F1 credits partly right answers that exact match scores 0"
             ),
         };
     }
@@ -110,7 +111,7 @@ pub fn choose_generation_primary(references: &[Vec<String>], prompts: Option<&[S
         task: GenerationTask::LongForm,
         metric: "rougeL",
         reason: format!(
-            "the references are long-form (median {m} {unit}, over {SHORT_TEXT_WORDS}), where exact match almost never credits an output and ROUGE-L measures the overlap"
+            "the references are long-form (median {length}, over {SHORT_TEXT_WORDS}), where exact match almost never credits an output and ROUGE-L measures the overlap"
         ),
     }
 }
@@ -137,6 +138,11 @@ mod tests {
         let zh = refs(&["今天的天气非常好我们去公园散步吧"; 3]);
         assert_eq!(choose_generation_primary(&zh, None).metric, "rougeL");
         assert_eq!(choose_generation_primary(&refs(&["北京"; 3]), None).metric, "exact_match");
+        // One word is "1 word"; other counts are plural.
+        let one = choose_generation_primary(&refs(&["Paris", "Rome", "the Nile"]), None);
+        assert!(one.reason.contains("median 1 word,"), "{}", one.reason);
+        let half = choose_generation_primary(&refs(&["Paris", "the Nile"]), None);
+        assert!(half.reason.contains("median 1.5 words,"), "{}", half.reason);
     }
 
     #[test]

@@ -22,6 +22,17 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// Every profile, classifier profiles first.
+    pub const ALL: [Profile; 7] = [
+        Profile::Spam,
+        Profile::Fraud,
+        Profile::Medical,
+        Profile::Balanced,
+        Profile::Qa,
+        Profile::Summarization,
+        Profile::Translation,
+    ];
+
     pub fn parse(name: &str) -> Option<Profile> {
         match name.to_ascii_lowercase().as_str() {
             "spam" => Some(Profile::Spam),
@@ -113,5 +124,18 @@ pub fn default_primary(task: Task) -> &'static str {
         // SPEC: the first generation metric.
         Task::Generation => "exact_match",
         _ => "f1_macro",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_profile_is_listed_once_and_parses_back() {
+        for (i, p) in Profile::ALL.iter().enumerate() {
+            assert_eq!(Profile::parse(p.as_str()), Some(*p));
+            assert!(!Profile::ALL[..i].contains(p));
+        }
     }
 }

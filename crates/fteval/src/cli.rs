@@ -123,10 +123,10 @@ pub struct InputArgs {
     /// Read integer labels as names, label 0 first (a model's id2label), e.g. to match score columns prob_angry, prob_calm, …
     #[arg(long, value_name = "NAME,NAME,...", value_delimiter = ',')]
     pub label_names: Option<Vec<String>>,
-    /// The task [default: inferred: token/tag lists or CoNLL → ner, a references column → generation, lists of labels → multilabel, two labels → binary]
+    /// The task [default: inferred: token/tag lists or CoNLL → ner, generated text with free-text references (docs/generation.md) → generation, lists of labels → multilabel, two labels → binary]
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,
-    /// Leave out rows whose gold label or prediction is empty (and report how many)
+    /// Leave out rows whose gold label, reference or prediction is missing, and rows with an empty reference (and report how many)
     #[arg(long)]
     pub drop_missing: bool,
     #[command(flatten)]
@@ -148,7 +148,7 @@ pub struct TextTaskArgs {
     /// NER: accept tokens that differ between the gold and prediction files (only tags are compared)
     #[arg(long, help_heading = "Text tasks")]
     pub ignore_token_mismatch: bool,
-    /// Generation: reference column [tried: reference, references, answer, answers, target_text]
+    /// Generation: reference column [default: by name (reference, target_text, label, target, ...), else a reply column (answer, completion, output, response) or a chat's last assistant turn; see docs/generation.md]
     #[arg(long, value_name = "NAME", help_heading = "Text tasks")]
     pub ref_col: Option<String>,
     /// Generation: stem ROUGE tokens with NLTK's Porter stemmer (rouge-score's use_stemmer)
@@ -219,10 +219,10 @@ pub struct MetricsArgs {
 /// Each may also come from fteval.toml; flags win.
 #[derive(Args, Debug, Clone)]
 pub struct JudgeArgs {
-    /// The metric the verdict is about [default: the profile's, else f1 (binary) or f1_macro]
+    /// The metric the verdict is about [default: the profile's, else f1 (binary, NER) or f1_macro (multiclass, multilabel); generation: chosen from the data (exact_match, token_f1, rougeL or chrf)]
     #[arg(long, value_name = "KEY")]
     pub primary: Option<String>,
-    /// Which mistakes cost more: spam (precision first), fraud or medical (recall first), balanced (F1)
+    /// Which mistakes cost more: spam (precision first), fraud or medical (recall first), balanced (F1); generation: qa (exact_match), summarization (rougeL), translation (chrf)
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
     /// Smallest improvement of the primary metric worth shipping; also what "inconclusive" is judged against
@@ -415,4 +415,43 @@ pub struct InitArgs {
     /// Replace an existing fteval.toml
     #[arg(long)]
     pub force: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use fteval_core::profile::Profile;
+
+    use super::Cli;
+
+    /// The help text of `flag` in `fteval SUBCOMMAND --help`.
+    fn help(subcommand: &str, flag: &str) -> String {
+        let cmd = Cli::command();
+        let sub = cmd.find_subcommand(subcommand).unwrap();
+        let arg = sub.get_arguments().find(|a| a.get_long() == Some(flag)).unwrap();
+        arg.get_help().unwrap().to_string()
+    }
+
+    /// The help of the input and judgement flags says what the code does (issue 15 changed the
+    /// generation shapes, the primary metric and the profiles).
+    #[test]
+    fn help_texts_describe_the_current_behaviour() {
+        let profile = help("compare", "profile");
+        for p in Profile::ALL {
+            assert!(profile.contains(p.as_str()), "--profile help does not name {}: {profile}", p.as_str());
+            assert!(profile.contains(p.primary_metric(fteval_core::Task::Generation)) || !p.is_generation());
+        }
+        let primary = help("compare", "primary");
+        assert!(primary.contains("NER") && primary.contains("generation: chosen from the data"), "{primary}");
+        for metric in ["exact_match", "token_f1", "rougeL", "chrf"] {
+            assert!(primary.contains(metric), "{metric}: {primary}");
+        }
+        let refs = help("metrics", "ref-col");
+        for shape in ["label", "target", "completion", "output", "response", "assistant"] {
+            assert!(refs.contains(shape), "--ref-col help does not mention {shape}: {refs}");
+        }
+        let task = help("metrics", "task");
+        assert!(!task.contains("a references column"), "{task}");
+        assert!(help("metrics", "drop-missing").contains("empty reference"));
+    }
 }

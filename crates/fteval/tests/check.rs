@@ -312,3 +312,56 @@ fn config_values_that_look_like_flags_and_compare_reading_the_config() {
     assert_eq!(run.json()["positive_label"], "-1", "{}", run.stderr);
     assert_eq!(run.json()["metrics"]["recall"]["candidate"], doc["compare"]["metrics"]["recall"]["candidate"]);
 }
+
+/// The terminal title is "fteval check — VERDICT" with single spaces, and no message of the
+/// report has a run of spaces inside a sentence.
+#[test]
+fn check_title_and_messages_have_single_spaces() {
+    let (_dir, out) = demo();
+    let run = fteval_in(&out, &["check", "--format", "terminal", "--bootstrap", "200"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().next(), Some("fteval check — NEEDS ATTENTION"), "{}", run.stdout);
+    let doc = fteval_in(&out, &["check", "--format", "json", "--bootstrap", "200"]).json();
+    fn walk(v: &Value, path: &str, bad: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, x)| walk(x, &format!("{path}.{k}"), bad)),
+            Value::Array(a) => a.iter().for_each(|x| walk(x, path, bad)),
+            Value::String(s) if s.trim().contains("  ") && (path.ends_with("message") || path.ends_with("summary")) => {
+                bad.push(format!("{path}: {s}"))
+            }
+            _ => {}
+        }
+    }
+    let mut bad = Vec::new();
+    walk(&doc, "", &mut bad);
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+/// `fteval init` on a generation project writes the primary metric the data choose — the one
+/// `check` then judges on — and lists the generation profiles, not the classifier ones.
+#[test]
+fn init_on_generation_outputs_writes_the_primary_the_data_choose() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seed = 11u64;
+    let (mut base, mut cand) = (Vec::new(), Vec::new());
+    for i in 0..120 {
+        let reference = common::words(&mut seed, 25);
+        let guess = common::words(&mut seed, 20);
+        let better = format!("{} {}", reference.split(' ').take(15).collect::<Vec<_>>().join(" "), guess);
+        base.push(serde_json::json!({"id": i, "prediction": guess, "reference": reference}));
+        cand.push(serde_json::json!({"id": i, "prediction": better, "reference": reference}));
+    }
+    common::write_jsonl(dir.path(), "baseline.jsonl", &base);
+    common::write_jsonl(dir.path(), "candidate.jsonl", &cand);
+    let run = fteval(&["init", &s(dir.path())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("primary metric: rougeL for long-form text"), "{}", run.stdout);
+    let text = std::fs::read_to_string(dir.path().join("fteval.toml")).unwrap();
+    assert!(text.contains("# primary = \"rougeL\"  # chosen from these files: the references are long-form"), "{text}");
+    assert!(text.contains("qa (exact_match), summarization (rougeL), translation (chrf)"), "{text}");
+    assert!(!text.contains("# primary = \"f1\"") && !text.contains("spam (precision)"), "{text}");
+    assert!(!text.contains("positive = "), "{text}");
+    let run = fteval(&["check", &s(&dir.path().join("fteval.toml")), "--format", "json", "--bootstrap", "200"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    assert_eq!(run.json()["text_compare"]["primary_metric"], "rougeL");
+}

@@ -254,8 +254,30 @@ fn keras_binary_classifier_at_chance_is_not_learning_without_classes() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     let all = findings(&run.json());
     let m = message(&all, "not_learning", "eval/loss");
-    assert!(m.contains("ln 2") && m.contains("inferred from the accuracy"), "{m}");
+    assert!(m.contains("ln 2") && m.contains("eval/accuracy 0.") && m.contains("≈ 1/2"), "{m}");
     assert!(!all.iter().any(|f| f.0 == "healthy"), "{all:?}");
+}
+
+/// A binary classifier whose training loss falls from 1.05 to ln 2 while the validation accuracy
+/// stays at chance: the finding says the loss fell and stopped at chance level, with the
+/// accuracy and loss that show it, never that it did not fall.
+#[test]
+fn a_loss_that_fell_to_chance_level_is_not_called_flat() {
+    let acc = [0.48, 0.52, 0.40, 0.56, 0.50, 0.44, 0.53, 0.47, 0.51, 0.49, 0.46, 0.52];
+    let mut csv = String::from("epoch,accuracy,loss,val_accuracy,val_loss\n");
+    for (e, a) in acc.iter().enumerate() {
+        let vl = 0.693 + 0.006 * if e % 2 == 0 { 1.0 } else { -0.5 };
+        let loss = 0.6914 + 0.361 * 0.6f64.powi(e as i32);
+        writeln!(csv, "{e},{:.3},{loss:.4},{a},{vl:.4}", 0.5 + 0.005 * e as f64).unwrap();
+    }
+    let path = write("keras_fell_to_chance.csv", &csv);
+    let run = fteval(&["curves", &path, "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let all = findings(&run.json());
+    let m = message(&all, "not_learning", "train/loss");
+    assert!(!m.contains("did not fall"), "{m}");
+    assert!(m.contains("fell from") && m.contains("stopped at chance level (ln 2 = 0.6931"), "{m}");
+    assert!(m.contains("eval/accuracy 0.") && m.contains("≈ 1/2") && m.contains("eval/loss 0.69"), "{m}");
 }
 
 #[test]

@@ -240,6 +240,8 @@ fn unnormalised_multiclass_scores_leave_the_aucs_empty_as_scikit_learn_does() {
         assert!(msg.contains(name), "{name} missing: {msg}");
     }
     assert!(off > 20 && msg.contains(&format!("{off} of 30 rows")), "{msg}");
+    // Deviations this large are not rounding: no rounding hint.
+    assert!(msg.contains("softmax") && !msg.contains("rounded"), "{msg}");
 }
 
 #[test]
@@ -281,6 +283,7 @@ fn rounded_probabilities_follow_numpy_allclose() {
     assert!(doc["metrics"]["roc_auc_ovr"]["value"].is_null());
     let msg = check(&doc, "probabilities_not_normalised").expect("check");
     assert!(msg.contains("below 0.001") && msg.contains("divide each row by its sum"), "{msg}");
+    assert!(!msg.contains("softmax"), "{msg}");
     let doc = ok_json(&metrics(&write(dir.path(), "close.csv", &close), &[]));
     assert_eq!(value(&doc, "roc_auc_ovr"), Some(1.0));
     assert!(check(&doc, "probabilities_not_normalised").is_none());
@@ -309,6 +312,15 @@ fn predicted_non_tags_are_reported_and_scored_as_seqeval_scores_them() {
         "{msg}"
     );
     assert!(msg.contains("'<pad>'") && msg.contains("'X'") && msg.contains("map these tags to O"), "{msg}");
+    // Counts of one take the singular.
+    for (id, text) in [
+        ("class_never_predicted", "'MISC' (1 gold entity)"),
+        ("label_space_mismatch", "'SEP]' (1 predicted entity)"),
+        ("small_support", "'ORG' (1 entity)"),
+    ] {
+        let m = check(&doc, id).unwrap_or_else(|| panic!("no {id}"));
+        assert!(m.contains(text), "{id}: {m}");
+    }
     // A tagger whose tags are all tags raises nothing of the kind.
     let clean = write(dir.path(), "clean.txt", "EU B-ORG B-ORG\nrejects O O\n\nPeter B-PER B-PER\n");
     assert!(check(&ok_json(&metrics(&clean, &[])), "predicted_non_tags").is_none());
@@ -365,4 +377,47 @@ fn compare_reports_the_non_tags_of_the_model_that_predicts_them() {
         msg.contains("noisy.conll: ") && !msg.contains("clean.conll") && msg.contains("'[SEP]' on 14 token(s)"),
         "{msg}"
     );
+}
+
+/// A tagger that is perfect on PER and LOC but predicts `[SEP]` on some words: the macro
+/// averages (1, 1 and the non-tag type's 0) are the same in every sentence resample. They get a
+/// fallback bound — the range when a plausible number of sentences change one prediction each —
+/// as classification does, never a bare "(unreliable)" with no interval; the F1 of the type
+/// absent from gold stays 0 whatever is predicted. A single sentence has no interval, and the
+/// output says why.
+#[test]
+fn macro_averages_the_bootstrap_cannot_vary_get_a_fallback_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut noisy = String::new();
+    for s in 0..40 {
+        for (tok, gold) in [("Peter", "B-PER"), ("visited", "O"), ("Paris", "B-LOC")] {
+            let pred = if gold == "O" && s % 3 == 0 { "[SEP]" } else { gold };
+            noisy.push_str(&format!("{tok} {gold} {pred}\n"));
+        }
+        noisy.push('\n');
+    }
+    let p = write(dir.path(), "noisy.conll", &noisy);
+    let bootstrapped = |path: &str| fteval(&["metrics", path, "--format", "json", "--bootstrap", "300"]);
+    let doc = ok_json(&bootstrapped(&p));
+    for key in ["f1_macro", "precision_macro", "recall_macro"] {
+        let m = &doc["metrics"][key];
+        let (low, high, v) = (m["ci_low"].as_f64(), m["ci_high"].as_f64(), m["value"].as_f64().unwrap());
+        assert!(low.is_some_and(|l| l < v) && high == Some(v), "{key}: {m}");
+        assert_eq!(m["ci_method"], "changed_rows_bound", "{key}: {m}");
+        assert!(m["unreliable"].as_str().unwrap().contains("change one prediction each"), "{key}: {m}");
+    }
+    let sep = &doc["per_class"]["SEP]"];
+    assert_eq!((sep["f1_ci"][0].as_f64(), sep["f1_ci"][1].as_f64()), (Some(0.0), Some(0.0)), "{sep}");
+    let msg = check(&doc, "degenerate_interval").expect("degenerate_interval");
+    assert!(msg.contains("f1_macro") && msg.contains("The interval shown is a fallback bound"), "{msg}");
+
+    let one = write(dir.path(), "one.conll", "EU B-ORG B-ORG\nrejects O [SEP]\nPeter B-PER B-PER\n");
+    let doc = ok_json(&bootstrapped(&one));
+    let m = &doc["metrics"]["f1_macro"];
+    assert!(m["ci_low"].is_null() && m["reason"].as_str().unwrap().contains("single sentence"), "{m}");
+    let msg = check(&doc, "degenerate_interval").expect("degenerate_interval");
+    assert!(msg.contains("No interval is given") && !msg.contains("interval shown"), "{msg}");
+    let run = fteval(&["metrics", &one, "--format", "terminal", "--bootstrap", "300"]);
+    let row = run.stdout.lines().find(|l| l.trim_start().starts_with("f1_macro")).unwrap();
+    assert!(row.contains("no interval (see checks)"), "{row}");
 }

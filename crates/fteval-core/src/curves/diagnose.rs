@@ -237,15 +237,21 @@ fn log_scale(y: &[f64]) -> Vec<f64> {
     }
 }
 
-/// How the number of classes behind a chance level is known.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// How the number of classes behind a chance level is known, with the values that showed it.
+#[derive(Clone, Debug, PartialEq)]
 enum ClassesFrom {
     /// `--classes`.
     Given,
-    /// The first loss sits at ln k.
-    StartingLoss,
-    /// The accuracy sits at 1/k and the loss at ln k.
-    AccuracyAndLoss,
+    /// The first loss (series, value) sits at ln k.
+    StartingLoss(String, f64),
+    /// Where the run ends, the accuracy (series, value as a fraction) sits at 1/k and the loss
+    /// (series, value) at ln k.
+    AccuracyAndLoss { accuracy: (String, f64), loss: (String, f64) },
+}
+
+/// `split/name` of a series, as findings name it.
+fn series_label(s: &Series) -> String {
+    format!("{}/{}", s.split.as_str(), s.name)
 }
 
 /// Chance-level loss ln k, with k from `--classes`, else inferred for a classifier (a run that
@@ -264,12 +270,13 @@ fn chance_level(run: &TrainingRun, opts: &DiagnoseOptions) -> Option<(f64, usize
         return None;
     }
     let near_ln = |loss: f64, k: usize, tol: f64| ((k as f64).ln() - loss).abs() < tol * (k as f64).ln();
-    if let Some(first) =
-        train_loss(run).or(eval_loss(run)).and_then(|s| s.points.iter().map(|p| p.value).find(|v| v.is_finite()))
+    if let Some((s, first)) = train_loss(run)
+        .or(eval_loss(run))
+        .and_then(|s| s.points.iter().map(|p| p.value).find(|v| v.is_finite()).map(|v| (s, v)))
     {
         let ks: Vec<usize> = (2..=5).filter(|&k| near_ln(first, k, 0.04)).collect();
         if let [k] = ks[..] {
-            return Some(((k as f64).ln(), k, ClassesFrom::StartingLoss));
+            return Some(((k as f64).ln(), k, ClassesFrom::StartingLoss(series_label(s), first)));
         }
     }
     let split = held_out_split(run);
@@ -283,22 +290,38 @@ fn chance_level(run: &TrainingRun, opts: &DiagnoseOptions) -> Option<(f64, usize
     if acc > 1.0 && acc <= 100.0 {
         acc /= 100.0; // logged in percent
     }
-    let loss = late(eval_loss(run).or(train_loss(run))?)?;
+    let loss_series = eval_loss(run).or(train_loss(run))?;
+    let loss = late(loss_series)?;
     let ks: Vec<usize> =
         (2..=10).filter(|&k| (acc - 1.0 / k as f64).abs() < 0.25 / k as f64 && near_ln(loss, k, 0.05)).collect();
     match ks[..] {
-        [k] => Some(((k as f64).ln(), k, ClassesFrom::AccuracyAndLoss)),
+        [k] => Some((
+            (k as f64).ln(),
+            k,
+            ClassesFrom::AccuracyAndLoss {
+                accuracy: (series_label(accuracy), acc),
+                loss: (series_label(loss_series), loss),
+            },
+        )),
         _ => None,
     }
 }
 
-fn chance_text(c: f64, k: usize, from: ClassesFrom) -> String {
+/// "chance level (ln k = c, what a uniform guess over k classes scores)", and, when k was
+/// inferred, the values it was inferred from.
+fn chance_text(c: f64, k: usize, from: &ClassesFrom) -> String {
     let how = match from {
-        ClassesFrom::Given => "",
-        ClassesFrom::StartingLoss => ", inferred from the starting loss; --classes sets it",
-        ClassesFrom::AccuracyAndLoss => {
-            ", inferred from the accuracy (about 1/k) and the loss (about ln k) where the run ends; --classes sets it"
+        ClassesFrom::Given => String::new(),
+        ClassesFrom::StartingLoss(series, v) => {
+            format!("; {k} classes inferred from the first {series}, {} ≈ ln {k}; --classes sets it", fmt(*v))
         }
+        ClassesFrom::AccuracyAndLoss { accuracy, loss } => format!(
+            "; {k} classes inferred from where the run ends: {} {} ≈ 1/{k} and {} {} ≈ ln {k}; --classes sets it",
+            accuracy.0,
+            fmt(accuracy.1),
+            loss.0,
+            fmt(loss.1)
+        ),
     };
     format!("chance level (ln {k} = {}, what a uniform guess over {k} classes scores{how})", fmt(c))
 }
@@ -585,7 +608,7 @@ fn diagnose_run(run_idx: usize, run: &TrainingRun, opts: &DiagnoseOptions, out: 
                     Some((e.x[0], e.x[e.len() - 1])),
                     format!(
                         "The eval loss never got clearly below {}: its best was {} at {} ({} evaluations). The model does barely better than guessing on held-out data.",
-                        chance_text(c, k, inferred),
+                        chance_text(c, k, &inferred),
                         fmt(min),
                         e.at(m),
                         e.len()
@@ -795,25 +818,38 @@ fn train_shape(t: &Curve, run: &TrainingRun, opts: &DiagnoseOptions) -> Vec<Verd
     // the first few logged steps.)
     let first = median(&y[..3.min(n)]);
     let drop = first.max(start) - m_val.min(end);
-    let chance = chance_level(run, opts);
-    let near_chance = chance.is_some_and(|(c, _, _)| (end - c).abs() < (3.0 * sigma).max(0.05 * c));
+    let chance = chance_level(run, opts).filter(|(c, _, _)| (end - c).abs() < (3.0 * sigma).max(0.05 * c));
     let floor = 3.0 * sigma / ((0.1 * n as f64).max(3.0)).sqrt();
-    if drop <= floor.max(0.01 * first.abs()) || near_chance {
-        let why = match chance {
-            Some((c, k, inferred)) if near_chance => format!(", at {}", chance_text(c, k, inferred)),
-            _ => String::new(),
+    let flat = drop <= floor.max(0.01 * first.abs());
+    if flat || chance.is_some() {
+        let (from, advice) = (
+            first.max(start),
+            "Check the learning rate, that labels match inputs, and that the weights are not frozen.",
+        );
+        // Said from what was detected: a loss that never fell (at chance level or not), or one
+        // that fell, or moved within its noise, to chance level and stayed there.
+        let values = format!("{} at the start, {} at the end (noise ±{})", fmt(from), fmt(end), fmt(sigma));
+        let message = match &chance {
+            None => format!("The training loss did not fall: {values}. {advice}"),
+            Some((c, k, inferred)) => {
+                let chance = chance_text(*c, *k, inferred);
+                if flat {
+                    format!("The training loss did not fall: {values}, at {chance}. {advice}")
+                } else if from - end > 3.0 * sigma {
+                    format!(
+                        "The training loss fell from {} at the start to {} at the end (noise ±{}) but stopped at {chance}: the model does no better than guessing. {advice}",
+                        fmt(from),
+                        fmt(end),
+                        fmt(sigma)
+                    )
+                } else {
+                    format!(
+                        "The training loss ends at {chance}: {values}; the model does no better than guessing. {advice}"
+                    )
+                }
+            }
         };
-        out.push((
-            "not_learning",
-            Severity::Fail,
-            Some(span),
-            format!(
-                "The training loss did not fall: {} at the start, {} at the end{why} (noise ±{}). Check the learning rate, that labels match inputs, and that the weights are not frozen.",
-                fmt(first.max(start)),
-                fmt(end),
-                fmt(sigma)
-            ),
-        ));
+        out.push(("not_learning", Severity::Fail, Some(span), message));
         return out;
     }
     // Plateau: the last 30% of training brought under 10% of the run's whole improvement on a

@@ -460,8 +460,21 @@ fn chance_level_from_the_accuracy_and_the_loss() {
     ]);
     let d = diagnose(&[r], &DiagnoseOptions::default());
     let f = find(&d, "not_learning", "eval/loss");
-    assert!(f.message.contains("ln 2") && f.message.contains("inferred from the accuracy"), "{}", f.message);
+    assert!(f.message.contains("ln 2") && f.message.contains("inferred from where the run ends"), "{}", f.message);
+    assert!(f.message.contains("eval/accuracy 0.") && f.message.contains("≈ 1/2"), "{}", f.message);
     assert!(!ids(&d).contains(&"healthy"));
+    // A training loss that falls from 1.2 to ln 2: it fell, and stopped at chance level — the
+    // message never says it did not fall.
+    let r = run(vec![
+        train(&mut rng, 100, 0.005, |t| 1.2 - 0.507 * t),
+        series("loss", Split::Eval, &steps, &vloss),
+        series("accuracy", Split::Eval, &steps, &acc),
+    ]);
+    let d = diagnose(&[r], &DiagnoseOptions::default());
+    let f = find(&d, "not_learning", "train/loss");
+    assert!(!f.message.contains("did not fall"), "{}", f.message);
+    assert!(f.message.contains("fell from 1.") && f.message.contains("stopped at chance level (ln 2"), "{}", f.message);
+    assert!(f.message.contains("eval/accuracy") && f.message.contains("eval/loss"), "{}", f.message);
     // The same accuracy with a loss far from ln 2 (a 4-class task at 50%) infers nothing.
     let r = run(vec![
         train(&mut rng, 100, 0.005, |t| 1.6 - 0.4 * t),

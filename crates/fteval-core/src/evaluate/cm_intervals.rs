@@ -170,9 +170,11 @@ fn natural_range(key: Option<&str>) -> (f64, f64) {
     }
 }
 
-/// The `unreliable` note for `count` `what` below the `min` at which intervals reach coverage.
-pub(crate) fn too_few_note(count: u64, what: &str, min: u64) -> String {
-    format!("only {count} {what}: with fewer than {min}, no interval method reaches 95% coverage")
+/// The `unreliable` note for `count` `what` (singular, plural) below the `min` at which
+/// intervals reach coverage.
+pub(crate) fn too_few_note(count: u64, [one, many]: [&str; 2], min: u64) -> String {
+    let count = crate::checks::count(count as f64, one, many);
+    format!("only {count}: with fewer than {min}, no interval method reaches 95% coverage")
 }
 
 /// Why intervals of metrics that depend on the rarest class should not be trusted, when the
@@ -184,8 +186,14 @@ fn minority_note(classes: &[ClassCounts], task: Task, positive: Option<usize>) -
         let pos = positive.unwrap_or(classes.len().saturating_sub(1));
         let n: u64 = classes.iter().map(|c| c.support).sum();
         let (m, predicted) = (classes[pos].support, classes[pos].tp + classes[pos].fp);
-        let gold = [(m, "positive rows in gold"), (n - m, "negative rows in gold")];
-        let pred = [(predicted, "rows predicted positive"), (n - predicted, "rows predicted negative")];
+        let gold = [
+            (m, ["positive row in gold", "positive rows in gold"]),
+            (n - m, ["negative row in gold", "negative rows in gold"]),
+        ];
+        let pred = [
+            (predicted, ["row predicted positive", "rows predicted positive"]),
+            (n - predicted, ["row predicted negative", "rows predicted negative"]),
+        ];
         let (g, g_what) = gold.into_iter().min_by_key(|(c, _)| *c)?;
         let (p, p_what) = pred.into_iter().min_by_key(|(c, _)| *c)?;
         return if g < MIN_MINORITY {
@@ -198,10 +206,15 @@ fn minority_note(classes: &[ClassCounts], task: Task, positive: Option<usize>) -
     let rarest = present.iter().map(|c| c.support).min()?;
     let predicted = present.iter().map(|c| c.tp + c.fp).min()?;
     if rarest < MIN_MINORITY {
-        Some(note(rarest, "gold row(s) in the rarest class", MIN_MINORITY))
+        Some(note(rarest, ["gold row in the rarest class", "gold rows in the rarest class"], MIN_MINORITY))
     } else {
-        (predicted < MIN_PREDICTED)
-            .then(|| note(predicted, "row(s) predicted as a class present in gold", MIN_PREDICTED))
+        (predicted < MIN_PREDICTED).then(|| {
+            note(
+                predicted,
+                ["row predicted as a class present in gold", "rows predicted as a class present in gold"],
+                MIN_PREDICTED,
+            )
+        })
     }
 }
 

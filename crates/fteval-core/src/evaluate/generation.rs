@@ -233,7 +233,7 @@ pub fn evaluate_generation(
     let em_hits = stats.iter().map(|(_, _, _, Sums(s))| s[EM]).sum::<f64>();
     let em_is_count = stats.iter().all(|(_, _, _, Sums(s))| s[EM] == 0.0 || s[EM] == 1.0);
     let cause = if n == 1 { "there is a single example" } else { "every example gives the same value" };
-    let mut degenerate: Vec<(String, &str)> = Vec::new();
+    let mut degenerate: Vec<(String, &str, bool)> = Vec::new();
     let metrics: Vec<(String, MetricResult)> = keys
         .zip(reps.iter_mut())
         .enumerate()
@@ -247,13 +247,13 @@ pub fn evaluate_generation(
                 MetricResult::point(point[j])
             } else if n == 1 || replicates_constant(r) {
                 // No bootstrap width: at 0 or the maximum a Wilson bound over the examples.
-                degenerate.push((key.to_string(), cause));
                 let scale = if matches!(key, "bleu" | "chrf" | "chrf_pp") { 100.0 } else { 1.0 };
                 let bound = if key == "loss" || key == "perplexity" || n == 1 {
                     None
                 } else {
                     end_bound(point[j], n as u64, scale, config.level)
                 };
+                degenerate.push((key.to_string(), cause, bound.is_some()));
                 let mut m = MetricResult::point(point[j]).with_interval(bound, ci_method::CHANGED_ROWS_BOUND);
                 if bound.is_none() {
                     m.reason = Some(format!("no interval: {cause}"));

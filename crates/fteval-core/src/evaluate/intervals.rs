@@ -48,7 +48,8 @@ pub(super) fn auc_interval(auc: f64, var: f64, m: u64, n: u64, level: f64, names
             if m == 1 { names[0] } else { names[1] }
         ))
     } else if few < MIN_MINORITY {
-        Some(too_few_note(few, &format!("{} rows", if m <= n { names[0] } else { names[1] }), MIN_MINORITY))
+        let side = if m <= n { names[0] } else { names[1] };
+        Some(too_few_note(few, [&format!("{side} row"), &format!("{side} rows")], MIN_MINORITY))
     } else {
         None
     };

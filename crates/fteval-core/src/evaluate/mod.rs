@@ -28,7 +28,7 @@ pub use ner::evaluate_ner_metrics;
 
 /// How a confidence interval was obtained (the JSON `ci_method`).
 pub mod ci_method {
-    /// Percentile bootstrap (NER over sentences, generation over examples).
+    /// Percentile bootstrap (generation metrics other than exact match, over examples).
     pub const BOOTSTRAP: &str = "bootstrap_percentile";
     /// Wilson's score interval of a binomial proportion (accuracy, precision, recall, ...).
     pub const WILSON: &str = "wilson";
@@ -37,8 +37,9 @@ pub mod ci_method {
     pub const WILSON_MOVER: &str = "wilson_mover";
     /// Bias-corrected percentile bootstrap (BCa with zero acceleration) on confusion-matrix cells.
     pub const BOOTSTRAP_BC: &str = "bootstrap_bc";
-    /// Bias-corrected and accelerated bootstrap of a mean (log loss, Brier), the acceleration
-    /// from the per-row values' skewness (the jackknife's for a mean).
+    /// Bias-corrected and accelerated bootstrap: of a mean (log loss, Brier), the acceleration
+    /// from the per-row values' skewness (the jackknife's for a mean); of the NER scores over
+    /// sentences, the acceleration from the leave-one-sentence-out jackknife.
     pub const BOOTSTRAP_BCA: &str = "bootstrap_bca";
     /// The bootstrap could not vary (e.g. every row correct): the range of the metric when a
     /// plausible number of rows (Wilson's bound on an unseen error rate) change prediction.
@@ -356,6 +357,8 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     }
 
     checks.extend(classification_checks(input, &metrics, &per_class, n));
+    // Every classification fallback has a bound (at worst the metric's whole range).
+    let degenerate: Vec<(String, &str, bool)> = degenerate.into_iter().map(|(k, c)| (k, c, true)).collect();
     checks.extend(checks::degenerate_interval(&degenerate, "rows"));
     checks.extend(unreliable_check(&metrics));
     Evaluation {

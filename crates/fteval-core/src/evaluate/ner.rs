@@ -18,6 +18,7 @@ use crate::metrics::ner::{
     looks_like_tag, seqeval_entity_type, NerCounts, NerScores, NerSequences, NerStats, TypeCounts,
 };
 use crate::stats::bootstrap::{bca_interval, bootstrap_degenerate, BootstrapConfig, Interval, JackknifeMoments};
+use crate::stats::proportion::plausible_failures;
 
 /// The corpus-level metric keys, in report order: SPEC's six, then seqeval's other averages.
 pub const NER_METRIC_KEYS: &[&str] = &[
@@ -127,19 +128,22 @@ fn jackknife_accelerations(rows: &[NerCounts], totals: &NerCounts, n_types: usiz
 fn ner_minority_note(key: &str, scores: &NerScores, totals: &NerCounts) -> Option<String> {
     let note = too_few_note;
     let entities = |gold: u64, predicted: u64, in_what: &str| {
+        let what = |side: &str| [format!("{side} entity{in_what}"), format!("{side} entities{in_what}")];
         if gold < MIN_MINORITY {
-            Some(note(gold, &format!("gold entities{in_what}"), MIN_MINORITY))
+            let [one, many] = what("gold");
+            Some(note(gold, [&one, &many], MIN_MINORITY))
         } else {
-            (predicted < MIN_PREDICTED).then(|| note(predicted, &format!("predicted entities{in_what}"), MIN_PREDICTED))
+            let [one, many] = what("predicted");
+            (predicted < MIN_PREDICTED).then(|| note(predicted, [&one, &many], MIN_PREDICTED))
         }
     };
     match key {
         "token_accuracy" => {
             let wrong = totals.token_total - totals.token_correct;
             let (few, what) = if wrong <= totals.token_correct {
-                (wrong, "wrong tokens")
+                (wrong, ["wrong token", "wrong tokens"])
             } else {
-                (totals.token_correct, "correct tokens")
+                (totals.token_correct, ["correct token", "correct tokens"])
             };
             (few < MIN_MINORITY).then(|| note(few, what, MIN_MINORITY))
         }
@@ -152,6 +156,50 @@ fn ner_minority_note(key: &str, scores: &NerScores, totals: &NerCounts) -> Optio
         }
         _ => entities(scores.support, scores.predicted, ""),
     }
+}
+
+/// For statistics the sentence bootstrap cannot vary and that sit between 0 and 1 (a macro
+/// average of perfect types and a type that never occurs in gold): the range they take when
+/// `e` sentences — Wilson's bound on an unseen error rate, as for classification rows — each
+/// change one prediction: of one entity type, a correct entity predicted with a wrong span or
+/// missed, a wrong one made right or dropped, a missed one found, a spurious one added; or one
+/// token's tag. NaN values (an average left without entities) are skipped.
+fn perturbed_range(totals: &NerCounts, n_types: usize, n_stats: usize, e: u64) -> Vec<(f64, f64)> {
+    let mut range = vec![(f64::INFINITY, f64::NEG_INFINITY); n_stats];
+    let mut out = vec![0.0; n_stats];
+    let mut widen = |c: &NerCounts| {
+        ner_statistics(c, n_types, &mut out);
+        for (r, &v) in range.iter_mut().zip(&out) {
+            if v.is_finite() {
+                *r = (r.0.min(v), r.1.max(v));
+            }
+        }
+    };
+    for t in 0..totals.per_type.len() {
+        let TypeCounts { tp, pred, gold } = totals.per_type[t];
+        if gold == 0 && pred == 0 {
+            continue;
+        }
+        let changes: [(i64, i64); 6] = [
+            (-(e.min(tp) as i64), 0),                           // right → wrong span
+            (-(e.min(tp) as i64), -(e.min(tp) as i64)),         // right → missed
+            (e.min(gold - tp).min(pred - tp) as i64, 0),        // wrong → right
+            (0, -(e.min(pred - tp) as i64)),                    // spurious → dropped
+            (0, e as i64),                                      // a spurious one added
+            (e.min(gold - tp) as i64, e.min(gold - tp) as i64), // missed → found
+        ];
+        for (d_tp, d_pred) in changes {
+            let mut c = totals.clone();
+            c.per_type[t].tp = (tp as i64 + d_tp) as u64;
+            c.per_type[t].pred = (pred as i64 + d_pred) as u64;
+            widen(&c);
+        }
+    }
+    let (right, total) = (totals.token_correct, totals.token_total);
+    for correct in [right - e.min(right), right + e.min(total - right)] {
+        widen(&NerCounts { token_correct: correct, ..totals.clone() });
+    }
+    range
 }
 
 /// Why a metric is null.
@@ -203,8 +251,29 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
     } else {
         "(nearly) every resample of the sentences gives the same value"
     };
-    let mut degenerate: Vec<(String, &str)> = Vec::new();
+    let mut degenerate: Vec<(String, &str, bool)> = Vec::new();
     let scores = totals.scores();
+    // Where the bootstrap cannot vary: at 0 or 1 Wilson's bound over the sentences, in between
+    // the range when a plausible number of sentences change one prediction each. None when
+    // there is nothing to resample (a single sentence) or no change of predictions moves the
+    // value (the F1 of a type that never occurs in gold is 0 whatever is predicted).
+    let changed = plausible_failures(n_sentences, config.level);
+    let mut range: Option<Vec<(f64, f64)>> = None;
+    let mut fallback = |j: usize| -> Option<Interval> {
+        if single {
+            return None;
+        }
+        let (low, high) = range.get_or_insert_with(|| perturbed_range(&totals, n_types, n_stats, changed))[j];
+        let (low, high) = (low.min(point[j]), high.max(point[j]));
+        if !(high > low) {
+            return None;
+        }
+        end_bound(point[j], n_sentences, 1.0, config.level).or(Some(Interval { low, high }))
+    };
+    let fallback_note = format!(
+        "the sentence bootstrap cannot vary: {cause}; the interval is the range when {} change one prediction each",
+        checks::count(changed as f64, "sentence", "sentences")
+    );
 
     let metrics: Vec<(String, MetricResult)> = NER_METRIC_KEYS
         .iter()
@@ -213,15 +282,17 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
             let r = if point[j].is_nan() {
                 MetricResult::undefined(ner_undefined_reason(key))
             } else if config.resamples > 0 && (single || constant[j]) {
-                // One resampling unit, or none that differ: no bootstrap width. At 0 or 1 a
-                // Wilson bound over the sentences replaces it; otherwise there is no interval.
-                degenerate.push((key.to_string(), cause));
-                let bound = if single { None } else { end_bound(point[j], n_sentences, 1.0, config.level) };
+                // One resampling unit, or none that differ: no bootstrap width.
+                let bound = fallback(j);
+                degenerate.push((key.to_string(), cause, bound.is_some()));
                 let mut r = MetricResult::point(point[j]).with_interval(bound, ci_method::CHANGED_ROWS_BOUND);
                 if bound.is_none() {
-                    r.reason = Some(format!("no interval: {cause}"));
+                    let fixed = if single { "" } else { ", and no change of a few predictions moves the value" };
+                    r.reason = Some(format!("no interval: {cause}{fixed}"));
+                    r.unreliable = Some(format!("the sentence bootstrap cannot vary: {cause}"));
+                } else {
+                    r.unreliable = Some(fallback_note.clone());
                 }
-                r.unreliable = Some(format!("the sentence bootstrap cannot vary: {cause}"));
                 r
             } else {
                 let mut r = MetricResult::point(point[j]).with_interval(intervals[j], ci_method::BOOTSTRAP_BCA);
@@ -244,6 +315,17 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
         .iter()
         .map(|t| {
             let j = base + 3 * t.type_id as usize;
+            // A per-type interval the bootstrap cannot vary gets the same fallback bound.
+            let mut note = None;
+            let mut iv = |i: usize| {
+                let bound = (config.resamples > 0 && constant[i] && !point[i].is_nan()).then(|| fallback(i)).flatten();
+                if bound.is_some() {
+                    note = Some(fallback_note.clone());
+                }
+                // A value no change of predictions moves keeps its (zero-width) bootstrap interval.
+                bound.or(intervals[i])
+            };
+            let (precision_ci, recall_ci, f1_ci) = (iv(j), iv(j + 1), iv(j + 2));
             ClassRow {
                 label: stats.types[t.type_id as usize].clone(),
                 precision: t.precision,
@@ -251,10 +333,10 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
                 f1: t.f1,
                 support: t.support,
                 predicted: t.predicted,
-                precision_ci: interval_pair(intervals[j]),
-                recall_ci: interval_pair(intervals[j + 1]),
-                unreliable: None,
-                f1_ci: interval_pair(intervals[j + 2]),
+                precision_ci: interval_pair(precision_ci),
+                recall_ci: interval_pair(recall_ci),
+                unreliable: note,
+                f1_ci: interval_pair(f1_ci),
             }
         })
         .collect();
@@ -300,7 +382,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
     let never: Vec<String> = per_class
         .iter()
         .filter(|r| r.support > 0 && r.predicted == 0)
-        .map(|r| format!("'{}' ({} gold entities)", r.label, r.support))
+        .map(|r| format!("'{}' ({})", r.label, checks::count(r.support as f64, "gold entity", "gold entities")))
         .collect();
     if !never.is_empty() {
         out.push(Check::new(
@@ -315,7 +397,9 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
     let extra: Vec<String> = per_class
         .iter()
         .filter(|r| r.support == 0 && r.predicted > 0)
-        .map(|r| format!("'{}' ({} predicted entities)", r.label, r.predicted))
+        .map(|r| {
+            format!("'{}' ({})", r.label, checks::count(r.predicted as f64, "predicted entity", "predicted entities"))
+        })
         .collect();
     if !extra.is_empty() {
         out.push(Check::new(
@@ -327,12 +411,13 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             ),
         ));
     }
+    let entities = |n: u64| checks::count(n as f64, "entity", "entities");
     let small: Vec<String> = per_class
         .iter()
         .filter(|r| r.support > 0 && r.support < SMALL_SUPPORT)
         .map(|r| match r.f1_ci.map(|[l, h]| h - l).filter(|&w| w > 0.0) {
-            Some(w) => format!("'{}' ({} entities, F1 CI {:.2} wide)", r.label, r.support, w),
-            None => format!("'{}' ({} entities)", r.label, r.support),
+            Some(w) => format!("'{}' ({}, F1 CI {:.2} wide)", r.label, entities(r.support), w),
+            None => format!("'{}' ({})", r.label, entities(r.support)),
         })
         .collect();
     if !small.is_empty() {

@@ -215,7 +215,11 @@ fn binary_score_metrics(
 /// Why intervals of metrics driven by the rarer gold class are unreliable, when they are.
 fn auc_unreliable(n_pos: u64, n_neg: u64) -> Option<String> {
     let few = n_pos.min(n_neg);
-    let side = if n_pos <= n_neg { "positive rows in gold" } else { "negative rows in gold" };
+    let side = if n_pos <= n_neg {
+        ["positive row in gold", "positive rows in gold"]
+    } else {
+        ["negative row in gold", "negative rows in gold"]
+    };
     (few < MIN_MINORITY).then(|| too_few_note(few, side, MIN_MINORITY))
 }
 

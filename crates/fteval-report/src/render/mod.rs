@@ -489,6 +489,7 @@ pub(crate) fn ci_header(doc: &MetricsDocument) -> String {
 
 /// The sentence under the title: task, size and how intervals were made.
 pub(crate) fn summary_line(doc: &MetricsDocument) -> String {
+    use fteval_core::checks::count;
     let mut s = match (&doc.ner, &doc.generation) {
         (Some(ner), _) => {
             let mode = match &ner.scheme {
@@ -496,17 +497,17 @@ pub(crate) fn summary_line(doc: &MetricsDocument) -> String {
                 None => "seqeval default mode".to_string(),
             };
             format!(
-                "{} · {} sentences · {} tokens · {} entity types · {mode}",
+                "{} · {} · {} · {} · {mode}",
                 doc.task,
-                doc.n,
-                ner.tokens,
-                doc.labels.len()
+                count(doc.n as f64, "sentence", "sentences"),
+                count(ner.tokens as f64, "token", "tokens"),
+                count(doc.labels.len() as f64, "entity type", "entity types")
             )
         }
         (_, Some(g)) => format!(
-            "{} · {} examples · {} reference(s) each{}{}{}",
+            "{} · {} · {} reference(s) each{}{}{}",
             doc.task,
-            doc.n,
+            count(doc.n as f64, "example", "examples"),
             g.references_per_example,
             if g.rouge_stemmer { " · ROUGE with Porter stemmer" } else { "" },
             if g.rouge_tokens == "characters" { " · ROUGE on characters" } else { "" },

@@ -69,10 +69,16 @@ impl Renderer for Terminal {
         for (k, m) in &doc.metrics.0 {
             let method = match (&m.value, &m.reason) {
                 (None, Some(r)) => format!("undefined: {r}"),
+                // A value without an interval is marked; the checks (degenerate_interval) and
+                // the JSON `reason` say why.
+                (Some(_), Some(r)) if m.ci_low.is_none() && r.starts_with("no interval") => {
+                    "no interval (see checks)".to_string()
+                }
                 _ => m.ci_method.unwrap_or("").to_string(),
             };
             // The reason itself is in the unreliable_interval check; the table marks the row.
-            let method = if m.unreliable.is_some() { format!("{method} (unreliable)") } else { method };
+            let method =
+                if m.unreliable.is_some() && m.ci_low.is_some() { format!("{method} (unreliable)") } else { method };
             t.add_row(vec![k.clone(), num(m.value), interval(m.ci_low, m.ci_high), method]);
         }
         right_align(&mut t, 1..3);

@@ -3,6 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use fteval_core::generation_task::{choose_generation_primary, PrimaryChoice};
+use fteval_core::profile::{default_primary, Profile};
+use fteval_core::Task;
+use fteval_io::task::{detect_kind, FileKind};
+
 use crate::cli::InitArgs;
 use crate::error::CliError;
 
@@ -227,12 +232,50 @@ fn guess_profile(dir: &Path, files: &[&str]) -> ProfileGuess {
     guess_from_words(&evidence)
 }
 
+/// What the project's prediction files hold, read as `fteval check` reads them.
+#[derive(Clone, Debug, PartialEq)]
+enum ProjectTask {
+    Classification,
+    Ner,
+    /// Generated text, with the primary metric compare and check choose from the references
+    /// (None when the file could not be read).
+    Generation(Option<PrimaryChoice>),
+}
+
+/// The task of the file `check` compares first (the baseline, else the candidate), and for
+/// generation the primary metric the data choose — the same function compare and check use.
+fn project_task(dir: &Path, found: &[(Role, String)]) -> ProjectTask {
+    let first = [Role::Baseline, Role::Candidate].iter().find_map(|&r| found.iter().find(|(x, _)| *x == r));
+    let Some((_, file)) = first else { return ProjectTask::Classification };
+    let path = dir.join(file).to_string_lossy().into_owned();
+    match detect_kind(&path, None, false, None, None) {
+        Ok(FileKind::Ner) => ProjectTask::Ner,
+        Ok(FileKind::Generation) => ProjectTask::Generation(
+            fteval_io::read_generation(&path, &Default::default())
+                .ok()
+                .map(|g| choose_generation_primary(&g.references, g.prompts.as_deref())),
+        ),
+        _ => ProjectTask::Classification,
+    }
+}
+
+/// The generation profiles, each with the metric it judges on ("qa (exact_match), ...") or
+/// bare ("qa|summarization|translation").
+fn generation_profiles(with_metric: bool) -> String {
+    let names = Profile::ALL.iter().filter(|p| p.is_generation());
+    if with_metric {
+        names.map(|p| format!("{} ({})", p.as_str(), p.primary_metric(Task::Generation))).collect::<Vec<_>>().join(", ")
+    } else {
+        names.map(|p| p.as_str()).collect::<Vec<_>>().join("|")
+    }
+}
+
 fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// The config text for the files found.
-fn config_text(found: &[(Role, String)], guess: &ProfileGuess) -> String {
+fn config_text(found: &[(Role, String)], guess: &ProfileGuess, task: &ProjectTask) -> String {
     let first = |r: Role| found.iter().find(|(x, _)| *x == r).map(|(_, f)| f.as_str());
     let line = |key: &str, r: Role, what: &str| match first(r) {
         Some(f) => format!("{key} = {}  # {what}\n", quoted(f)),
@@ -242,13 +285,50 @@ fn config_text(found: &[(Role, String)], guess: &ProfileGuess) -> String {
         "# fteval.toml: what `fteval check` evaluates and how it decides ship / needs attention / do not ship.\n\
          # Written by `fteval init`; paths are relative to this file. Run: fteval check\n\n",
     );
-    s.push_str("# Which mistake costs more decides the primary metric: spam (precision), fraud or medical (recall),\n# balanced (F1).\n");
-    match guess.profile {
-        Some(p) => s.push_str(&format!("profile = {}  # guessed: {}; check it\n", quoted(p), guess.why)),
-        None => s.push_str(&format!("# profile = \"balanced\"  # not guessed: {}\n", guess.why)),
-    }
-    s.push_str("# primary = \"f1\"        # judge on another metric than the profile's\n");
-    s.push_str("# positive = \"1\"        # the positive label of a binary task, when it is not detected\n\n");
+    let primary = match task {
+        ProjectTask::Generation(choice) => {
+            s.push_str(&format!(
+                "# Generated text: compare and check choose the primary metric from the references (short answers:\n\
+                 # exact_match, short texts: token_f1, long-form: rougeL, translation: chrf) unless a profile or\n\
+                 # primary says otherwise. Generation profiles: {}.\n",
+                generation_profiles(true)
+            ));
+            s.push_str("# profile = \"qa\"\n");
+            match choice {
+                Some(c) => {
+                    s.push_str(&format!(
+                        "# primary = {}  # chosen from these files: {}; set it to judge on another metric\n\n",
+                        quoted(c.metric),
+                        c.reason
+                    ));
+                    c.metric
+                }
+                None => {
+                    s.push_str("# primary = \"rougeL\"  # chosen from the data unless set here\n\n");
+                    "rougeL"
+                }
+            }
+        }
+        ProjectTask::Classification | ProjectTask::Ner => {
+            s.push_str("# Which mistake costs more decides the primary metric: spam (precision), fraud or medical (recall),\n# balanced (F1).\n");
+            match guess.profile {
+                Some(p) => s.push_str(&format!("profile = {}  # guessed: {}; check it\n", quoted(p), guess.why)),
+                None => s.push_str(&format!("# profile = \"balanced\"  # not guessed: {}\n", guess.why)),
+            }
+            s.push_str("# primary = \"f1\"        # judge on another metric than the profile's\n");
+            if *task == ProjectTask::Classification {
+                s.push_str(
+                    "# positive = \"1\"        # the positive label of a binary task, when it is not detected\n",
+                );
+            }
+            s.push('\n');
+            if *task == ProjectTask::Ner {
+                default_primary(Task::Ner)
+            } else {
+                "recall"
+            }
+        }
+    };
     s.push_str("[files]\n");
     s.push_str(&line("baseline", Role::Baseline, "the model before fine-tuning: predictions on the test set"));
     s.push_str(&line("candidate", Role::Candidate, "the fine-tuned model: predictions on the same test set"));
@@ -280,8 +360,15 @@ fn config_text(found: &[(Role, String)], guess: &ProfileGuess) -> String {
          # [columns]\n# label = \"gold\"\n# pred = \"prediction\"\n\n\
          # Gates a CI job enforces: absolute requirements on the candidate, and the largest tolerated\n\
          # drop against the baseline (passes only when the confidence interval rules out a larger drop).\n\
-         [gates]\nrequire = []  # e.g. [\"recall>=0.8\"]\nmax_regression = {}  # e.g. { f1 = 0.01 }\n\n\
-         [leakage]\nmax_leaked_fraction = 0.01  # test rows found in the training set, above which: do not ship\n\n\
+         [gates]\n",
+    );
+    let example_regression = if primary == "recall" { "f1" } else { primary };
+    let floor = if matches!(task, ProjectTask::Generation(_)) { "0.3" } else { "0.8" };
+    s.push_str(&format!(
+        "require = []  # e.g. [\"{primary}>={floor}\"]\nmax_regression = {{}}  # e.g. {{ {example_regression} = 0.01 }}\n\n"
+    ));
+    s.push_str(
+        "[leakage]\nmax_leaked_fraction = 0.01  # test rows found in the training set, above which: do not ship\n\n\
          [overfitting]\nmax_gap = 0.05  # train − test gap of the primary metric above which: needs attention\n",
     );
     s
@@ -304,8 +391,13 @@ pub fn run(args: InitArgs) -> Result<i32, CliError> {
         .filter(|(r, _)| matches!(r, Role::Candidate | Role::Test | Role::Baseline))
         .map(|(_, f)| f.as_str())
         .collect();
-    let guess = guess_profile(&args.dir, &scan);
-    let text = config_text(&found, &guess);
+    let task = project_task(&args.dir, &found);
+    let guess = match task {
+        // The classifier profiles leave generation to the data: no guess to make.
+        ProjectTask::Generation(_) => ProfileGuess { profile: None, why: "generated text".into() },
+        _ => guess_profile(&args.dir, &scan),
+    };
+    let text = config_text(&found, &guess, &task);
     std::fs::write(&path, &text).map_err(|e| {
         CliError::usage(format!("{}: cannot write: {e}", path.display()), "check that the folder is writable")
     })?;
@@ -316,9 +408,19 @@ pub fn run(args: InitArgs) -> Result<i32, CliError> {
     if found.is_empty() {
         println!("  no prediction files or logs recognised by name: fill in [files] by hand");
     }
-    match guess.profile {
-        Some(p) => println!("profile: {p} ({}); check it", guess.why),
-        None => println!("profile: left at the default ({}); set one in the file if it applies", guess.why),
+    match (&task, guess.profile) {
+        (ProjectTask::Generation(Some(c)), _) => println!(
+            "primary metric: {} for {}, as compare and check choose it from the references; set profile = {} or primary in the file to judge on another",
+            c.metric,
+            c.task.as_str(),
+            generation_profiles(false)
+        ),
+        (ProjectTask::Generation(None), _) => println!(
+            "primary metric: chosen from the references by compare and check; set profile = {} or primary in the file to judge on another",
+            generation_profiles(false)
+        ),
+        (_, Some(p)) => println!("profile: {p} ({}); check it", guess.why),
+        (_, None) => println!("profile: left at the default ({}); set one in the file if it applies", guess.why),
     }
     println!("next: review it, then run fteval check {}", path.display());
     Ok(0)
@@ -350,7 +452,7 @@ mod tests {
             (Role::Log, "trainer_state.json".to_string()),
         ];
         let guess = ProfileGuess { profile: Some("fraud"), why: "the labels name 'fraud', 'legit'".into() };
-        let text = config_text(&found, &guess);
+        let text = config_text(&found, &guess, &ProjectTask::Classification);
         let parsed: super::super::settings::ConfigFile = toml::from_str(&text).unwrap();
         assert_eq!(parsed.files.baseline.as_deref(), Some("baseline.csv"));
         assert_eq!(parsed.files.logs, vec!["trainer_state.json".to_string()]);
@@ -358,7 +460,7 @@ mod tests {
         assert!(parsed.files.train.is_none());
         // One split alone is left commented: the leakage scan needs both.
         let none = ProfileGuess { profile: None, why: "no spam, fraud or medical terms".into() };
-        let text = config_text(&[(Role::Train, "train.csv".to_string())], &none);
+        let text = config_text(&[(Role::Train, "train.csv".to_string())], &none, &ProjectTask::Classification);
         assert!(text.contains("# profile = \"balanced\"  # not guessed: no spam, fraud or medical terms\n"));
         let parsed: super::super::settings::ConfigFile = toml::from_str(&text).unwrap();
         assert!(parsed.files.train.is_none() && text.contains("(train.csv found; name both splits)"));

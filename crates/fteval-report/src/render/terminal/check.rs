@@ -15,7 +15,7 @@ impl Terminal {
             CheckVerdict::NeedsAttention => "1;33",
             CheckVerdict::DoNotShip => "1;31",
         };
-        writeln!(out, "{}  {}", self.paint("1", "fteval check —"), self.paint(colour, doc.verdict.headline()))?;
+        writeln!(out, "{} {}", self.paint("1", "fteval check —"), self.paint(colour, doc.verdict.headline()))?;
         writeln!(out, "{}\n", doc.summary)?;
         if !doc.reasons.is_empty() {
             writeln!(out, "{}", self.paint("1", "Reasons, most important first"))?;
