@@ -240,16 +240,23 @@ fn keras_eval_loss_rising_over_the_last_epochs_is_never_healthy() {
     assert!(!has(&doc, "healthy"), "{all:?}");
 }
 
-#[test]
-fn keras_binary_classifier_at_chance_is_not_learning_without_classes() {
-    // Training loss starts at 0.80 (not ln 2) and creeps down; val accuracy 0.40–0.56, val loss ≈ ln 2.
+/// A Keras CSVLogger file of 12 epochs whose validation accuracy sits at 0.40–0.56 and validation
+/// loss at ln 2 ± 0.006; `train(epoch)` gives the training accuracy and loss.
+fn keras_at_chance(name: &str, train: impl Fn(f64) -> (f64, f64)) -> String {
     let acc = [0.48, 0.52, 0.40, 0.56, 0.50, 0.44, 0.53, 0.47, 0.51, 0.49, 0.46, 0.52];
     let mut csv = String::from("epoch,accuracy,loss,val_accuracy,val_loss\n");
     for (e, a) in acc.iter().enumerate() {
         let vl = 0.693 + 0.006 * if e % 2 == 0 { 1.0 } else { -0.5 };
-        writeln!(csv, "{e},{:.3},{:.4},{a},{vl:.4}", 0.5 + 0.01 * e as f64, 0.80 - 0.01 * e as f64).unwrap();
+        let (train_acc, loss) = train(e as f64);
+        writeln!(csv, "{e},{train_acc:.3},{loss:.4},{a},{vl:.4}").unwrap();
     }
-    let path = write("keras_chance.csv", &csv);
+    write(name, &csv)
+}
+
+#[test]
+fn keras_binary_classifier_at_chance_is_not_learning_without_classes() {
+    // Training loss starts at 0.80 (not ln 2) and creeps down; val accuracy 0.40–0.56, val loss ≈ ln 2.
+    let path = keras_at_chance("keras_chance.csv", |e| (0.5 + 0.01 * e, 0.80 - 0.01 * e));
     let run = fteval(&["curves", &path, "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let all = findings(&run.json());
@@ -263,14 +270,7 @@ fn keras_binary_classifier_at_chance_is_not_learning_without_classes() {
 /// accuracy and loss that show it, never that it did not fall.
 #[test]
 fn a_loss_that_fell_to_chance_level_is_not_called_flat() {
-    let acc = [0.48, 0.52, 0.40, 0.56, 0.50, 0.44, 0.53, 0.47, 0.51, 0.49, 0.46, 0.52];
-    let mut csv = String::from("epoch,accuracy,loss,val_accuracy,val_loss\n");
-    for (e, a) in acc.iter().enumerate() {
-        let vl = 0.693 + 0.006 * if e % 2 == 0 { 1.0 } else { -0.5 };
-        let loss = 0.6914 + 0.361 * 0.6f64.powi(e as i32);
-        writeln!(csv, "{e},{:.3},{loss:.4},{a},{vl:.4}", 0.5 + 0.005 * e as f64).unwrap();
-    }
-    let path = write("keras_fell_to_chance.csv", &csv);
+    let path = keras_at_chance("keras_fell_to_chance.csv", |e| (0.5 + 0.005 * e, 0.6914 + 0.361 * 0.6f64.powf(e)));
     let run = fteval(&["curves", &path, "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let all = findings(&run.json());
