@@ -3,6 +3,7 @@
 use std::fmt;
 
 use fteval_io::InputError;
+use fteval_report::escape_controls;
 
 #[derive(Debug)]
 pub struct CliError {
@@ -29,9 +30,9 @@ impl From<InputError> for CliError {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        write!(f, "error: {}", escape_controls(&self.message))?;
         if !self.hint.is_empty() {
-            write!(f, "\n  hint: {}", self.hint)?;
+            write!(f, "\n  hint: {}", escape_controls(&self.hint))?;
         }
         Ok(())
     }

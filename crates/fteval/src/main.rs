@@ -16,8 +16,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     // A panic is a bug, but users still get one line and exit code 2, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        let info = info.to_string();
         eprintln!(
-            "error: internal error: {info}\n  hint: this is a bug in fteval; please report it with the command you ran"
+            "error: internal error: {}\n  hint: this is a bug in fteval; please report it with the command you ran",
+            fteval_report::escape_controls(&info)
         );
         std::process::exit(2);
     }));

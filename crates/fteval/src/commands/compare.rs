@@ -215,14 +215,15 @@ fn trade_off(cmp: &Comparison, judge: &Judge, task: Task, v: Verdict) -> Option<
 
 /// Names, on stderr, everything that makes the run exit 1, so a CI log shows why.
 pub fn report_failures(verdict: &str, summary: &str, gates: &[GateDoc], checks: &[Check]) {
+    use fteval_report::escape_controls as clean;
     if verdict == Verdict::Regressed.as_str() {
-        eprintln!("fteval: regression: {summary}");
+        eprintln!("fteval: regression: {}", clean(summary));
     }
     for g in gates.iter().filter(|g| !g.passed) {
-        eprintln!("fteval: gate failed: {}: {}", g.gate, g.message);
+        eprintln!("fteval: gate failed: {}: {}", clean(&g.gate), clean(&g.message));
     }
     for c in checks.iter().filter(|c| c.severity == Severity::Fail) {
-        eprintln!("fteval: check failed: {}: {}", c.id, c.message);
+        eprintln!("fteval: check failed: {}: {}", c.id, clean(&c.message));
     }
 }
 

@@ -71,7 +71,8 @@ pub fn document(args: &LeakageArgs, limit_source: &str) -> Result<LeakageDocumen
             keep[f.test] = false;
         }
         let written = write_kept_rows(&args.test, None, &keep, path)?;
-        eprintln!("wrote {written} clean test rows to {}", path.display());
+        let shown = path.display().to_string();
+        eprintln!("wrote {written} clean test rows to {}", fteval_report::escape_controls(&shown));
     }
     Ok(doc)
 }

@@ -432,7 +432,7 @@ pub fn write_junit(doc: &CheckDocument, path: &Path, strict: bool) -> Result<(),
 /// Names, on stderr, why the check did not pass, so a CI log shows it.
 pub fn report_reasons(doc: &CheckDocument) {
     for r in doc.reasons.iter().filter(|r| r.severity == Severity::Fail) {
-        eprintln!("fteval: {}: {}", r.id, r.message);
+        eprintln!("fteval: {}: {}", r.id, fteval_report::escape_controls(&r.message));
     }
 }
 
