@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod output;
 mod progress;
+mod ranges;
 
 use clap::Parser;
 
@@ -23,7 +24,13 @@ fn main() {
         );
         std::process::exit(2);
     }));
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| match error::out_of_range(&e) {
+        Some(flag_error) => {
+            eprintln!("{flag_error}");
+            std::process::exit(2);
+        }
+        None => e.exit(),
+    });
     let code = match cli.command {
         cli::Command::Metrics(args) => commands::metrics::run(args),
         cli::Command::Compare(args) => commands::compare::run(args),
