@@ -217,6 +217,27 @@ fn check_table_shape(preds: &Predictions) -> Result<()> {
 }
 
 /// Rejects continuous targets: many distinct non-integer numeric labels mean regression.
+/// The error of a binary file whose gold labels and predictions hold one label only. With
+/// `--positive` naming that label, the missing class is the negative one, which no flag names.
+fn one_label(file: &str, label: &str, positive: Option<&str>) -> InputError {
+    match positive {
+        Some(p) => InputError::new(
+            file,
+            format!("--positive {p}: '{label}' is the only label in gold and predictions, so there is no negative class"),
+            format!(
+                "a binary evaluation needs rows of both classes: evaluate a test set that holds the other class too, or score this one with --task multiclass (accuracy and the per-class numbers of '{label}')"
+            ),
+        ),
+        None => InputError::new(
+            file,
+            format!("only one label ('{label}') occurs in gold and predictions"),
+            format!(
+                "a binary evaluation needs to know the other class: pass --positive LABEL naming the positive class if it is not '{label}' (then '{label}' is the negative one), or score the file with --task multiclass"
+            ),
+        ),
+    }
+}
+
 fn check_not_regression(file: &str, labels: &[String]) -> Result<()> {
     let fractional = labels.iter().filter(|l| l.parse::<f64>().is_ok_and(|x| x.fract() != 0.0)).count();
     if fractional > 0 && labels.iter().all(|l| l.parse::<f64>().is_ok()) && labels.len() > 10 {
@@ -379,11 +400,7 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     }
     sort_labels(&mut labels);
     if task == Task::Binary && labels.len() < 2 {
-        return Err(InputError::new(
-            &file,
-            format!("only one label ('{}') occurs in gold and predictions", labels[0]),
-            "a binary evaluation needs to know the other class: pass --positive LABEL naming the positive class",
-        ));
+        return Err(one_label(&file, &labels[0], positive_name.as_deref()));
     }
     let positive = if task == Task::Binary {
         let idx = match &positive_name {

@@ -1,8 +1,11 @@
-//! Command-line flags (clap derive), validated once into each command's config.
+//! Command-line flags (clap derive). Every numeric flag is parsed by its rule in [`crate::ranges`]
+//! (negative numbers included, so that they are rejected by range, naming the flag).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::ranges;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -86,7 +89,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Seed of every random step (bootstrap); the same seed gives the same report
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = ranges::SEED.parser::<u64>(), allow_negative_numbers = true)]
     pub seed: u64,
 }
 
@@ -194,11 +197,11 @@ pub enum RougeTokenizeArg {
 /// How intervals are made.
 #[derive(Args, Debug, Clone)]
 pub struct StatsArgs {
-    /// Bootstrap resamples for confidence intervals (0 turns them off)
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    /// Bootstrap resamples for confidence intervals (0 turns them off; at most 1000000)
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = ranges::BOOTSTRAP.parser::<usize>(), allow_negative_numbers = true)]
     pub bootstrap: usize,
     /// Confidence level of the intervals, in (0, 1)
-    #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
+    #[arg(long, default_value_t = 0.95, value_name = "LEVEL", value_parser = ranges::LEVEL.parser(), allow_hyphen_values = true)]
     pub ci: f64,
 }
 
@@ -226,16 +229,16 @@ pub struct JudgeArgs {
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
     /// Smallest improvement of the primary metric worth shipping; also what "inconclusive" is judged against
-    #[arg(long, value_name = "DELTA")]
+    #[arg(long, value_name = "DELTA", value_parser = ranges::MARGIN.parser(), allow_hyphen_values = true)]
     pub margin: Option<f64>,
     /// Cost of each error, e.g. fp=1,fn=20: expected cost per example and the cost-minimising threshold (binary)
     #[arg(long, value_name = "fp=A,fn=B")]
     pub cost: Option<String>,
     /// Report each model's threshold with the best precision at recall ≥ R (binary, with scores)
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = ranges::MIN_RATE.parser(), allow_hyphen_values = true)]
     pub min_recall: Option<f64>,
     /// Report each model's threshold with the best recall at precision ≥ P (binary, with scores)
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = ranges::MIN_RATE.parser(), allow_hyphen_values = true)]
     pub min_precision: Option<f64>,
     /// Gate on the candidate's value, e.g. recall>=0.85 (repeatable); exit 1 when not met
     #[arg(long, value_name = "METRIC>=X")]
@@ -269,7 +272,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "NAME")]
     pub candidate_score_col: Option<String>,
     /// Flipped examples to show, of each kind
-    #[arg(long, default_value_t = 10, value_name = "N")]
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = ranges::EXAMPLES.parser::<usize>(), allow_negative_numbers = true)]
     pub examples: usize,
     #[command(flatten)]
     pub input: InputArgs,
@@ -311,8 +314,8 @@ pub struct CurvesArgs {
     /// The eval metric that chooses the best checkpoint (e.g. accuracy, f1) [default: eval loss]
     #[arg(long, value_name = "NAME")]
     pub metric: Option<String>,
-    /// Number of classes (or vocabulary size): a loss stuck at ln(classes) is chance level
-    #[arg(long, value_name = "K")]
+    /// Number of classes (or vocabulary size), at least 2: a loss stuck at ln(classes) is chance level
+    #[arg(long, value_name = "K", value_parser = ranges::CLASSES.parser::<usize>(), allow_negative_numbers = true)]
     pub classes: Option<usize>,
     #[command(flatten)]
     pub common: CommonArgs,
@@ -357,22 +360,22 @@ pub struct LeakageArgs {
     #[arg(long, value_enum, default_value = "default")]
     pub normalize: NormalizeArg,
     /// Jaccard similarity (of word 5-gram shingle sets) from which a pair is a near duplicate
-    #[arg(long, default_value_t = 0.8, value_name = "J")]
+    #[arg(long, default_value_t = 0.8, value_name = "J", value_parser = ranges::JACCARD.parser(), allow_hyphen_values = true)]
     pub threshold: f64,
-    /// MinHash permutations
-    #[arg(long, default_value_t = 128, value_name = "N")]
+    /// MinHash permutations (at most 65536)
+    #[arg(long, default_value_t = 128, value_name = "N", value_parser = ranges::NUM_PERM.parser::<usize>(), allow_negative_numbers = true)]
     pub num_perm: usize,
     /// MinHash scheme
     #[arg(long, value_enum, default_value = "fast")]
     pub minhash_scheme: MinhashSchemeArg,
     /// Contamination n-gram length in words (GPT-3 used 13)
-    #[arg(long, default_value_t = 13, value_name = "N")]
+    #[arg(long, default_value_t = 13, value_name = "N", value_parser = ranges::NGRAM.parser::<usize>(), allow_negative_numbers = true)]
     pub ngram: usize,
     /// Write the test rows that do not leak to PATH (CSV, or JSONL for a .jsonl path)
     #[arg(long, value_name = "PATH")]
     pub write_clean: Option<std::path::PathBuf>,
     /// Share of leaked test rows above which the check fails (exit 1)
-    #[arg(long, default_value_t = 0.01, value_name = "FRACTION")]
+    #[arg(long, default_value_t = 0.01, value_name = "FRACTION", value_parser = ranges::FRACTION.parser(), allow_hyphen_values = true)]
     pub max_leak: f64,
     #[command(flatten)]
     pub common: CommonArgs,
@@ -401,7 +404,7 @@ pub struct DemoArgs {
     #[arg(long, value_name = "DIR", default_value = "fteval-demo")]
     pub out: PathBuf,
     /// Seed of every random step (bootstrap)
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = ranges::SEED.parser::<u64>(), allow_negative_numbers = true)]
     pub seed: u64,
     #[command(flatten)]
     pub stats: StatsArgs,

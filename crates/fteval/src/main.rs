@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod output;
 mod progress;
+mod ranges;
 
 use clap::Parser;
 
@@ -16,12 +17,20 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     // A panic is a bug, but users still get one line and exit code 2, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        let info = info.to_string();
         eprintln!(
-            "error: internal error: {info}\n  hint: this is a bug in fteval; please report it with the command you ran"
+            "error: internal error: {}\n  hint: this is a bug in fteval; please report it with the command you ran",
+            fteval_report::escape_controls(&info)
         );
         std::process::exit(2);
     }));
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| match error::out_of_range(&e) {
+        Some(flag_error) => {
+            eprintln!("{flag_error}");
+            std::process::exit(2);
+        }
+        None => e.exit(),
+    });
     let code = match cli.command {
         cli::Command::Metrics(args) => commands::metrics::run(args),
         cli::Command::Compare(args) => commands::compare::run(args),
