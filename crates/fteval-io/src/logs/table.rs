@@ -76,7 +76,14 @@ pub fn read_text(name: &str, bytes: &[u8], delimiter: u8, sample: Option<usize>)
             Err(e) => {
                 let line = e.position().map(|p| p.line());
                 let message = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "the text is not valid UTF-8".to_string(),
+                    csv::ErrorKind::Utf8 { pos, err } => format!(
+                        "field {} is not valid UTF-8 (byte {} of the field{})",
+                        err.field() + 1,
+                        err.valid_up_to() + 1,
+                        pos.as_ref()
+                            .map(|p| format!("; the row starts at byte {} of the file", p.byte()))
+                            .unwrap_or_default()
+                    ),
                     _ => format!("cannot parse the {kind}: {e}"),
                 };
                 let err = InputError::new(
