@@ -5,10 +5,11 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Default `--max-input-size`: 1 GiB of decompressed bytes per input file.
-pub const DEFAULT_MAX_INPUT: u64 = 1 << 30;
+/// Default `--max-input-size`: 512 MiB of decompressed bytes per input file (docs/limits.md:
+/// what fits a 2 GB memory limit).
+pub const DEFAULT_MAX_INPUT: u64 = 512 << 20;
 /// [`DEFAULT_MAX_INPUT`] as the flag's default is written.
-pub const DEFAULT_MAX_INPUT_TEXT: &str = "1G";
+pub const DEFAULT_MAX_INPUT_TEXT: &str = "512M";
 /// Default `--max-row-size`: 32 MiB for one row of a line-based format.
 pub const DEFAULT_MAX_ROW: u64 = 32 << 20;
 /// [`DEFAULT_MAX_ROW`] as the flag's default is written.
@@ -81,7 +82,11 @@ pub fn show_size(bytes: u64) -> String {
         let unit = 1u64 << shift;
         if bytes >= unit {
             let x = bytes as f64 / unit as f64;
-            return if bytes % unit == 0 { format!("{} {name}", bytes / unit) } else { format!("{x:.1} {name}") };
+            return if bytes.is_multiple_of(unit) {
+                format!("{} {name}", bytes / unit)
+            } else {
+                format!("{x:.1} {name}")
+            };
         }
     }
     format!("{bytes} bytes")

@@ -195,9 +195,43 @@ fn spooled(path: &str) -> Result<Arc<[u8]>> {
 /// Reads the whole input into memory (Parquet needs random access; CoNLL and training logs are
 /// parsed in place), up to the input-size limit and with rows of `rows`' shape limited.
 pub fn read_all_rows(path: &str, rows: Rows) -> Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(size_hint(path).map_or(0, |n| n as usize + 1));
-    open_rows(path, rows)?.read_to_end(&mut buf).map_err(|e| read_error(path, &e))?;
-    Ok(buf)
+    let mut reader = open_rows(path, rows)?;
+    let max = limits::current().max_input as usize;
+    let mut buf = vec![0u8; size_hint(path).map_or(1 << 16, |n| n as usize + 1).min(max + 1)];
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            // Doubling, but never past the limit: a read stopped at the limit has held about
+            // the limit, not twice it.
+            let grow = buf.len().min(max + 1 - filled.min(max)).max(1);
+            buf.reserve_exact(grow);
+            buf.resize(filled + grow, 0);
+        }
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => {
+                buf.truncate(filled);
+                return Ok(buf);
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_error(path, &e)),
+        }
+    }
+}
+
+/// Checks the rows of `bytes` (an input already in memory, e.g. a training log found to be a
+/// CSV table) against the row-size limit, before a parser buffers one.
+pub fn check_rows(path: &str, bytes: &[u8], rows: Rows) -> Result<()> {
+    let limits = Limits { max_input: u64::MAX, ..limits::current() };
+    let mut limited = Limited::new(bytes, limits, rows);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match limited.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e) => return Err(read_error(path, &e)),
+        }
+    }
 }
 
 /// [`read_all_rows`] for whole-document formats.

@@ -66,8 +66,7 @@ impl JsonLinesSource {
             columns: Vec::new(),
         };
         let mut buf = Vec::new();
-        loop {
-            let Some(text) = src.next_line(&mut *reader, &mut buf)? else { break };
+        while let Some(text) = src.next_line(&mut *reader, &mut buf)? {
             if text.trim().is_empty() {
                 continue;
             }

@@ -64,6 +64,7 @@ pub fn delimiter(file_name: &str, bytes: &[u8]) -> u8 {
 /// check row lengths (for sniffing a format from the first part of a file).
 pub fn read_text(name: &str, bytes: &[u8], delimiter: u8, sample: Option<usize>) -> Result<Table> {
     let kind = if delimiter == b'\t' { "TSV" } else { "CSV" };
+    crate::source::check_rows(name, bytes, crate::source::Rows::Csv { delimiter })?;
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes);
     let mut record = csv::StringRecord::new();
