@@ -12,7 +12,7 @@ use fteval_core::{ClassificationInput, MultilabelInput, Scores, Task};
 use crate::error::{InputError, Result};
 use crate::label_names;
 use crate::prediction_column::{candidates_hint, choose_prediction_column, Candidate};
-use crate::predictions::{retain_rows, LabelColumn, LabelValues, Predictions, MISSING};
+use crate::predictions::{retain_rows, LabelColumn, LabelValues, Predictions, ProbTable, MISSING};
 
 /// Settings that shape the evaluation input.
 #[derive(Clone, Debug, Default)]
@@ -305,7 +305,8 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     let mut pred = match file_pred {
         Some(p) => p,
         None => {
-            let (col, note) = derive_predictions(&preds, &file, &gold, positive_name.as_deref(), &candidates)?;
+            let (col, note) =
+                derive_predictions(&preds, &file, &gold, positive_name.as_deref(), &extra_labels, &candidates)?;
             checks.push(note);
             col
         }
@@ -487,11 +488,13 @@ pub(crate) fn used_labels(col: &LabelColumn) -> Vec<String> {
 
 /// Predictions from scores when the file has no prediction column: the arg-max class of
 /// per-class scores, or for a binary score column the positive label when the score ≥ 0.5.
+/// Score lists without class names are in sorted label order, as when they are scored.
 fn derive_predictions(
     preds: &Predictions,
     file: &str,
     gold: &LabelColumn,
     positive: Option<&str>,
+    extra_labels: &[String],
     candidates: &[Candidate],
 ) -> Result<(LabelColumn, Check)> {
     let gold_column = gold.column.as_str();
@@ -553,7 +556,14 @@ fn derive_predictions(
         return Ok((col, note));
     }
     let table = preds.probs.as_ref().ok_or_else(no_pred)?;
-    let classes = table.classes.clone().ok_or_else(no_pred)?;
+    let (classes, order) = match &table.classes {
+        Some(classes) => (classes.clone(), String::new()),
+        None => {
+            let labels = list_classes(table, gold, positive, extra_labels, file)?;
+            let order = format!(" (score i is the i-th label in sorted order: {})", shorten(&labels.join(", "), 200));
+            (labels, order)
+        }
+    };
     let mut col = LabelColumn::new(&format!("argmax({})", table.column));
     let codes: Vec<u32> = table
         .values
@@ -569,9 +579,46 @@ fn derive_predictions(
     let note = Check::new(
         "predictions_from_scores",
         Severity::Info,
-        format!("No prediction column: predicted the class with the highest score in {}.", table.column),
+        format!("No prediction column: predicted the class with the highest score in {}{order}.", table.column),
     );
     Ok((col, note))
+}
+
+/// The classes of score lists without class names: the labels in sorted order (gold's, the
+/// extra labels, and the positive label when one is missing), one per score.
+fn list_classes(
+    table: &ProbTable,
+    gold: &LabelColumn,
+    positive: Option<&str>,
+    extra_labels: &[String],
+    file: &str,
+) -> Result<Vec<String>> {
+    let mut labels = used_labels(gold);
+    for l in extra_labels {
+        if !labels.contains(l) {
+            labels.push(l.clone());
+        }
+    }
+    if let Some(p) = positive.map(|p| canonical_label(p).into_owned()) {
+        if labels.len() < table.k && !labels.contains(&p) {
+            labels.push(p);
+        }
+    }
+    sort_labels(&mut labels);
+    if labels.len() != table.k {
+        return Err(InputError::new(
+            file,
+            format!(
+                "no prediction column, and the {} scores per row in '{}' cannot be matched to the {} gold labels ({})",
+                table.k,
+                table.column,
+                labels.len(),
+                shorten(&labels.join(", "), 200)
+            ),
+            "score lists are read in sorted label order, one score per label; name the classes with --label-names (label 0 first), write the scores as an object {label: score}, or add a prediction column (--pred-col)",
+        ));
+    }
+    Ok(labels)
 }
 
 /// Per-class score columns none of whose names is a label: one such column (`prob_pos` next

@@ -48,6 +48,22 @@ pub enum Command {
     Init(InitArgs),
 }
 
+impl Command {
+    /// The input limits the command's flags set (None for commands that read no user input).
+    pub fn limits(&self) -> Option<&LimitArgs> {
+        let common = match self {
+            Command::Metrics(a) => &a.common,
+            Command::Compare(a) => &a.common,
+            Command::Rank(a) => &a.common,
+            Command::Curves(a) => &a.common,
+            Command::Leakage(a) => &a.common,
+            Command::Check(a) => &a.common,
+            Command::Demo(_) | Command::Init(_) => return None,
+        };
+        Some(&common.limits)
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
     Terminal,
@@ -91,6 +107,30 @@ pub struct CommonArgs {
     /// Seed of every random step (bootstrap); the same seed gives the same report
     #[arg(long, default_value_t = 0, value_parser = ranges::SEED.parser::<u64>(), allow_negative_numbers = true)]
     pub seed: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// How much of each input is read (docs/limits.md): hostile or runaway files stop with a
+/// message instead of exhausting memory.
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Largest input file, decompressed (e.g. 2G, 512M); Parquet: its decoded data
+    #[arg(long, value_name = "SIZE", default_value = fteval_io::limits::DEFAULT_MAX_INPUT_TEXT, value_parser = parse_size, help_heading = "Input limits")]
+    pub max_input_size: u64,
+    /// Largest row of a CSV/TSV, JSON Lines or CoNLL file (and so largest cell), and largest TensorBoard record decoded
+    #[arg(long, value_name = "SIZE", default_value = fteval_io::limits::DEFAULT_MAX_ROW_TEXT, value_parser = parse_size, alias = "max-cell-size", help_heading = "Input limits")]
+    pub max_row_size: u64,
+}
+
+/// A size flag's value: bytes, or a number with K, M, G or T (binary units).
+fn parse_size(text: &str) -> Result<u64, String> {
+    fteval_io::limits::parse_size(text)
+}
+
+/// A path that must not be empty (an unset shell variable names no file).
+fn non_empty() -> clap::builder::NonEmptyStringValueParser {
+    clap::builder::NonEmptyStringValueParser::new()
 }
 
 /// Where the columns are and what they mean.
@@ -100,7 +140,7 @@ pub struct InputArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
     /// Gold labels from another file, joined on the id column (else row by row)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = non_empty())]
     pub gold: Option<String>,
     /// Example id column [tried: id, idx, example_id, uid, guid, row_id]
     #[arg(long, value_name = "NAME")]
@@ -208,7 +248,7 @@ pub struct StatsArgs {
 #[derive(Args, Debug)]
 pub struct MetricsArgs {
     /// Prediction file (.csv, .tsv, .jsonl, .json, .parquet, optionally .gz), or - for stdin
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_parser = non_empty())]
     pub file: String,
     #[command(flatten)]
     pub input: InputArgs,
@@ -254,10 +294,10 @@ pub struct JudgeArgs {
 #[derive(Args, Debug)]
 pub struct CompareArgs {
     /// Baseline predictions (or one file holding both models, with --baseline-col and --candidate-col)
-    #[arg(value_name = "BASELINE")]
+    #[arg(value_name = "BASELINE", value_parser = non_empty())]
     pub baseline: String,
     /// Candidate (fine-tuned) predictions on the same examples
-    #[arg(value_name = "CANDIDATE")]
+    #[arg(value_name = "CANDIDATE", value_parser = non_empty())]
     pub candidate: Option<String>,
     /// The baseline's prediction column (with one file: required)
     #[arg(long, value_name = "NAME")]
@@ -287,7 +327,7 @@ pub struct CompareArgs {
 #[derive(Args, Debug)]
 pub struct RankArgs {
     /// Prediction files of the models, on the same examples (two or more)
-    #[arg(value_name = "FILE", num_args = 2.., required = true)]
+    #[arg(value_name = "FILE", num_args = 2.., required = true, value_parser = non_empty())]
     pub files: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
@@ -303,7 +343,7 @@ pub struct RankArgs {
 pub struct CurvesArgs {
     /// Training logs: trainer_state.json, Keras/Lightning CSV, TensorBoard event files (or a
     /// folder of them), JSONL, or any CSV/JSON table with a step or epoch column
-    #[arg(value_name = "LOG", required = true)]
+    #[arg(value_name = "LOG", required = true, value_parser = non_empty())]
     pub logs: Vec<String>,
     /// The log format when detection gets it wrong: huggingface, keras, lightning, tensorboard, jsonl, table
     #[arg(long, value_name = "FORMAT")]
@@ -342,10 +382,10 @@ pub enum MinhashSchemeArg {
 #[derive(Args, Debug)]
 pub struct LeakageArgs {
     /// The training split (CSV, TSV, JSONL, JSON, Parquet)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = non_empty())]
     pub train: String,
     /// The test split
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = non_empty())]
     pub test: String,
     /// The one text column compared; without it, the contents of the text fields (instruction, input, output, prompt, response, completion, question, answer, context, messages, text, ... and other prose columns), never ids, numbers or categorical columns; all feature columns when there is no text
     #[arg(long, value_name = "NAME")]

@@ -31,6 +31,9 @@ fn main() {
         }
         None => e.exit(),
     });
+    if let Some(l) = cli.command.limits() {
+        fteval_io::limits::set(fteval_io::limits::Limits { max_input: l.max_input_size, max_row: l.max_row_size });
+    }
     let code = match cli.command {
         cli::Command::Metrics(args) => commands::metrics::run(args),
         cli::Command::Compare(args) => commands::compare::run(args),
