@@ -5,7 +5,10 @@ mod cli;
 mod commands;
 mod error;
 mod output;
+mod paths;
 mod progress;
+
+use std::io::IsTerminal;
 
 use clap::Parser;
 
@@ -16,12 +19,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     // A panic is a bug, but users still get one line and exit code 2, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!(
+        output::note(format!(
             "error: internal error: {info}\n  hint: this is a bug in fteval; please report it with the command you ran"
-        );
+        ));
         std::process::exit(2);
     }));
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| exit_on_parse_error(e));
     let code = match cli.command {
         cli::Command::Metrics(args) => commands::metrics::run(args),
         cli::Command::Compare(args) => commands::compare::run(args),
@@ -35,7 +38,23 @@ fn main() {
     match code {
         Ok(c) => std::process::exit(c),
         Err(e) => {
-            eprintln!("{e}");
+            output::note(&e);
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Ends a run whose flags did not parse, as clap does, except that help and version text for a
+/// pipe or a file is written like every other output: a closed pipe exits 0, a full disk 2.
+fn exit_on_parse_error(e: clap::Error) -> ! {
+    if e.use_stderr() || std::io::stdout().is_terminal() {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    match output::write_stdout(|w| w.write_all(text.as_bytes())) {
+        Ok(()) => std::process::exit(0),
+        Err(err) => {
+            output::note(&err);
             std::process::exit(2);
         }
     }
