@@ -440,9 +440,12 @@ pub struct CheckArgs {
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Folder for the demo project and its reports
+    /// Folder for the demo project and its reports: a new or empty folder, or one a previous `fteval demo` wrote (it holds a .fteval-demo file); any other folder is refused, so your own baseline.csv is never replaced
     #[arg(long, value_name = "DIR", default_value = "fteval-demo")]
     pub out: PathBuf,
+    /// Write into a folder `fteval demo` did not make, replacing the files of the same names as the demo's (README.md, fteval.toml, baseline.csv, candidate.csv, candidate_train.csv, train.csv, test.csv, trainer_state.json, report.*, junit.xml); other files are left alone
+    #[arg(long)]
+    pub force: bool,
     /// Seed of every random step (bootstrap)
     #[arg(long, default_value_t = 0, value_parser = ranges::SEED.parser::<u64>(), allow_negative_numbers = true)]
     pub seed: u64,

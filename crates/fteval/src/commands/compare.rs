@@ -19,7 +19,8 @@ use super::settings::{judge, Judge};
 use super::text_compare::ModelFiles;
 use crate::cli::{CompareArgs, InputArgs};
 use crate::error::CliError;
-use crate::output::Output;
+use crate::output::{note, Output};
+use crate::paths::{self, Named};
 
 /// Reads the two models' predictions: two files, or one file with a column per model.
 fn read_models(args: &CompareArgs, checks: &mut Vec<Check>) -> Result<(Predictions, Predictions), CliError> {
@@ -215,20 +216,25 @@ fn trade_off(cmp: &Comparison, judge: &Judge, task: Task, v: Verdict) -> Option<
 
 /// Names, on stderr, everything that makes the run exit 1, so a CI log shows why.
 pub fn report_failures(verdict: &str, summary: &str, gates: &[GateDoc], checks: &[Check]) {
-    use fteval_report::escape_controls as clean;
     if verdict == Verdict::Regressed.as_str() {
-        eprintln!("fteval: regression: {}", clean(summary));
+        note(format!("fteval: regression: {summary}"));
     }
     for g in gates.iter().filter(|g| !g.passed) {
-        eprintln!("fteval: gate failed: {}: {}", clean(&g.gate), clean(&g.message));
+        note(format!("fteval: gate failed: {}: {}", g.gate, g.message));
     }
     for c in checks.iter().filter(|c| c.severity == Severity::Fail) {
-        eprintln!("fteval: check failed: {}: {}", c.id, clean(&c.message));
+        note(format!("fteval: check failed: {}: {}", c.id, c.message));
     }
 }
 
 pub fn run(mut args: CompareArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
+    let mut inputs = vec![Named::input("BASELINE", &args.baseline)];
+    inputs.extend(args.candidate.iter().map(|c| Named::input("CANDIDATE", c)));
+    inputs.extend(paths::input_flag_files(&args.input));
+    inputs.push(paths::config_file(&args.judge));
+    let outputs: Vec<Named> = std::iter::once(output.destination()).chain(crate::output::step_summary()).collect();
+    paths::refuse_overwrites(&inputs, &outputs)?;
     let config = bootstrap_config(&args.stats, &args.common)?;
     let mut judge = judge(&args.judge)?;
     judge.fill_input(&mut args.input);

@@ -8,11 +8,16 @@ use fteval_report::document::{LeakLimit, LeakageDocument, LeftOutDoc, SplitDoc, 
 
 use crate::cli::{LeakageArgs, MinhashSchemeArg, NormalizeArg};
 use crate::error::CliError;
-use crate::output::Output;
+use crate::output::{note, write_file, Links, Output};
+use crate::paths::{self, Named};
 use crate::progress::ProgressBar;
 
 pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
+    let inputs = [Named::input("--train", &args.train), Named::input("--test", &args.test)];
+    let mut outputs = vec![output.destination()];
+    outputs.extend(args.write_clean.iter().map(|p| Named::path("--write-clean", p)));
+    paths::refuse_overwrites(&inputs, &outputs)?;
     let doc = document(&args, "--max-leak")?;
     let renderer = output.renderer();
     output.write(|w| renderer.leakage(&doc, w))?;
@@ -59,9 +64,12 @@ pub fn document(args: &LeakageArgs, limit_source: &str) -> Result<LeakageDocumen
         for f in &leakage.flagged {
             keep[f.test] = false;
         }
-        let written = write_kept_rows(&args.test, None, &keep, path)?;
-        let shown = path.display().to_string();
-        eprintln!("wrote {written} clean test rows to {}", fteval_report::escape_controls(&shown));
+        let jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+        let shown = format!("--write-clean {}", path.display());
+        let written = write_file("--write-clean", path, Links::Follow, |w| {
+            Ok(write_kept_rows(&args.test, None, &keep, w, jsonl, &shown)?)
+        })?;
+        note(format!("wrote {written} clean test rows to {}", path.display()));
     }
     Ok(doc)
 }

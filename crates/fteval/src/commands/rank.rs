@@ -11,9 +11,15 @@ use super::settings::{judge, Judge};
 use crate::cli::RankArgs;
 use crate::error::CliError;
 use crate::output::Output;
+use crate::paths::{self, Named};
 
 pub fn run(mut args: RankArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
+    let mut inputs: Vec<Named> =
+        args.files.iter().enumerate().map(|(i, f)| Named::input(&format!("FILE {}", i + 1), f)).collect();
+    inputs.extend(paths::input_flag_files(&args.input));
+    inputs.push(paths::config_file(&args.judge));
+    paths::refuse_overwrites(&inputs, &[output.destination()])?;
     let config = bootstrap_config(&args.stats, &args.common)?;
     let mut judge = judge(&args.judge)?;
     judge.fill_input(&mut args.input);

@@ -25,7 +25,8 @@ use super::input::{prepare_options, read_options, read_with_gold};
 use super::settings::{judge, read_config, ConfigFile, Judge};
 use crate::cli::{CheckArgs, Cli, Command, CompareArgs, StatsArgs};
 use crate::error::CliError;
-use crate::output::Output;
+use crate::output::{note, write_file, Links, Output};
+use crate::paths::{self, Named};
 use crate::ranges;
 
 /// Train–test gap above which overfitting is flagged, unless `[overfitting] max_gap` says otherwise.
@@ -292,8 +293,7 @@ fn compare_part(
 /// Runs every part the config at `config_path` names and decides.
 pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<CheckDocument, CliError> {
     let Some(file) = read_config(config_path, true)? else { unreachable!("an explicit config is read or an error") };
-    let dir = config_path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    let dir = config_dir(config_path);
     let cfg = config_path.to_string_lossy().into_owned();
     let f = &file.files;
     let mut files: Vec<(String, Vec<String>)> = Vec::new();
@@ -457,21 +457,55 @@ fn leakage_part(
     Ok(Some(doc))
 }
 
-/// Writes the JUnit XML of the check to `path`.
+/// Writes the JUnit XML of the check to `path`, whole or not at all.
 pub fn write_junit(doc: &CheckDocument, path: &Path, strict: bool) -> Result<(), CliError> {
-    std::fs::write(path, junit_xml(doc, strict)).map_err(|e| {
-        CliError::usage(
-            format!("--junit {}: cannot write the file: {e}", path.display()),
-            "check that the folder exists and is writable",
-        )
+    write_file("--junit", path, Links::Follow, |w| {
+        w.write_all(junit_xml(doc, strict).as_bytes()).map_err(|e| {
+            CliError::usage(
+                format!("--junit {}: cannot write the file: {e}", path.display()),
+                "check that the folder is writable and has free space; the previous file, if any, is left as it was",
+            )
+        })
     })
 }
 
 /// Names, on stderr, why the check did not pass, so a CI log shows it.
 pub fn report_reasons(doc: &CheckDocument) {
     for r in doc.reasons.iter().filter(|r| r.severity == Severity::Fail) {
-        eprintln!("fteval: {}: {}", r.id, fteval_report::escape_controls(&r.message));
+        note(format!("fteval: {}: {}", r.id, r.message));
     }
+}
+
+/// The folder a config's paths are relative to.
+fn config_dir(config_path: &Path) -> PathBuf {
+    match config_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The config at `config_path` (named `name`) and every file its `[files]` names, as the inputs
+/// no output of the run may overwrite. Paths that do not exist are left to the run to report.
+pub fn project_inputs(name: &str, config_path: &Path) -> Result<Vec<Named>, CliError> {
+    let mut inputs = vec![Named::path(name, config_path)];
+    let Some(file) = read_config(config_path, true)? else { return Ok(inputs) };
+    let dir = config_dir(config_path);
+    let f = &file.files;
+    let key = |k: &str| format!("{} [files] {k} =", config_path.display());
+    let named = [
+        ("baseline", &f.baseline),
+        ("candidate", &f.candidate),
+        ("gold", &f.gold),
+        ("train_predictions", &f.train_predictions),
+        ("train", &f.train),
+        ("test", &f.test),
+    ];
+    for (k, v) in named {
+        inputs.extend(v.iter().map(|v| Named::path(key(k), dir.join(v))));
+    }
+    let logs: Vec<String> = f.logs.iter().map(|l| dir.join(l).to_string_lossy().into_owned()).collect();
+    inputs.extend(super::curves::log_files(&key("logs"), &logs));
+    Ok(inputs)
 }
 
 pub fn run(args: CheckArgs) -> Result<i32, CliError> {
@@ -483,6 +517,11 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
             "write one with `fteval init` (it lists the files it finds), or give the path: fteval check path/to/fteval.toml",
         ));
     }
+    let mut outputs = vec![output.destination()];
+    outputs.extend(args.junit.iter().map(|j| Named::path("--junit", j)));
+    outputs.extend(crate::output::step_summary());
+    let name = if args.config.is_some() { "CONFIG" } else { "the config" };
+    paths::refuse_overwrites(&project_inputs(name, &path)?, &outputs)?;
     let doc = document(&path, &args.stats, args.common.seed)?;
     let renderer = output.renderer();
     output.write(|w| renderer.check(&doc, w))?;
