@@ -208,3 +208,28 @@ fn error_messages_escape_control_characters_from_the_data() {
     let run = run_in(d, &["metrics", "two.csv", "--positive", "zzz", "--format", "json"]);
     assert!(run.stderr.contains("clear\\x1b[2J") && run.stderr.contains("x\\u{9b}"), "{}", run.stderr);
 }
+
+#[test]
+fn init_demo_and_flag_parse_errors_escape_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // init quotes the files and columns it found; demo quotes its --out folder; clap quotes a rejected flag.
+    std::fs::write(d.join("base\x1b]0;t\x07line.csv"), "id,label\x1b[2J,pred,prob\n1,a,a,0.9\n2,b,a,0.4\n").unwrap();
+    let init = run_in(d, &["init"]);
+    assert!(init.code == 0 || init.code == 2, "{}", init.stderr);
+    assert_clean("init", &init);
+    assert!(init.stdout.contains("\\x1b") || init.stderr.contains("\\x1b"), "{}{}", init.stdout, init.stderr);
+    let out = d.join("demo\x1b[2Jdir");
+    let demo = run_in(d, &["demo", "--out", out.to_str().unwrap()]);
+    assert_eq!(demo.code, 0, "{}", demo.stderr);
+    assert_clean("demo", &demo);
+    assert!(demo.stdout.contains("demo\\x1b[2Jdir"), "{}", demo.stdout);
+    // clap drops escape sequences from the arguments it quotes; what is left is escaped.
+    for args in
+        [vec!["metrics", "a.csv", "extra\x1b[2J\u{9b}"], vec!["metrics", "x.csv", "--bootstrap", "1\x1b]0;t\x07"]]
+    {
+        let run = run_in(d, &args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_clean(&format!("{args:?}"), &run);
+    }
+}

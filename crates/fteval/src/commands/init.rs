@@ -408,7 +408,9 @@ pub fn run(args: InitArgs) -> Result<i32, CliError> {
             CliError::usage(format!("{}: cannot write: {e}", path.display()), "check that the folder is writable")
         })
     })?;
-    write_stdout(|w| w.write_all(summary(&path, &found, &task, &guess).as_bytes()))?;
+    // The summary quotes file and column names found on disk: shown escaped like any other input.
+    let text = summary(&path, &found, &task, &guess);
+    write_stdout(|w| w.write_all(fteval_report::sanitize::escape_controls_keep_newlines(&text).as_bytes()))?;
     Ok(0)
 }
 

@@ -142,7 +142,9 @@ pub fn run(args: DemoArgs) -> Result<i32, CliError> {
     let config = out.join("fteval.toml");
     let doc = super::check::document(&config, &args.stats, args.seed)?;
     write_reports(&doc, out)?;
-    write_stdout(|w| w.write_all(summary(&doc, out, &config).as_bytes()))?;
+    // The summary quotes the --out folder as given: shown escaped like any other input.
+    let text = summary(&doc, out, &config);
+    write_stdout(|w| w.write_all(fteval_report::sanitize::escape_controls_keep_newlines(&text).as_bytes()))?;
     Ok(0)
 }
 
