@@ -365,3 +365,18 @@ fn init_on_generation_outputs_writes_the_primary_the_data_choose() {
     assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
     assert_eq!(run.json()["text_compare"]["primary_metric"], "rougeL");
 }
+
+#[test]
+fn a_bad_row_in_train_predictions_names_the_config_key_the_line_and_the_readers_hint() {
+    let (_dir, out) = demo();
+    let path = out.join("candidate_train.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[4] = "tr-x,legit,legit,notanumber";
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let run = fteval(&["check", &s(&out.join("fteval.toml")), "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for part in ["[files] train_predictions", "line 5", "'notanumber'", "hint: scores must be numbers"] {
+        assert!(run.stderr.contains(part), "{part} not in {}", run.stderr);
+    }
+}

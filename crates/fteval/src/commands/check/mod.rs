@@ -122,12 +122,13 @@ fn overfitting(
     let mut input = compare.input.clone();
     input.gold = None;
     let mut checks = Vec::new();
-    let in_key = |e: CliError| {
-        CliError {
+    // The reader's own hint says what to do about its error; the message says which config key it came from.
+    let in_key = |e: CliError| CliError {
         message: format!("[files] train_predictions: {}", e.message),
-        hint: "the candidate's predictions on its training set need their own gold label column, like the test predictions"
-            .into(),
-    }
+        hint: format!(
+            "{} ([files] train_predictions: the candidate's predictions on its training rows, with their gold labels)",
+            e.hint
+        ),
     };
     let preds = read_with_gold(train_file, &input, read_options(&input, false, false), &mut checks).map_err(in_key)?;
     let source = preds.file.clone();
