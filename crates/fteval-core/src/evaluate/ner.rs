@@ -390,7 +390,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             Severity::Warn,
             format!(
                 "The model never predicts entity type {}: its recall there is 0 and it pulls the macro F1 down. Check that the label map of training and inference agree and that the type was in the training data.",
-                never.join(", ")
+                checks::listing(&never)
             ),
         ));
     }
@@ -407,7 +407,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             Severity::Warn,
             format!(
                 "Predicted entity types that never occur in gold: {}. Check that gold and predictions use the same type names (PER vs PERSON) and the same tag set.",
-                extra.join(", ")
+                checks::listing(&extra)
             ),
         ));
     }
@@ -426,7 +426,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             Severity::Warn,
             format!(
                 "Fewer than {SMALL_SUPPORT} gold entities for {}: per-type numbers there are noise. Collect more test sentences before drawing conclusions about these types.",
-                small.join(", ")
+                checks::listing(&small)
             ),
         ));
     }
@@ -438,7 +438,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             Severity::Info,
             format!(
                 "Set to 0 because the denominator is empty (seqeval's zero_division): {}. Macro averages that include these zeros are pulled down.",
-                zero.join(", ")
+                checks::listing(&zero)
             ),
         ));
     }

@@ -92,7 +92,7 @@ impl ComparePlotsDoc {
             confusion_matrix: eval
                 .confusion
                 .as_ref()
-                .map(|cm| ConfusionDoc { labels: eval.labels.clone(), matrix: cm.rows() }),
+                .map(|cm| ConfusionDoc::of(eval.labels.clone(), cm)),
             score_curves: ScoreCurvesDoc::of(input),
         };
         ComparePlotsDoc { baseline: model(baseline), candidate: model(candidate) }
