@@ -30,7 +30,8 @@ pub struct PairedPredictions {
 /// The non-zero joint cells as (gold, baseline, candidate) and their counts, sorted: O(n log n)
 /// time and O(cells) memory whatever K.
 fn joint_cells(p: &PairedPredictions) -> (Vec<(u32, u32, u32)>, Vec<u64>) {
-    let mut rows: Vec<(u32, u32, u32)> = (0..p.gold.len()).map(|i| (p.gold[i], p.baseline[i], p.candidate[i])).collect();
+    let mut rows: Vec<(u32, u32, u32)> =
+        (0..p.gold.len()).map(|i| (p.gold[i], p.baseline[i], p.candidate[i])).collect();
     rows.sort_unstable();
     let mut coords = Vec::new();
     let mut counts = Vec::new();

@@ -318,7 +318,10 @@ pub(crate) fn cm_intervals(
                     }
                 });
                 let missing = iv.is_none().then(|| {
-                    format!("no interval: there are no {} (0/0; the value is scikit-learn's zero_division=0)", p.trials_are)
+                    format!(
+                        "no interval: there are no {} (0/0; the value is scikit-learn's zero_division=0)",
+                        p.trials_are
+                    )
                 });
                 let unreliable = missing.clone();
                 StatInterval { interval: iv, method: ci_method::WILSON, missing, unreliable, ..Default::default() }

@@ -15,11 +15,11 @@ use super::ngrams::{word_hash, Contamination, NgramIndex};
 use super::normalize::{normalize, Normalize};
 use super::within_split::{split_duplicates, SplitDuplicates, SplitRows};
 
-/// The largest `num_perm` a check accepts: signatures take `4 · num_perm` bytes per test row
-/// (and the permutations `16 · num_perm` bytes), so 1024 keeps a 1M-row test split's signatures
-/// at 4 GiB at worst; MinHash's estimate has a standard error of about 1/√num_perm (3% at 1024),
-/// and nothing is verified by it alone (candidates are checked by exact Jaccard).
-pub const MAX_NUM_PERM: usize = 1024;
+/// Bytes the MinHash index may take: the test rows' signatures (`4 · num_perm` bytes each)
+/// and every row's band keys (`8 · bands` bytes each). 1 GiB holds the default 128
+/// permutations for 2M test rows; `--num-perm 65536` (the flag's maximum) is refused above
+/// about 4000 test rows instead of failing to allocate.
+pub const MAX_INDEX_BYTES: u64 = 1 << 30;
 
 /// Candidate test texts verified per training row at most (see [`Buckets::candidates`]): a
 /// bucket of more distinct near copies than this is read in windows that move from row to row,
@@ -44,13 +44,25 @@ pub struct LeakageOptions {
 }
 
 impl LeakageOptions {
-    /// Refuses settings whose memory would not be bounded by the data: `num_perm` above
-    /// [`MAX_NUM_PERM`] (the signatures alone would take `4 · num_perm` bytes per test row).
-    pub fn validate(&self) -> Result<(), String> {
-        if self.num_perm > MAX_NUM_PERM {
+    /// Bytes of the MinHash index for `test_rows` and `train_rows`: signatures of the test
+    /// rows and band keys of every row ([`MAX_INDEX_BYTES`] bounds it).
+    pub fn index_bytes(&self, test_rows: usize, train_rows: usize) -> u64 {
+        let (bands, _) = choose_bands(self.num_perm, self.threshold);
+        let sigs = (test_rows as u64).saturating_mul(4 * self.num_perm as u64);
+        let keys = ((test_rows + train_rows) as u64).saturating_mul(8 * bands as u64);
+        sigs.saturating_add(keys)
+    }
+
+    /// Refuses settings whose index would take more than [`MAX_INDEX_BYTES`] on these splits,
+    /// naming the sizes, before anything is allocated.
+    pub fn validate(&self, test_rows: usize, train_rows: usize) -> Result<(), String> {
+        let bytes = self.index_bytes(test_rows, train_rows);
+        if bytes > MAX_INDEX_BYTES {
             return Err(format!(
-                "num_perm {} is above the maximum {MAX_NUM_PERM} (signatures take 4 bytes per permutation per test row)",
-                self.num_perm
+                "{} permutations on {test_rows} test and {train_rows} training rows need {} MiB of MinHash signatures and band keys, above the {} MiB allowed",
+                self.num_perm,
+                bytes >> 20,
+                MAX_INDEX_BYTES >> 20
             ));
         }
         Ok(())
@@ -335,7 +347,7 @@ pub fn find_leakage(
     opts: &LeakageOptions,
     progress: &dyn Progress,
 ) -> Result<Leakage, String> {
-    opts.validate()?;
+    opts.validate(test.len(), train.len())?;
     let hasher = MinHasher::new(opts.num_perm, opts.seed, opts.scheme);
     let (bands, rows) = choose_bands(opts.num_perm, opts.threshold);
     progress.stage("indexing test rows", test.len());

@@ -33,14 +33,12 @@ pub fn choose_bands(num_perm: usize, threshold: f64) -> (usize, usize) {
     let (high, low) = (threshold + 0.05, threshold - 0.3);
     let layouts = || (1..=num_perm).map(|r| (num_perm / r, r));
     let best_under = |target: f64| {
-        layouts().filter(|&(b, r)| candidate_probability(high, b, r) >= target).min_by(
-            |&(b1, r1), &(b2, r2)| {
-                let fp = |b, r| candidate_probability(low, b, r);
-                fp(b1, r1)
-                    .total_cmp(&fp(b2, r2))
-                    .then(candidate_probability(high, b2, r2).total_cmp(&candidate_probability(high, b1, r1)))
-            },
-        )
+        layouts().filter(|&(b, r)| candidate_probability(high, b, r) >= target).min_by(|&(b1, r1), &(b2, r2)| {
+            let fp = |b, r| candidate_probability(low, b, r);
+            fp(b1, r1)
+                .total_cmp(&fp(b2, r2))
+                .then(candidate_probability(high, b2, r2).total_cmp(&candidate_probability(high, b1, r1)))
+        })
     };
     best_under(0.995)
         .or_else(|| best_under(0.99))

@@ -108,7 +108,10 @@ impl MetricsDocument {
     pub fn new(source: &str, eval: Evaluation, input_checks: Vec<Check>) -> MetricsDocument {
         let mut checks = input_checks;
         checks.extend(eval.checks);
-        checks.extend(super::output_capped_check(eval.confusion.as_ref().map(|_| eval.labels.len()), eval.per_class.len()));
+        checks.extend(super::output_capped_check(
+            eval.confusion.as_ref().map(|_| eval.labels.len()),
+            eval.per_class.len(),
+        ));
         let checks = super::by_severity(checks);
         MetricsDocument {
             schema: METRICS_SCHEMA,

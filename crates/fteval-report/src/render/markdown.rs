@@ -6,8 +6,8 @@ use fteval_core::Severity;
 
 use super::{ci_header, compare_summary, delta_rows, interval, level, num, summary_line, verdict_word, Renderer};
 use crate::document::{
-    CheckDocument, SHOWN_MATRIX_CLASSES, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument,
-    TextCompareDocument, TextRankDocument,
+    CheckDocument, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument,
+    TextCompareDocument, TextRankDocument, SHOWN_MATRIX_CLASSES,
 };
 
 use crate::sanitize::EscapeControls;

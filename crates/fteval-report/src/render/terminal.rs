@@ -10,8 +10,8 @@ use super::{
     ci_header, compare_summary, delta_rows, interval, level, num, p_value, summary_line, verdict_word, Renderer,
 };
 use crate::document::{
-    CheckDocument, SHOWN_MATRIX_CLASSES, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument,
-    TextCompareDocument, TextRankDocument,
+    CheckDocument, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument,
+    TextCompareDocument, TextRankDocument, SHOWN_MATRIX_CLASSES,
 };
 
 use crate::sanitize::{EscapeControls, FindsColourEsc, COLOUR_ESC};
