@@ -177,3 +177,23 @@ fn a_long_generation_is_scored_quickly() {
     let l = run.metric("rougeL");
     assert!((0.0..=1.0).contains(&l));
 }
+
+/// `compare` and `rank` of NER files whose paired sentence table (dense over the entity types)
+/// would pass 1 GiB are refused naming the sizes, instead of failing to allocate.
+#[test]
+fn compare_of_too_many_entity_types_is_refused_with_the_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conll = String::new();
+    for s in 0..9000 {
+        let t = s % 2500;
+        conll.push_str(&format!("w B-T{t} B-T{t}\ny O O\n\n"));
+    }
+    let a = write(&dir, "a.conll", &conll);
+    let b = write(&dir, "b.conll", &conll);
+    for command in ["compare", "rank"] {
+        let run = fteval(&[command, &a, &b, "--bootstrap", "10"]);
+        assert_clean(&run);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert!(run.stderr.contains("9000 sentences") && run.stderr.contains("2500 entity types"), "{}", run.stderr);
+    }
+}
