@@ -421,9 +421,9 @@ pub fn find_leakage(
     // Near duplicates: per test row that is not an exact copy, the most similar train row
     // (the first in train order among equals), found for the first row with its text.
     let mut estimates: HashMap<u32, f64> = HashMap::new();
-    for t in 0..test.len() {
+    for (t, slot) in kind.iter_mut().enumerate() {
         let rep = side.rep[t];
-        let (Some((j, r, common)), None) = (near[rep as usize], &kind[t]) else { continue };
+        let (Some((j, r, common)), None) = (near[rep as usize], &slot) else { continue };
         let num_perm = opts.num_perm;
         let estimate = *estimates.entry(rep).or_insert_with(|| {
             let sig = &side.sigs[rep as usize * num_perm..(rep as usize + 1) * num_perm];
@@ -431,7 +431,7 @@ pub fn find_leakage(
             f.compute(&hasher, &train[r], opts.shingle);
             estimate_jaccard(sig, &hasher.signature(&f.shingles))
         });
-        kind[t] = Some(LeakedRow {
+        *slot = Some(LeakedRow {
             test: t,
             kind: LeakKind::Near,
             train: Some(r),
