@@ -22,6 +22,18 @@ impl Severity {
     }
 }
 
+/// Names listed in one check message at most: a check about 30 000 classes names the first 20
+/// and says how many more, so the message (and the terminal report) stays readable and bounded.
+pub const MAX_LISTED: usize = 20;
+
+/// `items` joined by ", ", at most [`MAX_LISTED`] of them, then "… and K more".
+pub fn listing(items: &[String]) -> String {
+    if items.len() <= MAX_LISTED {
+        return items.join(", ");
+    }
+    format!("{}, … and {} more", items[..MAX_LISTED].join(", "), items.len() - MAX_LISTED)
+}
+
 /// `n` and the noun that fits it: "1 word", "2 words", "1.5 words", "0 entities".
 pub fn count(n: f64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1.0 { one } else { many })
@@ -148,7 +160,7 @@ pub fn class_never_predicted(classes: &[ClassFacts]) -> Option<Check> {
         Severity::Warn,
         format!(
             "The model never predicts {}: its recall there is 0. Check class imbalance handling (class weights, resampling) or the threshold.",
-            missing.join(", ")
+            listing(&missing)
         ),
     ))
 }
@@ -172,12 +184,12 @@ pub fn small_support(classes: &[ClassFacts]) -> Option<Check> {
     }
     let mut parts = Vec::new();
     if !small.is_empty() {
-        parts.push(format!("Fewer than 30 test examples for {}: per-class numbers there are noise.", small.join(", ")));
+        parts.push(format!("Fewer than 30 test examples for {}: per-class numbers there are noise.", listing(&small)));
     }
     if !absent.is_empty() {
         parts.push(format!(
             "No test example at all for {}: the test set says nothing about how the model does there (recall is 0/0).",
-            absent.join(", ")
+            listing(&absent)
         ));
     }
     Some(Check::new(
@@ -281,10 +293,10 @@ pub fn label_space_mismatch(classes: &[ClassFacts], model_classes: Option<&[Stri
     }
     let mut parts = Vec::new();
     if !extra.is_empty() {
-        parts.push(format!("predicted labels that never occur in gold: {}", extra.join(", ")));
+        parts.push(format!("predicted labels that never occur in gold: {}", listing(&extra)));
     }
     if !unreachable.is_empty() {
-        parts.push(format!("gold classes the model has no score column for: {}", unreachable.join(", ")));
+        parts.push(format!("gold classes the model has no score column for: {}", listing(&unreachable)));
     }
     Some(Check::new(
         "label_space_mismatch",
@@ -357,6 +369,15 @@ pub fn probabilities_not_normalised(f: &NormalisationFacts) -> Option<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_listings_are_cut_with_a_count() {
+        let few: Vec<String> = (0..3).map(|i| format!("'c{i}'")).collect();
+        assert_eq!(listing(&few), "'c0', 'c1', 'c2'");
+        let many: Vec<String> = (0..30_000).map(|i| format!("'c{i}'")).collect();
+        let l = listing(&many);
+        assert!(l.starts_with("'c0', 'c1'") && l.ends_with("'c19', … and 29980 more"), "{l}");
+    }
 
     fn facts(label: &str, support: u64, predicted: u64, recall: f64) -> ClassFacts<'_> {
         ClassFacts { label, support, predicted, recall, precision: 0.0, f1_ci_width: Some(0.3) }

@@ -558,16 +558,16 @@ fn line_chart_survives_degenerate_data() {
 
 #[test]
 fn confusion_matrix_degenerate_and_many_classes() {
-    let empty = ConfusionDoc { labels: vec![], matrix: vec![] };
+    let empty = ConfusionDoc::dense(vec![], vec![]);
     balanced(&svg::confusion_matrix(&empty, "e")).unwrap();
-    let zero_row = ConfusionDoc { labels: vec!["a".into(), "b".into()], matrix: vec![vec![0, 0], vec![3, 5]] };
+    let zero_row = ConfusionDoc::dense(vec!["a".into(), "b".into()], vec![vec![0, 0], vec![3, 5]]);
     let g = svg::confusion_matrix(&zero_row, "z");
     balanced(&g).unwrap();
     assert!(g.contains("62.5%"), "row share of 5 in 8");
     let k = 200;
     let labels: Vec<String> = (0..k).map(|i| format!("a very long class label number {i}")).collect();
     let matrix: Vec<Vec<u64>> = (0..k).map(|i| (0..k).map(|j| u64::from(i == j) * (i as u64 + 1)).collect()).collect();
-    let g = svg::confusion_matrix(&ConfusionDoc { labels, matrix }, "many");
+    let g = svg::confusion_matrix(&ConfusionDoc::dense(labels, matrix), "many");
     balanced(&g).unwrap();
     assert!(g.len() < 400_000, "{} bytes", g.len());
     assert!(g.contains("Showing the 30 of 200 classes"));

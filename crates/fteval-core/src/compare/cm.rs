@@ -12,7 +12,7 @@ use super::{verdict, Verdict};
 use super::{Delta, PairedReplicates};
 use crate::data::Task;
 use crate::evaluate::{cm_metric_keys, cm_stats};
-use crate::stats::bootstrap::{cell_bootstrap, BootstrapConfig};
+use crate::stats::bootstrap::{cell_bootstrap_select, BootstrapConfig};
 use crate::stats::mcnemar::mcnemar_exact;
 use crate::stats::randomisation::{grouped_p, RandomisationP};
 
@@ -27,19 +27,19 @@ pub struct PairedPredictions {
     pub candidate: Vec<u32>,
 }
 
-/// The non-zero joint cells as (gold, baseline, candidate) and their counts.
+/// The non-zero joint cells as (gold, baseline, candidate) and their counts, sorted: O(n log n)
+/// time and O(cells) memory whatever K.
 fn joint_cells(p: &PairedPredictions) -> (Vec<(u32, u32, u32)>, Vec<u64>) {
-    let k = p.k as u64;
-    let mut map: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
-    for i in 0..p.gold.len() {
-        let key = (p.gold[i] as u64 * k + p.baseline[i] as u64) * k + p.candidate[i] as u64;
-        *map.entry(key).or_insert(0) += 1;
+    let mut rows: Vec<(u32, u32, u32)> =
+        (0..p.gold.len()).map(|i| (p.gold[i], p.baseline[i], p.candidate[i])).collect();
+    rows.sort_unstable();
+    let mut coords = Vec::new();
+    let mut counts = Vec::new();
+    for run in rows.chunk_by(|a, b| a == b) {
+        coords.push(run[0]);
+        counts.push(run.len() as u64);
     }
-    let mut cells: Vec<(u64, u64)> = map.into_iter().collect();
-    cells.sort_unstable();
-    let coords =
-        cells.iter().map(|&(key, _)| ((key / (k * k)) as u32, ((key / k) % k) as u32, (key % k) as u32)).collect();
-    (coords, cells.iter().map(|&(_, c)| c).collect())
+    (coords, counts)
 }
 
 /// Both models' confusion-matrix metrics from joint cell counts: the task's keys for the
@@ -181,8 +181,10 @@ pub fn compare_cm_metrics(p: &PairedPredictions, config: &BootstrapConfig) -> Ve
     let (coords, counts) = joint_cells(p);
     let mut point = vec![0.0; 2 * n_keys];
     both_stats(p, &coords, &counts, &mut point);
+    // Only the task's keys of each model are reported: their replicates, not the per-class ones.
+    let keep: Vec<usize> = (0..keys.len()).chain(n_keys..n_keys + keys.len()).collect();
     let reps = if config.resamples > 0 {
-        cell_bootstrap(&counts, config, 2 * n_keys, |c, out| both_stats(p, &coords, c, out))
+        cell_bootstrap_select(&counts, config, 2 * n_keys, &keep, |c, out| both_stats(p, &coords, c, out))
     } else {
         Vec::new()
     };
@@ -197,7 +199,7 @@ pub fn compare_cm_metrics(p: &PairedPredictions, config: &BootstrapConfig) -> Ve
         .enumerate()
         .map(|(j, key)| {
             let reps =
-                (!reps.is_empty()).then(|| PairedReplicates { baseline: &reps[j], candidate: &reps[n_keys + j] });
+                (!reps.is_empty()).then(|| PairedReplicates { baseline: &reps[j], candidate: &reps[keys.len() + j] });
             Delta::from_replicates(key, point[j], point[n_keys + j], true, reps, config.level).with_p(
                 pvals[j],
                 swap.discordant(),

@@ -132,7 +132,11 @@ fn perturbed_range(
     let mut range = vec![(f64::INFINITY, f64::NEG_INFINITY); n_stats];
     let mut out = vec![0.0; n_stats];
     let mut tried = 0;
+    let index: std::collections::HashMap<(u32, u32), usize> = cells.iter().enumerate().map(|(i, &c)| (c, i)).collect();
     for i in 0..cells.len() {
+        if tried >= MAX_PERTURBATIONS {
+            break;
+        }
         let (g, p) = cells[i];
         for q in (0..k as u32).filter(|&q| q != p) {
             if tried >= MAX_PERTURBATIONS {
@@ -143,8 +147,8 @@ fn perturbed_range(
             let mut c2 = counts.to_vec();
             let mut cells2 = cells.to_vec();
             c2[i] -= moved;
-            match cells.iter().position(|&x| x == (g, q)) {
-                Some(j) => c2[j] += moved,
+            match index.get(&(g, q)) {
+                Some(&j) => c2[j] += moved,
                 None => {
                     cells2.push((g, q));
                     c2.push(moved);
@@ -260,27 +264,51 @@ fn mover_class_mean(classes: &[ClassCounts], which: ClassMean, level: f64, point
     Some(Interval { low: iv.low.clamp(0.0, point), high: iv.high.clamp(point, 1.0) })
 }
 
-/// The interval of every confusion-matrix statistic (`cm_stats` order, `keys` first).
+/// Replicates held at once, at most (numbers): statistics needing the bootstrap are drawn in
+/// groups of `REPLICATE_BUDGET / resamples`, each group by the same resamples, so 30 000
+/// per-class F1 bootstraps of 1000 resamples take 256 MiB in one group; 100 000 take four.
+const REPLICATE_BUDGET: usize = 1 << 25;
+
+/// How one statistic's interval is obtained.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    Wilson(Proportion),
+    Mover(ClassMean),
+    Bootstrap,
+}
+
+/// The interval of the first `wanted` confusion-matrix statistics (`cm_stats` order, `keys`
+/// first).
 pub(crate) fn cm_intervals(
     input: &ClassificationInput,
     keys: &[&str],
-    stats: &mut CmStatistics,
+    stats: &CmStatistics,
     config: &BootstrapConfig,
+    wanted: usize,
 ) -> Vec<StatInterval> {
-    let n_stats = stats.point.len();
+    let wanted = wanted.min(stats.point.len());
     if config.resamples == 0 {
-        return vec![StatInterval::default(); n_stats];
+        return vec![StatInterval::default(); wanted];
     }
+    let n_stats = stats.point.len();
     let k = input.labels.len();
     let classes = cls::class_counts(&stats.cells, &stats.counts, k);
     let props = proportions(keys, &classes, input.task, input.positive);
     let minority = minority_note(&classes, input.task, input.positive);
     let cause = degenerate_cause(&stats.cells, &stats.counts);
+    let rules: Vec<Rule> = (0..wanted)
+        .map(|j| match (props[j], class_mean(keys.get(j).copied())) {
+            (Some(p), _) => Rule::Wilson(p),
+            (None, Some(which)) => Rule::Mover(which),
+            (None, None) => Rule::Bootstrap,
+        })
+        .collect();
+    let mut out = vec![StatInterval::default(); wanted];
     let mut fallback: Option<Vec<(f64, f64)>> = None;
-    (0..n_stats)
-        .map(|j| {
-            let point = stats.point[j];
-            if let Some(p) = props[j] {
+    let mut interval_of = |j: usize, replicates: Option<&mut Vec<f64>>| -> StatInterval {
+        let point = stats.point[j];
+        match (rules[j], replicates) {
+            (Rule::Wilson(p), _) => {
                 let iv = wilson(p.successes, p.trials, config.level).map(|iv| {
                     if p.jaccard {
                         let f = |a: f64| a / (2.0 - a);
@@ -290,49 +318,66 @@ pub(crate) fn cm_intervals(
                     }
                 });
                 let missing = iv.is_none().then(|| {
-                    format!("no interval: there are no {} (0/0; the value is scikit-learn's zero_division=0)", p.trials_are)
+                    format!(
+                        "no interval: there are no {} (0/0; the value is scikit-learn's zero_division=0)",
+                        p.trials_are
+                    )
                 });
                 let unreliable = missing.clone();
-                return StatInterval { interval: iv, method: ci_method::WILSON, missing, unreliable, ..Default::default() };
+                StatInterval { interval: iv, method: ci_method::WILSON, missing, unreliable, ..Default::default() }
             }
-            if let Some(which) = class_mean(keys.get(j).copied()) {
-                let iv = mover_class_mean(&classes, which, config.level, point);
-                return StatInterval {
-                    interval: iv,
-                    method: ci_method::WILSON_MOVER,
-                    unreliable: minority.clone(),
-                    ..Default::default()
-                };
-            }
-            // Bias-corrected percentile (BCa with acceleration 0): measured closest to 95%.
-            let bc = bca_interval(&mut stats.replicates[j], config.level, point, 0.0);
-            if bootstrap_degenerate(bc.interval, &stats.replicates[j], point) && point.is_finite() {
-                let range = fallback.get_or_insert_with(|| {
-                    perturbed_range(input, &stats.cells, &stats.counts, n_stats, config.level)
-                })[j];
-                let (mut low, mut high) = (range.0.min(point), range.1.max(point));
-                if !(high > low) {
-                    // Nothing in these rows bounds the metric: its whole range.
-                    (low, high) = (natural_range(keys.get(j).copied()).0, natural_range(keys.get(j).copied()).1);
-                }
-                return StatInterval {
-                    interval: Some(Interval { low, high }),
-                    method: ci_method::CHANGED_ROWS_BOUND,
-                    unreliable: Some(format!(
-                        "the bootstrap cannot vary ({cause}); the interval is the range when {} row(s) change their prediction",
-                        plausible_failures(stats.counts.iter().sum(), config.level)
-                    )),
-                    degenerate: Some(cause),
-                    ..Default::default()
-                };
-            }
-            StatInterval {
-                interval: bc.interval,
-                method: ci_method::BOOTSTRAP_BC,
-                undefined: bc.undefined,
+            (Rule::Mover(which), _) => StatInterval {
+                interval: mover_class_mean(&classes, which, config.level, point),
+                method: ci_method::WILSON_MOVER,
                 unreliable: minority.clone(),
                 ..Default::default()
+            },
+            (Rule::Bootstrap, None) => StatInterval::default(),
+            (Rule::Bootstrap, Some(replicates)) => {
+                // Bias-corrected percentile (BCa with acceleration 0): measured closest to 95%.
+                let bc = bca_interval(replicates, config.level, point, 0.0);
+                if bootstrap_degenerate(bc.interval, replicates, point) && point.is_finite() {
+                    let range = fallback.get_or_insert_with(|| {
+                        perturbed_range(input, &stats.cells, &stats.counts, n_stats, config.level)
+                    })[j];
+                    let (mut low, mut high) = (range.0.min(point), range.1.max(point));
+                    if !(high > low) {
+                        // Nothing in these rows bounds the metric: its whole range.
+                        (low, high) = natural_range(keys.get(j).copied());
+                    }
+                    return StatInterval {
+                        interval: Some(Interval { low, high }),
+                        method: ci_method::CHANGED_ROWS_BOUND,
+                        unreliable: Some(format!(
+                            "the bootstrap cannot vary ({cause}); the interval is the range when {} row(s) change their prediction",
+                            plausible_failures(stats.counts.iter().sum(), config.level)
+                        )),
+                        degenerate: Some(cause),
+                        ..Default::default()
+                    };
+                }
+                StatInterval {
+                    interval: bc.interval,
+                    method: ci_method::BOOTSTRAP_BC,
+                    undefined: bc.undefined,
+                    unreliable: minority.clone(),
+                    ..Default::default()
+                }
             }
-        })
-        .collect()
+        }
+    };
+    for (j, slot) in out.iter_mut().enumerate() {
+        if !matches!(rules[j], Rule::Bootstrap) {
+            *slot = interval_of(j, None);
+        }
+    }
+    let boot: Vec<usize> = (0..wanted).filter(|&j| matches!(rules[j], Rule::Bootstrap)).collect();
+    let group = (REPLICATE_BUDGET / config.resamples).max(1);
+    for chunk in boot.chunks(group) {
+        let mut replicates = stats.replicates(config, chunk);
+        for (&j, r) in chunk.iter().zip(replicates.iter_mut()) {
+            out[j] = interval_of(j, Some(r));
+        }
+    }
+    out
 }

@@ -40,9 +40,8 @@ impl GapSide {
     /// Computes a set's metrics and intervals.
     pub fn compute(input: &ClassificationInput, config: &BootstrapConfig) -> GapSide {
         let keys = cm_metric_keys(input.task);
-        let mut stats = cm_statistics(input, config);
-        let intervals =
-            cm_intervals(input, keys, &mut stats, config).iter().take(keys.len()).map(|s| s.interval).collect();
+        let mut stats = cm_statistics(input);
+        let intervals = cm_intervals(input, keys, &stats, config, keys.len()).iter().map(|s| s.interval).collect();
         stats.point.truncate(keys.len());
         GapSide { point: stats.point, intervals }
     }

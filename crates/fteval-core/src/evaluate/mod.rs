@@ -9,7 +9,7 @@ use crate::metrics::classification::{self as cls, Quantity};
 use crate::metrics::confusion::ConfusionMatrix;
 #[cfg(test)]
 use crate::stats::bootstrap::percentile_interval;
-use crate::stats::bootstrap::{cell_bootstrap, BootstrapConfig, Interval};
+use crate::stats::bootstrap::{cell_bootstrap_select, BootstrapConfig, Interval};
 
 mod calibration;
 mod cm_intervals;
@@ -279,29 +279,37 @@ pub(crate) fn class_facts(rows: &[ClassRow]) -> Vec<ClassFacts<'_>> {
 }
 
 /// A classification input's confusion matrix, its non-zero cells, and every confusion-matrix
-/// statistic (`cm_stats` order) with its bootstrap replicates (empty lists without resamples).
+/// statistic (`cm_stats` order). Bootstrap replicates are drawn later, for the statistics
+/// that need them ([`CmStatistics::replicates`]).
 pub(crate) struct CmStatistics {
     pub cm: ConfusionMatrix,
     pub cells: Vec<(u32, u32)>,
     pub counts: Vec<u64>,
     pub point: Vec<f64>,
-    pub replicates: Vec<Vec<f64>>,
+    pub task: Task,
+    pub positive: Option<usize>,
 }
 
-/// The confusion-matrix statistics of `input` and their cell-bootstrap replicates.
-pub(crate) fn cm_statistics(input: &ClassificationInput, config: &BootstrapConfig) -> CmStatistics {
+impl CmStatistics {
+    /// The cell-bootstrap replicates of the statistics `keep` (indices in `cm_stats` order),
+    /// the same for any `keep` as drawing them all at once.
+    pub fn replicates(&self, config: &BootstrapConfig, keep: &[usize]) -> Vec<Vec<f64>> {
+        let (k, task, positive) = (self.cm.k, self.task, self.positive);
+        cell_bootstrap_select(&self.counts, config, self.point.len(), keep, |c, out| {
+            cm_stats(&self.cells, c, k, task, positive, out)
+        })
+    }
+}
+
+/// The confusion-matrix statistics of `input`.
+pub(crate) fn cm_statistics(input: &ClassificationInput) -> CmStatistics {
     let k = input.labels.len();
     let cm = ConfusionMatrix::from_codes(k, &input.gold, &input.pred);
     let n_stats = cm_metric_keys(input.task).len() + 3 * k;
     let mut point = vec![0.0; n_stats];
     let (cells, counts) = cm.nonzero();
     cm_stats(&cells, &counts, k, input.task, input.positive, &mut point);
-    let replicates = if config.resamples > 0 {
-        cell_bootstrap(&counts, config, n_stats, |c, out| cm_stats(&cells, c, k, input.task, input.positive, out))
-    } else {
-        vec![Vec::new(); n_stats]
-    };
-    CmStatistics { cm, cells, counts, point, replicates }
+    CmStatistics { cm, cells, counts, point, task: input.task, positive: input.positive }
 }
 
 /// Evaluates a binary or multiclass test set.
@@ -309,8 +317,8 @@ pub fn evaluate_classification(input: &ClassificationInput, config: &BootstrapCo
     let k = input.labels.len();
     let n = input.gold.len() as u64;
     let keys = cm_metric_keys(input.task);
-    let mut stats = cm_statistics(input, config);
-    let stat_intervals = cm_intervals::cm_intervals(input, keys, &mut stats, config);
+    let stats = cm_statistics(input);
+    let stat_intervals = cm_intervals::cm_intervals(input, keys, &stats, config, stats.point.len());
     let CmStatistics { cm, cells, counts, point, .. } = stats;
     let intervals: Vec<Option<Interval>> = stat_intervals.iter().map(|s| s.interval).collect();
 
@@ -432,7 +440,7 @@ fn undefined_metric_check(input: &ClassificationInput, per_class: &[ClassRow]) -
         Severity::Info,
         format!(
             "Set to 0 because the denominator is empty (scikit-learn's zero_division=0): {}.{headline} Averages that include these zeros are pulled down.",
-            notes.join(", ")
+            checks::listing(&notes)
         ),
     ))
 }

@@ -12,6 +12,7 @@ use super::intervals::end_bound;
 use super::{ci_method, interval_pair, unreliable_check, ClassRow, Evaluation, MetricResult};
 use crate::checks::{self, Check, Severity};
 use crate::data::Task;
+#[cfg(any(doc, test))]
 use crate::metrics::generation::resample::bootstrap_sums;
 use crate::metrics::generation::SufficientStats;
 use crate::metrics::ner::{
@@ -19,6 +20,8 @@ use crate::metrics::ner::{
 };
 use crate::stats::bootstrap::{bca_interval, bootstrap_degenerate, BootstrapConfig, Interval, JackknifeMoments};
 use crate::stats::proportion::plausible_failures;
+use crate::stats::rng::Rng;
+use rayon::prelude::*;
 
 /// The corpus-level metric keys, in report order: SPEC's six, then seqeval's other averages.
 pub const NER_METRIC_KEYS: &[&str] = &[
@@ -105,19 +108,114 @@ pub fn ner_statistics(counts: &NerCounts, n_types: usize, out: &mut [f64]) {
 /// totals without each sentence in turn (NaN where a statistic is undefined without it). The
 /// percentile interval of these ratio statistics measured 91.9–92.5% coverage for macro F1 at
 /// 200 sentences.
-fn jackknife_accelerations(rows: &[NerCounts], totals: &NerCounts, n_types: usize, n_stats: usize) -> Vec<f64> {
+fn jackknife_accelerations(stats: &NerStats, totals: &NerCounts, n_types: usize, n_stats: usize) -> Vec<f64> {
     let mut moments = vec![JackknifeMoments::default(); n_stats];
     let mut without = totals.clone();
     let mut out = vec![0.0; n_stats];
-    for row in rows {
-        without.sub_assign(row);
+    for s in 0..stats.n_sentences() {
+        shift_sentence(stats, s, &mut without, false);
         ner_statistics(&without, n_types, &mut out);
-        without.add_assign(row);
+        shift_sentence(stats, s, &mut without, true);
         for (m, &v) in moments.iter_mut().zip(&out) {
             m.push(v);
         }
     }
     moments.iter().map(JackknifeMoments::acceleration).collect()
+}
+
+/// Adds sentence `s`'s counts to `counts` (or takes them away), touching only its entity types.
+fn shift_sentence(stats: &NerStats, s: usize, counts: &mut NerCounts, add: bool) {
+    let (correct, total) = stats.sentence_tokens(s);
+    for r in stats.sentence_rows(s) {
+        let c = &mut counts.per_type[r.type_id as usize];
+        if add {
+            (c.tp, c.pred, c.gold) = (c.tp + r.tp as u64, c.pred + r.pred as u64, c.gold + r.gold as u64);
+        } else {
+            (c.tp, c.pred, c.gold) = (c.tp - r.tp as u64, c.pred - r.pred as u64, c.gold - r.gold as u64);
+        }
+    }
+    if add {
+        counts.token_correct += correct as u64;
+        counts.token_total += total as u64;
+    } else {
+        counts.token_correct -= correct as u64;
+        counts.token_total -= total as u64;
+    }
+}
+
+/// Resamples summed per parallel block of [`sentence_bootstrap`].
+const RESAMPLE_BLOCK: usize = 256;
+
+/// The replicates of every statistic (a list per statistic) over `config.resamples` sentence
+/// resamples: resample b draws n sentences from stream b, as [`bootstrap_sums`] over
+/// [`sentence_counts`] does, but sums the drawn sentences' sparse rows into one reused buffer,
+/// so memory is the replicates plus O(sentences + types) per thread, never sentences × types.
+fn sentence_bootstrap(stats: &NerStats, config: &BootstrapConfig, n_stats: usize) -> Vec<Vec<f64>> {
+    let n = stats.n_sentences();
+    let n_types = stats.n_types();
+    let mut reps = vec![Vec::with_capacity(config.resamples); n_stats];
+    for start in (0..config.resamples).step_by(RESAMPLE_BLOCK) {
+        let end = (start + RESAMPLE_BLOCK).min(config.resamples);
+        let rows: Vec<Vec<f64>> = (start..end)
+            .into_par_iter()
+            .map_init(
+                || (vec![0u32; n], NerCounts::zeros(n_types)),
+                |(weights, counts), b| {
+                    weights.fill(0);
+                    let mut rng = Rng::new(config.seed, b as u64);
+                    for _ in 0..n {
+                        weights[rng.below(n as u64) as usize] += 1;
+                    }
+                    stats.resample_into(weights, counts);
+                    let mut out = vec![0.0; n_stats];
+                    ner_statistics(counts, n_types, &mut out);
+                    out
+                },
+            )
+            .collect();
+        for row in rows {
+            for (r, v) in reps.iter_mut().zip(row) {
+                r.push(v);
+            }
+        }
+    }
+    reps
+}
+
+/// Replicates (numbers) the sentence bootstrap may hold: 64M, 512 MiB.
+pub const MAX_NER_REPLICATES: usize = 1 << 26;
+/// Statistic evaluations the jackknife (sentences × statistics) and the fallback bound (6 ×
+/// entity types × statistics) may take: about 10^9, a few seconds.
+pub const MAX_NER_WORK: usize = 1 << 30;
+
+/// Why the sentence bootstrap is left out: its replicates (resamples × statistics, three per
+/// entity type) or its jackknife (sentences × statistics) would exceed their bounds. None when
+/// it fits, or when there is no bootstrap to run.
+fn bootstrap_too_large(sentences: usize, n_types: usize, n_stats: usize, resamples: usize) -> Option<Check> {
+    if resamples == 0 || sentences < 2 {
+        return None;
+    }
+    let replicates = resamples.saturating_mul(n_stats);
+    let work = n_stats.saturating_mul(sentences.max(6 * n_types));
+    if replicates <= MAX_NER_REPLICATES && work <= MAX_NER_WORK {
+        return None;
+    }
+    let cause = if replicates > MAX_NER_REPLICATES {
+        format!(
+            "{resamples} resamples × {n_stats} statistics (3 per entity type) are {replicates} replicates, above the {MAX_NER_REPLICATES} held at most"
+        )
+    } else {
+        format!(
+            "{sentences} sentences × {n_stats} statistics (3 per entity type) are {work} evaluations, above the {MAX_NER_WORK} allowed"
+        )
+    };
+    Some(Check::new(
+        "bootstrap_skipped",
+        Severity::Warn,
+        format!(
+            "No intervals: the sentence bootstrap over {n_types} entity types is too large ({cause}). Lower --bootstrap, or merge rare entity types; --bootstrap 0 turns intervals off without this note."
+        ),
+    ))
 }
 
 /// Why a metric's sentence-bootstrap interval should not be trusted on counts this small (the
@@ -224,18 +322,10 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
     let mut undefined = vec![0usize; n_stats];
     let mut constant = vec![false; n_stats];
     let n_sentences = stats.n_sentences() as u64;
-    if config.resamples > 0 && n_sentences > 1 {
-        let rows = sentence_counts(stats);
-        let sums = bootstrap_sums(&rows, config.resamples, config.seed);
-        let accel = jackknife_accelerations(&rows, &totals, n_types, n_stats);
-        let mut reps = vec![Vec::with_capacity(sums.len()); n_stats];
-        let mut out = vec![0.0; n_stats];
-        for s in &sums {
-            ner_statistics(s, n_types, &mut out);
-            for (r, v) in reps.iter_mut().zip(&out) {
-                r.push(*v);
-            }
-        }
+    let skipped = bootstrap_too_large(n_sentences as usize, n_types, n_stats, config.resamples);
+    if config.resamples > 0 && n_sentences > 1 && skipped.is_none() {
+        let accel = jackknife_accelerations(stats, &totals, n_types, n_stats);
+        let mut reps = sentence_bootstrap(stats, config, n_stats);
         for (j, r) in reps.iter_mut().enumerate() {
             let p = bca_interval(r, config.level, point[j], accel[j]);
             // A zero-width interval from resamples that do vary (sparse entities: nearly every
@@ -281,6 +371,8 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
         .map(|(j, key)| {
             let r = if point[j].is_nan() {
                 MetricResult::undefined(ner_undefined_reason(key))
+            } else if skipped.is_some() {
+                MetricResult::point(point[j])
             } else if config.resamples > 0 && (single || constant[j]) {
                 // One resampling unit, or none that differ: no bootstrap width.
                 let bound = fallback(j);
@@ -342,6 +434,7 @@ pub fn evaluate_ner_metrics(stats: &NerStats, config: &BootstrapConfig) -> Evalu
         .collect();
 
     let mut checks = ner_checks(&scores, &per_class);
+    checks.extend(skipped);
     if config.resamples > 0 {
         checks.extend(checks::small_sample(n_sentences, "sentences", SMALL_SAMPLE));
         checks.extend(checks::degenerate_interval(&degenerate, "sentences"));
@@ -390,7 +483,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             Severity::Warn,
             format!(
                 "The model never predicts entity type {}: its recall there is 0 and it pulls the macro F1 down. Check that the label map of training and inference agree and that the type was in the training data.",
-                never.join(", ")
+                checks::listing(&never)
             ),
         ));
     }
@@ -407,7 +500,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             Severity::Warn,
             format!(
                 "Predicted entity types that never occur in gold: {}. Check that gold and predictions use the same type names (PER vs PERSON) and the same tag set.",
-                extra.join(", ")
+                checks::listing(&extra)
             ),
         ));
     }
@@ -426,7 +519,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             Severity::Warn,
             format!(
                 "Fewer than {SMALL_SUPPORT} gold entities for {}: per-type numbers there are noise. Collect more test sentences before drawing conclusions about these types.",
-                small.join(", ")
+                checks::listing(&small)
             ),
         ));
     }
@@ -438,7 +531,7 @@ fn ner_checks(scores: &NerScores, per_class: &[ClassRow]) -> Vec<Check> {
             Severity::Info,
             format!(
                 "Set to 0 because the denominator is empty (seqeval's zero_division): {}. Macro averages that include these zeros are pulled down.",
-                zero.join(", ")
+                checks::listing(&zero)
             ),
         ));
     }
@@ -598,6 +691,77 @@ mod tests {
         assert!(ids.contains(&"degenerate_interval") && ids.contains(&"small_sample"), "{ids:?}");
         let d = e.checks.iter().find(|c| c.id == "degenerate_interval").unwrap();
         assert!(d.message.contains("single sentence"), "{}", d.message);
+    }
+
+    /// Random tags over `n_types` types in `n` sentences.
+    fn random_stats(n: usize, n_types: usize, seed: u64) -> NerStats {
+        let mut rng = Rng::new(seed, 0);
+        let sentence = |rng: &mut Rng| -> Vec<String> {
+            (0..1 + rng.below(6))
+                .map(|_| match rng.below(3) {
+                    0 => "O".to_string(),
+                    1 => format!("B-T{}", rng.below(n_types as u64)),
+                    _ => format!("I-T{}", rng.below(n_types as u64)),
+                })
+                .collect()
+        };
+        let (mut gold, mut pred) = (Vec::new(), Vec::new());
+        for _ in 0..n {
+            let g = sentence(&mut rng);
+            let mut p = g.clone();
+            if rng.below(2) == 0 {
+                let i = rng.below(p.len() as u64) as usize;
+                p[i] = format!("B-T{}", rng.below(n_types as u64));
+            }
+            gold.push(g);
+            pred.push(p);
+        }
+        fn view(v: &[Vec<String>]) -> Vec<Vec<&str>> {
+            v.iter().map(|s| s.iter().map(|t| t.as_str()).collect()).collect()
+        }
+        evaluate_ner(&NerSequences::from_lists(&view(&gold), &view(&pred)).unwrap(), &NerOptions::default()).unwrap()
+    }
+
+    /// The streamed sentence bootstrap gives exactly the replicates of [`bootstrap_sums`] over
+    /// the dense [`sentence_counts`], across more resamples than one block.
+    #[test]
+    fn streamed_sentence_bootstrap_equals_the_dense_sums() {
+        for (n, n_types, seed) in [(2usize, 1usize, 1u64), (40, 3, 2), (300, 25, 3)] {
+            let stats = random_stats(n, n_types, seed);
+            let n_stats = NER_METRIC_KEYS.len() + 3 * stats.n_types();
+            let config = BootstrapConfig { resamples: 300, level: 0.95, seed: 9 };
+            let got = sentence_bootstrap(&stats, &config, n_stats);
+            let mut out = vec![0.0; n_stats];
+            for (b, sum) in bootstrap_sums(&sentence_counts(&stats), config.resamples, config.seed).iter().enumerate() {
+                ner_statistics(sum, stats.n_types(), &mut out);
+                for (j, &v) in out.iter().enumerate() {
+                    assert!(v.to_bits() == got[j][b].to_bits(), "stat {j} resample {b}: {v} vs {}", got[j][b]);
+                }
+            }
+        }
+    }
+
+    /// A bootstrap over too many entity types is left out with a check naming the sizes; the
+    /// point values stay.
+    #[test]
+    fn too_large_a_bootstrap_is_skipped_with_a_check() {
+        let stats = random_stats(200, 40, 4);
+        let n_stats = NER_METRIC_KEYS.len() + 3 * stats.n_types();
+        let resamples = MAX_NER_REPLICATES / n_stats + 1;
+        let e = evaluate_ner_metrics(&stats, &BootstrapConfig { resamples, level: 0.95, seed: 1 });
+        let c = e.checks.iter().find(|c| c.id == "bootstrap_skipped").expect("a bootstrap_skipped check");
+        assert!(
+            c.message.contains(&format!("{resamples} resamples")) && c.message.contains("--bootstrap"),
+            "{}",
+            c.message
+        );
+        let f1 = metric(&e, "f1");
+        assert!(f1.value.is_some() && f1.ci_low.is_none());
+        let small = evaluate_ner_metrics(&stats, &BootstrapConfig { resamples: 50, level: 0.95, seed: 1 });
+        assert!(small.checks.iter().all(|c| c.id != "bootstrap_skipped"));
+        assert_eq!(metric(&small, "f1").value, f1.value);
+        assert!(bootstrap_too_large(60_000, 50_000, 150_010, 1000).is_some());
+        assert!(bootstrap_too_large(60_000, 20, 70, 1000).is_none());
     }
 
     #[test]

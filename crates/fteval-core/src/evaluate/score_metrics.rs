@@ -450,7 +450,7 @@ fn multiclass_auc_metrics(
                     key.to_string(),
                     MetricResult::undefined(format!(
                         "no gold examples of {}: their one-vs-rest AUC is undefined, and so is the macro average (scikit-learn gives NaN)",
-                        absent.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ")
+                        crate::checks::listing(&absent.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>())
                     )),
                 );
             }

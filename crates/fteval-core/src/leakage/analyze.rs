@@ -3,16 +3,28 @@
 //! shingle sets, so no false flag survives), n-gram contamination, and label conflicts.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::exact::{differ, exact_matches, text_hash};
+use super::exact::{differ, text_hash, TrainCopies};
 use super::features::{jaccard, RowFeatures};
-use super::lsh::{choose_bands, LshIndex};
+use super::lsh::{choose_bands, Buckets, LshIndex};
 use super::minhash::{estimate_jaccard, MinHasher, Scheme};
 use super::ngrams::{word_hash, Contamination, NgramIndex};
 use super::normalize::{normalize, Normalize};
 use super::within_split::{split_duplicates, SplitDuplicates, SplitRows};
+
+/// Bytes the MinHash index may take: the test rows' signatures (`4 · num_perm` bytes each)
+/// and every row's band keys (`8 · bands` bytes each). 1 GiB holds the default 128
+/// permutations for 2M test rows; `--num-perm 65536` (the flag's maximum) is refused above
+/// about 4000 test rows instead of failing to allocate.
+pub const MAX_INDEX_BYTES: u64 = 1 << 30;
+
+/// Candidate test texts verified per training row at most (see [`Buckets::candidates`]): a
+/// bucket of more distinct near copies than this is read in windows that move from row to row,
+/// so every member is still checked against some training rows, and the check says so.
+pub const MAX_CANDIDATES: usize = 64;
 
 /// The settings of one leakage check.
 #[derive(Clone, Debug)]
@@ -29,6 +41,32 @@ pub struct LeakageOptions {
     pub ngram: usize,
     /// Contamination: the share of a row's n-grams of this many words found in training text.
     pub share_ngram: usize,
+}
+
+impl LeakageOptions {
+    /// Bytes of the MinHash index for `test_rows` and `train_rows`: signatures of the test
+    /// rows and band keys of every row ([`MAX_INDEX_BYTES`] bounds it).
+    pub fn index_bytes(&self, test_rows: usize, train_rows: usize) -> u64 {
+        let (bands, _) = choose_bands(self.num_perm, self.threshold);
+        let sigs = (test_rows as u64).saturating_mul(4 * self.num_perm as u64);
+        let keys = ((test_rows + train_rows) as u64).saturating_mul(8 * bands as u64);
+        sigs.saturating_add(keys)
+    }
+
+    /// Refuses settings whose index would take more than [`MAX_INDEX_BYTES`] on these splits,
+    /// naming the sizes, before anything is allocated.
+    pub fn validate(&self, test_rows: usize, train_rows: usize) -> Result<(), String> {
+        let bytes = self.index_bytes(test_rows, train_rows);
+        if bytes > MAX_INDEX_BYTES {
+            return Err(format!(
+                "{} permutations on {test_rows} test and {train_rows} training rows need {} MiB of MinHash signatures and band keys, above the {} MiB allowed",
+                self.num_perm,
+                bytes >> 20,
+                MAX_INDEX_BYTES >> 20
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for LeakageOptions {
@@ -93,6 +131,9 @@ pub struct Leakage {
     pub test_duplicates: SplitDuplicates,
     /// The (bands, rows) of the LSH index.
     pub lsh: (usize, usize),
+    /// Training rows whose LSH candidates were more than [`MAX_CANDIDATES`] distinct test texts,
+    /// of which only that many were verified (near duplicates of other test rows may be missed).
+    pub capped_train_rows: usize,
 }
 
 impl Leakage {
@@ -135,25 +176,40 @@ const SCAN_CHUNK: usize = 2048;
 /// sized by the test split, so memory stays bounded however large the training split is.
 struct TestSide {
     hashes: Vec<Option<u128>>,
-    /// Text hash → test rows with that text.
-    by_text: HashMap<u128, Vec<u32>>,
+    /// Text hash → the first test row with that text (its representative).
+    by_text: HashMap<u128, u32>,
+    /// Per test row, the first test row with the same text (itself when unique or empty).
+    rep: Vec<u32>,
     shingles: Vec<Vec<u64>>,
     /// Signatures, `num_perm` slots per row.
     sigs: Vec<u32>,
     band_keys: Vec<u64>,
+    /// Computes band keys (nothing is inserted into it).
     lsh: LshIndex,
+    /// The band buckets of the distinct test texts.
+    buckets: Buckets,
     ngrams: NgramIndex,
 }
 
 /// What one chunk of training rows found.
 #[derive(Default)]
 struct ChunkFinds {
-    /// (test row, train row) with equal normalised texts.
-    exact: Vec<(usize, usize)>,
-    /// (test row, train row, Jaccard, shared shingles) at or above the threshold.
-    near: Vec<(usize, usize, f64, usize)>,
+    /// (representative test row, train row) with equal normalised texts: one per train row.
+    exact: Vec<(u32, usize)>,
     hashes: Vec<Option<u128>>,
     band_keys: Vec<u64>,
+    /// Train rows whose candidates were capped.
+    capped: usize,
+}
+
+/// A near-duplicate match of a test text: (Jaccard, train row, shared shingles).
+type NearMatch = (f64, usize, usize);
+
+/// Keeps the better of two matches: the higher Jaccard, then the earlier train row.
+fn better(slot: &mut Option<NearMatch>, m: NearMatch) {
+    if slot.is_none_or(|b| m.0 > b.0 || (m.0 == b.0 && m.1 < b.1)) {
+        *slot = Some(m);
+    }
 }
 
 /// One test row's text hash, word hashes, shingle hashes and signature.
@@ -169,34 +225,53 @@ fn index_test(test: &mut [String], hasher: &MinHasher, opts: &LeakageOptions, ba
             (text_hash(text), f.words.clone(), f.shingles.clone(), sig)
         })
         .collect();
-    let mut lsh = LshIndex::new(opts.num_perm, bands, rows);
+    let lsh = LshIndex::new(opts.num_perm, bands, rows);
     let mut side = TestSide {
         hashes: Vec::with_capacity(test.len()),
         by_text: HashMap::new(),
+        rep: Vec::with_capacity(test.len()),
         shingles: Vec::with_capacity(test.len()),
         sigs: Vec::with_capacity(test.len() * opts.num_perm),
         band_keys: Vec::with_capacity(test.len() * lsh.bands()),
         lsh: LshIndex::new(0, 0, 0),
+        buckets: Buckets::default(),
         ngrams: NgramIndex::default(),
     };
     let mut words = Vec::with_capacity(test.len());
+    // Only the first row of each distinct non-empty text goes into the LSH index: copies of a
+    // text have the same candidates and the same Jaccard with every train row, so a mass of
+    // identical rows is one bucket entry, not a bucket that grows with the square of its size.
+    let mut distinct: Vec<u32> = Vec::new();
     for (i, (hash, w, shingles, sig)) in per_row.into_iter().enumerate() {
-        if let Some(h) = hash {
-            side.by_text.entry(h).or_default().push(i as u32);
+        let rep = match hash {
+            Some(h) => *side.by_text.entry(h).or_insert(i as u32),
+            None => i as u32,
+        };
+        if hash.is_some() && rep == i as u32 {
+            distinct.push(i as u32);
         }
+        side.rep.push(rep);
         side.hashes.push(hash);
         words.push(w);
         side.shingles.push(shingles);
         lsh.band_keys(&sig, &mut side.band_keys);
         side.sigs.extend(sig);
     }
-    lsh.insert_all(0, &side.sigs.chunks(opts.num_perm.max(1)).collect::<Vec<_>>());
+    let bands = lsh.bands();
+    let entries: Vec<(u64, u32)> = distinct
+        .iter()
+        .flat_map(|&i| side.band_keys[i as usize * bands..(i as usize + 1) * bands].iter().map(move |&k| (k, i)))
+        .collect();
+    side.buckets = Buckets::new(entries);
     side.lsh = lsh;
     side.ngrams = NgramIndex::from_word_hashes(&words, opts.ngram, opts.share_ngram);
     side
 }
 
-/// Normalises one chunk of training rows in place and checks each against the test side.
+/// Normalises one chunk of training rows in place and checks each against the test side;
+/// near-duplicate matches are merged into `near` (per representative test row, the best).
+/// A training row whose text already occurred earlier in the chunk repeats that row's band
+/// keys and is not checked again: it has the same matches at a later row, which never win.
 fn scan_chunk(
     chunk: &mut [String],
     first: usize,
@@ -204,18 +279,29 @@ fn scan_chunk(
     hasher: &MinHasher,
     opts: &LeakageOptions,
     f: &mut RowFeatures,
+    near: &Mutex<Vec<Option<NearMatch>>>,
 ) -> ChunkFinds {
     let mut out = ChunkFinds { hashes: Vec::with_capacity(chunk.len()), ..Default::default() };
     let mut cands = Vec::new();
-    let mut keys = Vec::with_capacity(side.lsh.bands());
+    let bands = side.lsh.bands();
+    let mut keys = Vec::with_capacity(bands);
     let mut sig = vec![u32::MAX; hasher.num_perm()];
+    let mut seen: HashMap<u128, usize> = HashMap::new();
+    let mut found: HashMap<u32, NearMatch> = HashMap::new();
     for (offset, text) in chunk.iter_mut().enumerate() {
         let row = first + offset;
         *text = normalize(text, opts.normalize);
         let hash = text_hash(text);
         out.hashes.push(hash);
-        if let Some(tests) = hash.and_then(|h| side.by_text.get(&h)) {
-            out.exact.extend(tests.iter().map(|&t| (t as usize, row)));
+        if let Some(&t) = hash.and_then(|h| side.by_text.get(&h)) {
+            out.exact.push((t, row));
+        }
+        if let Some(&earlier) = hash.and_then(|h| seen.get(&h)) {
+            out.band_keys.extend_from_within(earlier * bands..(earlier + 1) * bands);
+            continue;
+        }
+        if let Some(h) = hash {
+            seen.insert(h, offset);
         }
         f.compute(hasher, text, opts.shingle);
         side.ngrams.mark_hashes(&f.words);
@@ -227,13 +313,21 @@ fn scan_chunk(
         if f.shingles.is_empty() {
             continue;
         }
-        side.lsh.candidates_by_keys(&keys, &mut cands);
+        if side.buckets.candidates(&keys, row as u64, MAX_CANDIDATES, &mut cands) {
+            out.capped += 1;
+        }
         for &c in &cands {
             let (j, common) = jaccard(&side.shingles[c as usize], &f.shingles);
             if j >= opts.threshold {
-                out.near.push((c as usize, row, j, common));
+                let mut slot = found.get(&c).copied();
+                better(&mut slot, (j, row, common));
+                found.insert(c, slot.expect("set above"));
             }
         }
+    }
+    let mut near = near.lock().unwrap_or_else(|e| e.into_inner());
+    for (c, m) in found {
+        better(&mut near[c as usize], m);
     }
     out
 }
@@ -244,6 +338,7 @@ fn scan_chunk(
 /// The training split is scanned once, in parallel chunks: each row is normalised, hashed,
 /// checked against the indexed test split, and only its text hash and LSH band keys are kept
 /// (for duplicates within the split), so memory is the texts plus about 160 bytes per training row.
+/// Settings [`LeakageOptions::validate`] refuses are an error, before anything is allocated.
 pub fn find_leakage(
     train: &mut [String],
     train_labels: &[Option<&str>],
@@ -251,7 +346,8 @@ pub fn find_leakage(
     test_labels: &[Option<&str>],
     opts: &LeakageOptions,
     progress: &dyn Progress,
-) -> Leakage {
+) -> Result<Leakage, String> {
+    opts.validate(test.len(), train.len())?;
     let hasher = MinHasher::new(opts.num_perm, opts.seed, opts.scheme);
     let (bands, rows) = choose_bands(opts.num_perm, opts.threshold);
     progress.stage("indexing test rows", test.len());
@@ -259,25 +355,30 @@ pub fn find_leakage(
     progress.advance(test.len());
 
     progress.stage("scanning train rows", train.len());
+    let near = Mutex::new(vec![None; test.len()]);
     let finds: Vec<ChunkFinds> = train
         .par_chunks_mut(SCAN_CHUNK)
         .enumerate()
         .map_init(RowFeatures::default, |f, (c, chunk)| {
-            let found = scan_chunk(chunk, c * SCAN_CHUNK, &side, &hasher, opts, f);
+            let found = scan_chunk(chunk, c * SCAN_CHUNK, &side, &hasher, opts, f, &near);
             progress.advance(chunk.len());
             found
         })
         .collect();
     let mut train_hashes = Vec::with_capacity(train.len());
     let mut train_keys = Vec::with_capacity(train.len() * side.lsh.bands());
-    let mut exact_pairs = Vec::new();
-    let mut near_pairs = Vec::new();
+    // Per representative test row, the training rows with its text (in train order).
+    let mut copies: HashMap<u32, TrainCopies> = HashMap::new();
+    let mut capped_train_rows = 0;
     for f in finds {
         train_hashes.extend(f.hashes);
         train_keys.extend(f.band_keys);
-        exact_pairs.extend(f.exact);
-        near_pairs.extend(f.near);
+        capped_train_rows += f.capped;
+        for (t, r) in f.exact {
+            copies.entry(t).or_default().push(r, train_labels.get(r).copied().flatten());
+        }
     }
+    let near = near.into_inner().unwrap_or_else(|e| e.into_inner());
 
     progress.stage("duplicates within each split", train.len() + test.len());
     let within = |texts: &[String], hashes: &[Option<u128>], keys: &[u64], labels: &[Option<&str>]| {
@@ -296,11 +397,16 @@ pub fn find_leakage(
         train_duplicates,
         test_duplicates,
         lsh: (bands, rows),
+        capped_train_rows,
         ..Default::default()
     };
     let no_contamination = Contamination { any_ngram: false, share: 0.0, longest_run: 0, ngrams: 0 };
     let mut kind: Vec<Option<LeakedRow>> = vec![None; test.len()];
-    for m in exact_matches(exact_pairs, test.len(), train_labels, test_labels) {
+    let exact = (0..test.len()).filter_map(|t| {
+        let copies = copies.get(&side.rep[t])?;
+        copies.match_for(t, test_labels.get(t).copied().flatten())
+    });
+    for m in exact {
         kind[m.test] = Some(LeakedRow {
             test: m.test,
             kind: LeakKind::Exact,
@@ -313,25 +419,24 @@ pub fn find_leakage(
         });
     }
     // Near duplicates: per test row that is not an exact copy, the most similar train row
-    // (the first in train order among equals).
-    let mut best: Vec<Option<(f64, usize, usize)>> = vec![None; test.len()];
-    for (t, r, j, common) in near_pairs {
-        if best[t].is_none_or(|b| j > b.0 || (j == b.0 && r < b.1)) {
-            best[t] = Some((j, r, common));
-        }
-    }
-    for (t, b) in best.into_iter().enumerate() {
-        let (Some((j, r, common)), None) = (b, &kind[t]) else { continue };
+    // (the first in train order among equals), found for the first row with its text.
+    let mut estimates: HashMap<u32, f64> = HashMap::new();
+    for (t, slot) in kind.iter_mut().enumerate() {
+        let rep = side.rep[t];
+        let (Some((j, r, common)), None) = (near[rep as usize], &slot) else { continue };
         let num_perm = opts.num_perm;
-        let sig = &side.sigs[t * num_perm..(t + 1) * num_perm];
-        let mut f = RowFeatures::default();
-        f.compute(&hasher, &train[r], opts.shingle);
-        kind[t] = Some(LeakedRow {
+        let estimate = *estimates.entry(rep).or_insert_with(|| {
+            let sig = &side.sigs[rep as usize * num_perm..(rep as usize + 1) * num_perm];
+            let mut f = RowFeatures::default();
+            f.compute(&hasher, &train[r], opts.shingle);
+            estimate_jaccard(sig, &hasher.signature(&f.shingles))
+        });
+        *slot = Some(LeakedRow {
             test: t,
             kind: LeakKind::Near,
             train: Some(r),
             jaccard: Some(j),
-            estimated_jaccard: Some(estimate_jaccard(sig, &hasher.signature(&f.shingles))),
+            estimated_jaccard: Some(estimate),
             containment: Some(common as f64 / side.shingles[t].len().max(1) as f64),
             label_conflict: differ(test_labels.get(t).copied().flatten(), train_labels.get(r).copied().flatten()),
             contamination: no_contamination.clone(),
@@ -365,7 +470,7 @@ pub fn find_leakage(
         }
     }
     out.flagged = kind.into_iter().flatten().collect();
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -420,7 +525,8 @@ mod tests {
         }
         let (mut train, mut test) = (train, test);
         let l =
-            find_leakage(&mut train, &train_labels, &mut test, &test_labels, &LeakageOptions::default(), &NoProgress);
+            find_leakage(&mut train, &train_labels, &mut test, &test_labels, &LeakageOptions::default(), &NoProgress)
+                .unwrap();
         let kinds: Vec<(usize, LeakKind)> = l.flagged.iter().map(|f| (f.test, f.kind)).collect();
         for i in 0..10 {
             assert!(kinds.contains(&(i, LeakKind::Exact)), "exact {i}: {kinds:?}");

@@ -58,6 +58,50 @@ pub fn exact_matches(
     by_test.into_iter().flatten().collect()
 }
 
+/// The training rows that carry one normalised text, summarised so that every test row with
+/// that text gets its [`ExactMatch`] without one (test row, train row) pair per copy: the
+/// first row, the number of rows, the first row with a known label and the first row whose
+/// known label differs from that one. O(1) memory per distinct text, however many copies.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TrainCopies<'a> {
+    first: Option<usize>,
+    copies: usize,
+    first_known: Option<(usize, &'a str)>,
+    other_known: Option<usize>,
+}
+
+impl<'a> TrainCopies<'a> {
+    /// Adds training row `row` (rows arrive in ascending order) with `label`.
+    pub fn push(&mut self, row: usize, label: Option<&'a str>) {
+        self.first.get_or_insert(row);
+        self.copies += 1;
+        let Some(l) = label else { return };
+        match self.first_known {
+            None => self.first_known = Some((row, l)),
+            Some((_, first)) if first != l && self.other_known.is_none() => self.other_known = Some(row),
+            Some(_) => {}
+        }
+    }
+
+    /// The match of test row `test` labelled `label`: the first training row with a different
+    /// known label when there is one, else the first row ([`exact_matches`]' rule). None when
+    /// no training row has the text.
+    pub fn match_for(&self, test: usize, label: Option<&str>) -> Option<ExactMatch> {
+        let first = self.first?;
+        let conflicting = label.and_then(|l| match self.first_known {
+            Some((row, known)) if known != l => Some(row),
+            Some(_) => self.other_known,
+            None => None,
+        });
+        Some(ExactMatch {
+            test,
+            train: conflicting.unwrap_or(first),
+            train_copies: self.copies,
+            label_conflict: conflicting.is_some(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +117,33 @@ mod tests {
         assert_eq!(m[1], ExactMatch { test: 2, train: 1, train_copies: 1, label_conflict: false });
         // Unknown labels never conflict.
         assert!(!differ(None, Some("x")) && differ(Some("x"), Some("y")));
+    }
+
+    /// The summary of a text's training copies gives every test row the match the pairwise
+    /// fold gives, whatever the labels.
+    #[test]
+    fn train_copies_equal_the_pairwise_fold() {
+        let labels = [None, Some("a"), Some("b"), Some("c")];
+        let mut state = 7u64;
+        let mut next = |m: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        for _ in 0..500 {
+            let n_train = 1 + next(6) as usize;
+            let train_labels: Vec<Option<&str>> = (0..n_train).map(|_| labels[next(4) as usize]).collect();
+            let test_labels: Vec<Option<&str>> = (0..4).map(|_| labels[next(4) as usize]).collect();
+            let mut copies = TrainCopies::default();
+            for (r, &l) in train_labels.iter().enumerate() {
+                copies.push(r, l);
+            }
+            for (t, &l) in test_labels.iter().enumerate() {
+                let pairs: Vec<(usize, usize)> = (0..n_train).map(|r| (t, r)).collect();
+                let want = exact_matches(pairs, 4, &train_labels, &test_labels).pop();
+                assert_eq!(copies.match_for(t, l), want, "{train_labels:?} {l:?}");
+            }
+        }
+        assert_eq!(TrainCopies::default().match_for(0, Some("a")), None);
     }
 
     #[test]

@@ -31,21 +31,19 @@ pub fn candidate_probability(s: f64, bands: usize, rows: usize) -> f64 {
 pub fn choose_bands(num_perm: usize, threshold: f64) -> (usize, usize) {
     let threshold = if threshold.is_nan() { 0.0 } else { threshold };
     let (high, low) = (threshold + 0.05, threshold - 0.3);
-    let layouts: Vec<(usize, usize)> = (1..=num_perm).map(|r| (num_perm / r, r)).collect();
+    let layouts = || (1..=num_perm).map(|r| (num_perm / r, r));
     let best_under = |target: f64| {
-        layouts.iter().copied().filter(|&(b, r)| candidate_probability(high, b, r) >= target).min_by(
-            |&(b1, r1), &(b2, r2)| {
-                let fp = |b, r| candidate_probability(low, b, r);
-                fp(b1, r1)
-                    .total_cmp(&fp(b2, r2))
-                    .then(candidate_probability(high, b2, r2).total_cmp(&candidate_probability(high, b1, r1)))
-            },
-        )
+        layouts().filter(|&(b, r)| candidate_probability(high, b, r) >= target).min_by(|&(b1, r1), &(b2, r2)| {
+            let fp = |b, r| candidate_probability(low, b, r);
+            fp(b1, r1)
+                .total_cmp(&fp(b2, r2))
+                .then(candidate_probability(high, b2, r2).total_cmp(&candidate_probability(high, b1, r1)))
+        })
     };
     best_under(0.995)
         .or_else(|| best_under(0.99))
         .or_else(|| {
-            layouts.iter().copied().max_by(|&(b1, r1), &(b2, r2)| {
+            layouts().max_by(|&(b1, r1), &(b2, r2)| {
                 candidate_probability(high, b1, r1).total_cmp(&candidate_probability(high, b2, r2))
             })
         })
@@ -219,6 +217,64 @@ impl LshIndex {
     }
 }
 
+/// The buckets of a fixed set of documents' band keys, each bucket one sorted slice of ids,
+/// so a query can read any part of a bucket: [`Buckets::candidates`] reads a bounded window
+/// of an oversized bucket, moved along by the querying row, so that many queries together
+/// still cover every member while each does bounded work.
+#[derive(Debug, Clone, Default)]
+pub struct Buckets {
+    /// Band key → (start, length) in `ids`.
+    slices: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
+    ids: Vec<u32>,
+}
+
+impl Buckets {
+    /// The buckets of `(band key, id)` entries (any order).
+    pub fn new(mut entries: Vec<(u64, u32)>) -> Buckets {
+        entries.sort_unstable();
+        let mut slices = HashMap::default();
+        let mut ids = Vec::with_capacity(entries.len());
+        for run in entries.chunk_by(|a, b| a.0 == b.0) {
+            slices.insert(run[0].0, (ids.len() as u32, run.len() as u32));
+            ids.extend(run.iter().map(|e| e.1));
+        }
+        Buckets { slices, ids }
+    }
+
+    /// Fills `out` with the sorted, distinct ids sharing a band key with `keys`, at most `max`
+    /// of them: a bucket of up to `max` ids is read whole; of a larger one, `max` consecutive
+    /// ids (wrapping) from a start set by `salt`; if more than `max` remain, `max` of them from
+    /// a start set by `salt`. Returns whether anything was left out. The work is O(keys · max)
+    /// whatever the bucket sizes; buckets of real data hold a few ids, so nothing is left out.
+    pub fn candidates(&self, keys: &[u64], salt: u64, max: usize, out: &mut Vec<u32>) -> bool {
+        out.clear();
+        let mut capped = false;
+        let spread = |len: usize| (splitmix64(salt) % len as u64) as usize;
+        for key in keys {
+            let Some(&(start, len)) = self.slices.get(key) else { continue };
+            let bucket = &self.ids[start as usize..(start + len) as usize];
+            if bucket.len() <= max {
+                out.extend_from_slice(bucket);
+            } else {
+                capped = true;
+                let from = spread(bucket.len());
+                let (tail, head) = bucket.split_at(from);
+                out.extend(head.iter().chain(tail).take(max));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        if out.len() > max {
+            capped = true;
+            let from = spread(out.len());
+            out.rotate_left(from);
+            out.truncate(max);
+            out.sort_unstable();
+        }
+        capped
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,6 +349,26 @@ mod tests {
             assert_eq!(a.len(), 3.min(50 - (a[0] / 10) as usize));
         }
         assert_eq!(all.len(), 50);
+    }
+
+    /// Small buckets are read whole (as the chained index reads them); an oversized bucket
+    /// gives each query a bounded window, and the windows of many queries cover it.
+    #[test]
+    fn buckets_read_small_buckets_whole_and_windows_of_large_ones() {
+        let entries: Vec<(u64, u32)> =
+            (0..5u32).map(|i| (7, i * 3)).chain((0..1000u32).map(|i| (9, 100 + i))).chain([(7, 1)]).collect();
+        let b = Buckets::new(entries);
+        let mut out = Vec::new();
+        assert!(!b.candidates(&[7, 8], 1, 64, &mut out));
+        assert_eq!(out, [0, 1, 3, 6, 9, 12]);
+        let mut covered = std::collections::HashSet::new();
+        for salt in 0..200 {
+            assert!(b.candidates(&[9, 7], salt, 64, &mut out));
+            assert_eq!(out.len(), 64);
+            assert!(out.windows(2).all(|w| w[0] < w[1]));
+            covered.extend(out.iter().copied().filter(|&id| id >= 100));
+        }
+        assert_eq!(covered.len(), 1000, "200 windows of 64 cover the bucket");
     }
 
     #[test]

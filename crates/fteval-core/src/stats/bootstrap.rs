@@ -169,34 +169,54 @@ pub fn bootstrap_degenerate(interval: Option<Interval>, replicates: &[f64], poin
 }
 
 /// Runs `resamples` multinomial resamples of `counts` in parallel and returns, for each
-/// resample, the statistics `stat` computes from the resampled counts (a row per resample).
-/// Resample i always uses generator stream i, so results do not depend on thread count.
+/// statistic, its replicates: the statistics `stat` computes from the resampled counts, one
+/// per resample. Resample i always uses generator stream i, so results do not depend on
+/// thread count.
 pub fn cell_bootstrap<F>(counts: &[u64], config: &BootstrapConfig, n_stats: usize, stat: F) -> Vec<Vec<f64>>
 where
     F: Fn(&[u64], &mut [f64]) + Sync,
 {
-    let per_resample: Vec<Vec<f64>> = (0..config.resamples)
-        .into_par_iter()
-        .map_init(
-            || vec![0u64; counts.len()],
-            |buf, i| {
-                let mut rng = Rng::new(config.seed, i as u64 + 1);
-                resample_counts(&mut rng, counts, buf);
-                let mut out = vec![f64::NAN; n_stats];
-                stat(buf, &mut out);
-                out
-            },
-        )
-        .collect();
-    transpose(per_resample, n_stats)
+    let all: Vec<usize> = (0..n_stats).collect();
+    cell_bootstrap_select(counts, config, n_stats, &all, stat)
 }
 
-/// Rows-of-resamples into one vector of replicates per statistic.
-fn transpose(per_resample: Vec<Vec<f64>>, n_stats: usize) -> Vec<Vec<f64>> {
-    let mut by_stat = vec![Vec::with_capacity(per_resample.len()); n_stats];
-    for row in per_resample {
-        for (j, v) in row.into_iter().enumerate() {
-            by_stat[j].push(v);
+/// Resamples handled per parallel block of [`cell_bootstrap_select`]: only one block's rows
+/// are held beside the replicates.
+const RESAMPLE_BLOCK: usize = 256;
+
+/// [`cell_bootstrap`] keeping only the statistics `keep` (indices into the `n_stats` that
+/// `stat` writes), in `keep`'s order: memory is `keep.len() · resamples` numbers however many
+/// statistics `stat` computes. The replicates are the same as [`cell_bootstrap`]'s.
+pub fn cell_bootstrap_select<F>(
+    counts: &[u64],
+    config: &BootstrapConfig,
+    n_stats: usize,
+    keep: &[usize],
+    stat: F,
+) -> Vec<Vec<f64>>
+where
+    F: Fn(&[u64], &mut [f64]) + Sync,
+{
+    let mut by_stat = vec![Vec::with_capacity(config.resamples); keep.len()];
+    for start in (0..config.resamples).step_by(RESAMPLE_BLOCK) {
+        let end = (start + RESAMPLE_BLOCK).min(config.resamples);
+        let rows: Vec<Vec<f64>> = (start..end)
+            .into_par_iter()
+            .map_init(
+                || (vec![0u64; counts.len()], vec![f64::NAN; n_stats]),
+                |(buf, out), i| {
+                    let mut rng = Rng::new(config.seed, i as u64 + 1);
+                    resample_counts(&mut rng, counts, buf);
+                    out.fill(f64::NAN);
+                    stat(buf, out);
+                    keep.iter().map(|&j| out[j]).collect()
+                },
+            )
+            .collect();
+        for row in rows {
+            for (r, v) in by_stat.iter_mut().zip(row) {
+                r.push(v);
+            }
         }
     }
     by_stat
@@ -278,5 +298,23 @@ mod tests {
         assert_eq!(a, b);
         let mean = a[0].iter().sum::<f64>() / 50.0;
         assert!((mean - 0.3).abs() < 0.03);
+    }
+
+    /// Keeping some statistics gives exactly their replicates of the full bootstrap, across
+    /// more resamples than one block.
+    #[test]
+    fn selected_replicates_equal_the_full_ones() {
+        let cfg = BootstrapConfig { resamples: 600, level: 0.95, seed: 3 };
+        let f = |c: &[u64], out: &mut [f64]| {
+            let n = c.iter().sum::<u64>() as f64;
+            for (o, &x) in out.iter_mut().zip(c) {
+                *o = x as f64 / n;
+            }
+        };
+        let counts = [5u64, 40, 1, 300];
+        let all = cell_bootstrap(&counts, &cfg, 4, f);
+        let some = cell_bootstrap_select(&counts, &cfg, 4, &[3, 1], f);
+        assert_eq!(some, vec![all[3].clone(), all[1].clone()]);
+        assert_eq!(all[0].len(), 600);
     }
 }

@@ -89,18 +89,14 @@ pub fn resample_counts(rng: &mut Rng, counts: &[u64], out: &mut [u64]) {
         return;
     }
     if counts.len() as u64 > total / 4 + 16 {
-        // Few rows per cell: drawing rows is cheaper than one binomial per cell.
-        let cumulative: Vec<u64> = counts
-            .iter()
-            .scan(0u64, |acc, &c| {
-                *acc += c;
-                Some(*acc)
-            })
-            .collect();
+        // Few rows per cell: drawing rows is cheaper than one binomial per cell. Row r (in
+        // cell order) belongs to the cell whose cumulative range holds it; a table of each
+        // row's cell makes every draw O(1) instead of a binary search.
+        let owner: Vec<u32> =
+            counts.iter().enumerate().flat_map(|(i, &c)| std::iter::repeat_n(i as u32, c as usize)).collect();
         for _ in 0..total {
             let r = rng.below(total);
-            let cell = cumulative.partition_point(|&c| c <= r);
-            out[cell] += 1;
+            out[owner[r as usize] as usize] += 1;
         }
         return;
     }
@@ -170,5 +166,32 @@ mod tests {
         let mut out = vec![0u64; 50];
         resample_counts(&mut rng, &counts, &mut out);
         assert_eq!(out.iter().sum::<u64>(), 50);
+    }
+
+    /// The many-cells path draws row r into the cell whose cumulative range holds r, as a
+    /// binary search over the cumulative counts does.
+    #[test]
+    fn row_draws_land_in_the_cell_holding_the_row() {
+        let counts: Vec<u64> = (0..40).map(|i| 1 + u64::from(i % 3 == 0) + u64::from(i % 7 == 0)).collect();
+        let total: u64 = counts.iter().sum();
+        assert!(counts.len() as u64 > total / 4 + 16);
+        let cumulative: Vec<u64> = counts
+            .iter()
+            .scan(0u64, |acc, &c| {
+                *acc += c;
+                Some(*acc)
+            })
+            .collect();
+        for seed in 0..20 {
+            let mut want = vec![0u64; counts.len()];
+            let mut rng = Rng::new(seed, 1);
+            for _ in 0..total {
+                let r = rng.below(total);
+                want[cumulative.partition_point(|&c| c <= r)] += 1;
+            }
+            let mut got = vec![0u64; counts.len()];
+            resample_counts(&mut Rng::new(seed, 1), &counts, &mut got);
+            assert_eq!(got, want);
+        }
     }
 }

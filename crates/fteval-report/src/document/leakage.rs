@@ -205,6 +205,18 @@ impl LeakageDocument {
                 ));
             }
         }
+        if leakage.capped_train_rows > 0 {
+            checks.push(Check::new(
+                "lsh_candidates_capped",
+                Severity::Info,
+                format!(
+                    "{} training rows share LSH buckets with more than {} distinct test texts (masses of near copies); only {} candidates were verified for each, so near duplicates of some test rows may be missing. Deduplicate the near copies, or raise --threshold.",
+                    leakage.capped_train_rows,
+                    fteval_core::leakage::analyze::MAX_CANDIDATES,
+                    fteval_core::leakage::analyze::MAX_CANDIDATES
+                ),
+            ));
+        }
         let (bands, rows) = leakage.lsh;
         LeakageDocument {
             schema: LEAKAGE_SCHEMA,

@@ -108,6 +108,10 @@ impl MetricsDocument {
     pub fn new(source: &str, eval: Evaluation, input_checks: Vec<Check>) -> MetricsDocument {
         let mut checks = input_checks;
         checks.extend(eval.checks);
+        checks.extend(super::output_capped_check(
+            eval.confusion.as_ref().map(|_| eval.labels.len()),
+            eval.per_class.len(),
+        ));
         let checks = super::by_severity(checks);
         MetricsDocument {
             schema: METRICS_SCHEMA,
@@ -119,7 +123,7 @@ impl MetricsDocument {
             positive_label: eval.positive_label,
             metrics: Ordered(eval.metrics),
             per_class: Ordered(eval.per_class.into_iter().map(|r| (r.label.clone(), r)).collect()),
-            confusion_matrix: eval.confusion.map(|cm| ConfusionDoc { labels: eval.labels, matrix: cm.rows() }),
+            confusion_matrix: eval.confusion.map(|cm| ConfusionDoc::of(eval.labels, &cm)),
             score_curves: None,
             bootstrap: BootstrapDoc {
                 resamples: eval.config.resamples,

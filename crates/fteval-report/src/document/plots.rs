@@ -89,10 +89,7 @@ impl ComparePlotsDoc {
         candidate: (&fteval_core::ClassificationInput, &fteval_core::Evaluation),
     ) -> ComparePlotsDoc {
         let model = |(input, eval): (&fteval_core::ClassificationInput, &fteval_core::Evaluation)| ModelPlotsDoc {
-            confusion_matrix: eval
-                .confusion
-                .as_ref()
-                .map(|cm| ConfusionDoc { labels: eval.labels.clone(), matrix: cm.rows() }),
+            confusion_matrix: eval.confusion.as_ref().map(|cm| ConfusionDoc::of(eval.labels.clone(), cm)),
             score_curves: ScoreCurvesDoc::of(input),
         };
         ComparePlotsDoc { baseline: model(baseline), candidate: model(candidate) }

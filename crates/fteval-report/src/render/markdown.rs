@@ -7,7 +7,7 @@ use fteval_core::Severity;
 use super::{ci_header, compare_summary, delta_rows, interval, level, num, summary_line, verdict_word, Renderer};
 use crate::document::{
     CheckDocument, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument,
-    TextCompareDocument, TextRankDocument,
+    TextCompareDocument, TextRankDocument, SHOWN_MATRIX_CLASSES,
 };
 
 use crate::sanitize::EscapeControls;
@@ -122,7 +122,8 @@ impl Renderer for Unescaped {
             )?;
             writeln!(out, "| --- | ---: | ---: | ---: | --- | ---: | ---: |")?;
         }
-        for (label, r) in &doc.per_class.0 {
+        let shown = super::shown_class_rows(doc);
+        for (label, r) in shown.iter().map(|&i| &doc.per_class.0[i]) {
             let ci = r.f1_ci.map(|[l, h]| format!("[{l:.3}, {h:.3}]")).unwrap_or_default();
             writeln!(
                 out,
@@ -135,14 +136,21 @@ impl Renderer for Unescaped {
                 r.predicted
             )?;
         }
+        if let Some(more) = super::more_classes(shown.len(), doc.per_class.0.len()) {
+            writeln!(out, "\n{more}")?;
+        }
         if let Some(cm) = &doc.confusion_matrix {
             writeln!(out, "\n### Confusion matrix (rows: gold, columns: predicted)\n")?;
-            let head: Vec<String> = cm.labels.iter().map(|l| escape(l)).collect();
+            let keep = cm.shown_classes(SHOWN_MATRIX_CLASSES);
+            let head: Vec<String> = keep.iter().map(|&i| escape(&cm.labels[i])).collect();
             writeln!(out, "| gold \\ predicted | {} |", head.join(" | "))?;
             writeln!(out, "| --- |{}", " ---: |".repeat(head.len()))?;
-            for (label, row) in cm.labels.iter().zip(&cm.matrix) {
+            for (&i, row) in keep.iter().zip(cm.submatrix(&keep)) {
                 let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
-                writeln!(out, "| **{}** | {} |", escape(label), cells.join(" | "))?;
+                writeln!(out, "| **{}** | {} |", escape(&cm.labels[i]), cells.join(" | "))?;
+            }
+            if let Some(more) = super::more_classes(keep.len(), cm.labels.len()) {
+                writeln!(out, "\n{more}")?;
             }
         }
         write_checks(&doc.checks, out)

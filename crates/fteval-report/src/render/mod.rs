@@ -449,6 +449,31 @@ pub(crate) fn compare_summary(doc: &CompareDocument) -> String {
 }
 
 /// The per-class table's first column: "entity type" for NER, "label" otherwise.
+/// The per-class rows the terminal and Markdown tables show: every row, or the
+/// [`SHOWN_CLASS_ROWS`](crate::document::SHOWN_CLASS_ROWS) with the most support (ties: the
+/// earlier row), in their order.
+pub(crate) fn shown_class_rows(doc: &MetricsDocument) -> Vec<usize> {
+    let rows = &doc.per_class.0;
+    let max = crate::document::SHOWN_CLASS_ROWS;
+    let mut keep: Vec<usize> = (0..rows.len()).collect();
+    if rows.len() > max {
+        keep.sort_by_key(|&i| (std::cmp::Reverse(rows[i].1.support), i));
+        keep.truncate(max);
+        keep.sort_unstable();
+    }
+    keep
+}
+
+/// "… and K more …" under a table that shows `shown` of `total` classes.
+pub(crate) fn more_classes(shown: usize, total: usize) -> Option<String> {
+    (total > shown).then(|| {
+        format!(
+            "… and {} more classes (the {shown} with the most gold rows are shown; the JSON report has every one)",
+            total - shown
+        )
+    })
+}
+
 pub(crate) fn class_column(doc: &MetricsDocument) -> &'static str {
     if doc.ner.is_some() {
         "entity type"

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::document::{
     CheckDocument, CompareDocument, CurvesDocument, LeakageDocument, MetricsDocument, RankDocument,
-    TextCompareDocument, TextRankDocument,
+    TextCompareDocument, TextRankDocument, SHOWN_MATRIX_CLASSES,
 };
 
 use crate::sanitize::{EscapeControls, FindsColourEsc, COLOUR_ESC};
@@ -161,17 +161,22 @@ impl Renderer for Unescaped {
 
         if let Some(cm) = &doc.confusion_matrix {
             writeln!(out, "{}", self.paint("1", "Confusion matrix (rows: gold, columns: predicted)"))?;
+            let keep = cm.shown_classes(SHOWN_MATRIX_CLASSES);
             let mut header = vec!["gold \\ pred".to_string()];
-            header.extend(cm.labels.iter().cloned());
+            header.extend(keep.iter().map(|&i| cm.labels[i].clone()));
             let mut t = table(header);
-            for (label, row) in cm.labels.iter().zip(&cm.matrix) {
-                let mut cells = vec![label.clone()];
+            for (&i, row) in keep.iter().zip(cm.submatrix(&keep)) {
+                let mut cells = vec![cm.labels[i].clone()];
                 cells.extend(row.iter().map(|c| c.to_string()));
                 t.add_row(cells);
             }
             let cols = t.column_count();
             right_align(&mut t, 1..cols);
-            writeln!(out, "{t}\n")?;
+            writeln!(out, "{t}")?;
+            if let Some(more) = super::more_classes(keep.len(), cm.labels.len()) {
+                writeln!(out, "  {more}")?;
+            }
+            writeln!(out)?;
         }
 
         self.checks(&doc.checks, out)
@@ -407,7 +412,8 @@ impl Unescaped {
             .map(|s| s.to_string())
             .collect(),
         );
-        for (label, r) in &doc.per_class.0 {
+        let shown = super::shown_class_rows(doc);
+        for (label, r) in shown.iter().map(|&i| &doc.per_class.0[i]) {
             let ci = r.f1_ci.map(|[l, h]| format!("[{l:.3}, {h:.3}]")).unwrap_or_default();
             t.add_row(vec![
                 label.clone(),
@@ -421,7 +427,11 @@ impl Unescaped {
         }
         let cols = t.column_count();
         right_align(&mut t, 1..cols);
-        writeln!(out, "{t}\n")?;
+        writeln!(out, "{t}")?;
+        if let Some(more) = super::more_classes(shown.len(), doc.per_class.0.len()) {
+            writeln!(out, "  {more}")?;
+        }
+        writeln!(out)?;
         Ok(())
     }
 

@@ -47,7 +47,8 @@ pub fn document(args: &LeakageArgs, limit_source: &str) -> Result<LeakageDocumen
     let train_labels: Vec<Option<&str>> = train.labels.iter().map(|l| l.as_deref()).collect();
     let test_labels: Vec<Option<&str>> = test.labels.iter().map(|l| l.as_deref()).collect();
     let progress = ProgressBar::for_rows(train.texts.len() + test.texts.len());
-    let leakage = find_leakage(&mut train.texts, &train_labels, &mut test.texts, &test_labels, &opts, &progress);
+    let leakage = find_leakage(&mut train.texts, &train_labels, &mut test.texts, &test_labels, &opts, &progress)
+        .map_err(|e| CliError::usage(format!("--num-perm: {e}"), "128 (the default) or 256 are the usual sizes"))?;
     progress.finish();
     let split_doc = |t: &SplitTable, d| SplitDoc::new(&t.file, split_fields(t), d);
     let doc = LeakageDocument::new(

@@ -293,6 +293,33 @@ fn configs(options: &GenerationOptions) -> GenerationConfigs {
     GenerationConfigs { bleu: options.bleu, chrf: options.chrf, chrf_pp: options.chrf_pp }
 }
 
+/// Bytes the paired sentence table of NER models may take (sentences × models × (3 per entity
+/// type + 2) numbers of 8 bytes): 1 GiB, what a 2 GB memory limit holds beside the inputs.
+const MAX_NER_TABLE_BYTES: u64 = 1 << 30;
+
+/// Refuses NER models whose paired sentence table (dense over the entity types of all models)
+/// would exceed [`MAX_NER_TABLE_BYTES`], naming the sizes, before it is allocated.
+fn check_ner_table(stats: &[NerStats]) -> Result<(), CliError> {
+    let types: std::collections::HashSet<&str> =
+        stats.iter().flat_map(|s| s.types.iter().map(String::as_str)).collect();
+    let sentences = stats.first().map_or(0, |s| s.n_sentences()) as u64;
+    let bytes =
+        sentences.saturating_mul(stats.len() as u64).saturating_mul(3 * types.len() as u64 + 2).saturating_mul(8);
+    if bytes <= MAX_NER_TABLE_BYTES {
+        return Ok(());
+    }
+    Err(CliError::usage(
+        format!(
+            "{sentences} sentences × {} models × {} entity types need {} MiB for the paired sentence bootstrap, above the {} MiB allowed",
+            stats.len(),
+            types.len(),
+            bytes >> 20,
+            MAX_NER_TABLE_BYTES >> 20
+        ),
+        "merge rare entity types into fewer, or evaluate each model alone with fteval metrics (which handles many types)",
+    ))
+}
+
 fn options(config: &BootstrapConfig, examples: usize) -> TextOptions {
     TextOptions { bootstrap: *config, max_examples: examples, ..TextOptions::default() }
 }
@@ -346,7 +373,10 @@ pub fn compare(
     let (primary, primary_check) = models.primary(task, judge);
     let opts = options(config, examples);
     let cmp = match &models {
-        Models::Ner { stats, .. } => compare_ner(&stats[0], &stats[1], &opts),
+        Models::Ner { stats, .. } => {
+            check_ner_table(stats)?;
+            compare_ner(&stats[0], &stats[1], &opts)
+        }
         Models::Generation { examples, options, .. } => {
             compare_generation_on(&examples[0], &examples[1], &configs(options), &opts, Some(&primary))
         }
@@ -418,7 +448,10 @@ pub fn rank(
     let (primary, primary_check) = models.primary(task, judge);
     let opts = options(config, 10);
     let ranking = match &models {
-        Models::Ner { stats, .. } => rank_ner(&stats.iter().collect::<Vec<_>>(), &primary, &opts),
+        Models::Ner { stats, .. } => {
+            check_ner_table(stats)?;
+            rank_ner(&stats.iter().collect::<Vec<_>>(), &primary, &opts)
+        }
         Models::Generation { examples, options, .. } => {
             rank_generation(&examples.iter().collect::<Vec<_>>(), &primary, &configs(options), &opts)
         }

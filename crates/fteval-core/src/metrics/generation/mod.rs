@@ -34,6 +34,7 @@
 
 pub mod bleu;
 pub mod chrf;
+pub mod lcs;
 mod ngrams;
 pub mod porter;
 pub mod pytext;

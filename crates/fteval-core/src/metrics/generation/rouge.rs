@@ -162,33 +162,28 @@ fn score_ngrams(target: &[u32], prediction: &[u32], n: usize) -> Prf {
     Prf::new(common as f64 / p.len().max(1) as f64, common as f64 / t.len().max(1) as f64)
 }
 
-/// Length of the longest common subsequence (one DP row).
-fn lcs_length(a: &[u32], b: &[u32]) -> usize {
-    let mut row = vec![0u32; b.len() + 1];
-    for &x in a {
-        let mut diag = 0u32; // row[j - 1] of the previous row
-        for (j, &y) in b.iter().enumerate() {
-            let up = row[j + 1];
-            row[j + 1] = if x == y { diag + 1 } else { up.max(row[j]) };
-            diag = up;
-        }
-    }
-    row[b.len()] as usize
-}
-
 /// rouge-score's `_score_lcs`: 0 when either side has no token.
 fn score_lcs(target: &[u32], prediction: &[u32]) -> Prf {
     if target.is_empty() || prediction.is_empty() {
         return Prf::default();
     }
-    let lcs = lcs_length(target, prediction) as f64;
+    let lcs = super::lcs::lcs_length(target, prediction) as f64;
     Prf::new(lcs / prediction.len() as f64, lcs / target.len() as f64)
 }
+
+/// Table cells up to which [`mark_lcs`] fills the plain table (fastest for sentences); larger
+/// pairs use the bit-parallel, checkpointed [`super::lcs::mark_lcs`] (same marks, memory
+/// O(√n·m/64) words instead of n·m).
+const PLAIN_TABLE_MAX_CELLS: usize = 1 << 14;
 
 /// rouge-score's `lcs_ind` (`_lcs_table` then `_backtrack_norec`): marks in `hit` the indices of
 /// `r` on the one LCS that its backtracking reads out (a match first, else left when the left
 /// cell is strictly larger, else up).
 fn mark_lcs(r: &[u32], c: &[u32], table: &mut Vec<u32>, hit: &mut [bool]) {
+    if (r.len() + 1).saturating_mul(c.len() + 1) > PLAIN_TABLE_MAX_CELLS {
+        super::lcs::mark_lcs(r, c, hit);
+        return;
+    }
     let w = c.len() + 1;
     table.clear();
     table.resize((r.len() + 1) * w, 0);
@@ -363,8 +358,8 @@ mod tests {
 
     #[test]
     fn lcs_lengths() {
-        assert_eq!(lcs_length(&[1, 2, 3, 4], &[2, 4, 3]), 2);
-        assert_eq!(lcs_length(&[], &[1]), 0);
+        assert_eq!(super::super::lcs::lcs_length(&[1, 2, 3, 4], &[2, 4, 3]), 2);
+        assert_eq!(super::super::lcs::lcs_length(&[], &[1]), 0);
         let mut hit = vec![false; 4];
         mark_lcs(&[1, 2, 3, 4], &[2, 4, 3], &mut Vec::new(), &mut hit);
         assert_eq!(hit.iter().filter(|&&h| h).count(), 2);

@@ -122,14 +122,11 @@ fn text_on(fill: &str) -> &'static str {
 /// its row (so errors on a small class show as much as on a large one), with the count and
 /// the row percentage written in it.
 pub fn confusion_matrix(doc: &ConfusionDoc, title: &str) -> String {
-    let k_all = doc.labels.len().min(doc.matrix.len());
+    let k_all = doc.labels.len();
     // Keep the classes with the largest support when there are too many to draw.
-    let mut keep: Vec<usize> = (0..k_all).collect();
-    if k_all > MAX_MATRIX_CLASSES {
-        keep.sort_by_key(|&i| std::cmp::Reverse(doc.matrix[i].iter().sum::<u64>()));
-        keep.truncate(MAX_MATRIX_CLASSES);
-        keep.sort_unstable();
-    }
+    let keep = doc.shown_classes(MAX_MATRIX_CLASSES);
+    let totals = doc.row_totals();
+    let shown = doc.submatrix(&keep);
     let k = keep.len();
     let cell = if k == 0 { 56.0 } else { (420.0 / k as f64).clamp(18.0, 96.0) };
     let rotate = cell < 60.0;
@@ -185,10 +182,10 @@ pub fn confusion_matrix(doc: &ConfusionDoc, title: &str) -> String {
             c(y + cell / 2.0)
         );
         s.push_str(&label_text(&attrs, &doc.labels[ri], 14));
-        let row = &doc.matrix[ri];
-        let total: u64 = row.iter().sum();
+        let row = &shown[i];
+        let total: u64 = totals[ri];
         for (j, &cj) in keep.iter().enumerate() {
-            let count = row.get(cj).copied().unwrap_or(0);
+            let count = row[j];
             let share = if total > 0 { count as f64 / total as f64 } else { 0.0 };
             let fill = shade(BLUE, share);
             let ink = text_on(&fill);
