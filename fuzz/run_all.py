@@ -10,9 +10,11 @@ target; its reproducer is in fuzz/artifacts/TARGET/ and the table says so.
 """
 
 import argparse
+import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -37,9 +39,12 @@ def run(target: str, runs: int, extra: list) -> dict:
     cmd = ["nice", "-n", "10", "cargo", "+nightly", "fuzz", "run", target, "--",
            f"-runs={runs}", "-rss_limit_mb=2048", "-timeout=10", f"-dict=dicts/{TARGETS[target]}.dict",
            "-print_final_stats=1", *extra]
+    scratch_before = set(glob.glob("/dev/shm/fteval-fuzz-*"))
     t0 = time.monotonic()
     proc = subprocess.run(cmd, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     seconds = time.monotonic() - t0
+    for d in set(glob.glob("/dev/shm/fteval-fuzz-*")) - scratch_before:  # the target's scratch folder (fuzz/src/lib.rs)
+        shutil.rmtree(d, ignore_errors=True)
     out = proc.stdout
     log_dir = os.path.join(HERE, "artifacts", target)
     os.makedirs(log_dir, exist_ok=True)

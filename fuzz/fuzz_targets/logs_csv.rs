@@ -8,7 +8,8 @@ fuzz_target!(|data: &[u8]| {
     let (name, format, body) = match data.split_first() {
         Some((b, rest)) => {
             let name = ["training.log", "metrics.csv", "loss.tsv", "history.csv"][*b as usize % 4];
-            let format = [None, Some(LogFormat::Keras), Some(LogFormat::Lightning), Some(LogFormat::Table)][(*b as usize / 4) % 4];
+            let format = [None, Some(LogFormat::Keras), Some(LogFormat::Lightning), Some(LogFormat::Table)]
+                [(*b as usize / 4) % 4];
             (name, format, rest)
         }
         None => ("metrics.csv", None, data),
