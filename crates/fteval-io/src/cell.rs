@@ -4,6 +4,10 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::error::InputError;
+use crate::limits::MAX_DEPTH;
+use crate::pyliteral::{parse_literal, LiteralError};
+
 /// One field of one row, whatever the file format.
 #[derive(Debug, Clone)]
 pub enum Cell<'a> {
@@ -79,5 +83,41 @@ pub(crate) fn number_label(x: f64) -> String {
         format!("{}", x as i64)
     } else {
         format!("{x}")
+    }
+}
+
+/// A list or dict cell nested deeper than [`MAX_DEPTH`]: `offset` is the byte of the cell where
+/// the nesting went too deep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooDeep {
+    pub offset: usize,
+}
+
+impl TooDeep {
+    /// The error for column `column` of the row at `location` of `file`.
+    pub fn error(self, file: &str, column: &str, location: &str) -> InputError {
+        InputError::new(
+            file,
+            format!(
+                "column '{column}' holds lists or dicts nested deeper than {MAX_DEPTH} levels (at byte {} of the cell)",
+                self.offset + 1
+            ),
+            format!("fteval reads list cells (labels, per-class scores, references) nested up to {MAX_DEPTH} levels; flatten this cell"),
+        )
+        .at(location.to_string())
+    }
+}
+
+/// Parses list-like text: JSON, or a list/dict as Python (or numpy) prints it. Ok(None) when it
+/// is neither; Err when it nests deeper than [`MAX_DEPTH`] (JSON's parser stops there too).
+pub fn parse_structured(text: &str) -> Result<Option<Value>, TooDeep> {
+    let t = text.trim();
+    if let Ok(v) = serde_json::from_str(t) {
+        return Ok(Some(v));
+    }
+    match parse_literal(t) {
+        Ok(v) => Ok(Some(v)),
+        Err(LiteralError::Invalid) => Ok(None),
+        Err(LiteralError::TooDeep { offset }) => Err(TooDeep { offset }),
     }
 }

@@ -230,7 +230,7 @@ fn references_of(cell: &Cell, delimited: bool) -> std::result::Result<Vec<String
                 return Ok(Vec::new());
             }
             if t.starts_with('[') && t.ends_with(']') {
-                let parsed = serde_json::from_str::<Value>(t).ok().or_else(|| crate::pyliteral::parse(t));
+                let parsed = crate::cell::parse_structured(t).map_err(too_deep)?;
                 if let Some(Value::Array(items)) = parsed {
                     if items.iter().all(Value::is_string) {
                         return from_list(&items);
@@ -241,6 +241,15 @@ fn references_of(cell: &Cell, delimited: bool) -> std::result::Result<Vec<String
         }
         other => Ok(text_of(other, delimited).into_iter().collect()),
     }
+}
+
+/// How a cell nested too deeply is described in the reader's messages.
+fn too_deep(deep: crate::cell::TooDeep) -> String {
+    format!(
+        "lists or dicts nested deeper than {} levels (at byte {} of the cell)",
+        crate::limits::MAX_DEPTH,
+        deep.offset + 1
+    )
 }
 
 fn number_of(cell: &Cell) -> Option<f64> {
@@ -264,7 +273,7 @@ fn chat_turn(cell: &Cell, roles: &[&str]) -> std::result::Result<Option<String>,
     let list = match cell {
         Cell::Json(v) => v.as_ref(),
         Cell::Text(t) if t.trim_start().starts_with('[') => {
-            parsed = serde_json::from_str::<Value>(t).ok().or_else(|| crate::pyliteral::parse(t.trim()));
+            parsed = crate::cell::parse_structured(t).map_err(too_deep)?;
             match &parsed {
                 Some(v) => v,
                 None => return Err(format!("'{}'", t.chars().take(40).collect::<String>())),

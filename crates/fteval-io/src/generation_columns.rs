@@ -1,7 +1,7 @@
 //! Which columns of a generation table hold the generated text, the reference and the prompt,
 //! for the shapes fine-tuning tools write — decided from the column names alone.
 //!
-//! The rule (README "Generation file shapes"):
+//! The rule (docs/generation.md, "File shapes read with no flags"):
 //! - A column named for generated text (`prediction`, `predict`, `generated_text`, ...) is the
 //!   prediction; one named for the gold text (`reference`, `label`, `target`, ...) is the
 //!   reference; `--pred-col`/`--ref-col` name them explicitly.

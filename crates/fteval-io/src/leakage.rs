@@ -364,25 +364,33 @@ impl FieldChoice {
 }
 
 /// Writes the rows of `path` whose `keep` entry is true to `out`, every column kept: JSON
-/// Lines when `out` ends in `.jsonl`, CSV otherwise. Returns the rows written.
-pub fn write_kept_rows(path: &str, format: Option<Format>, keep: &[bool], out: &std::path::Path) -> Result<usize> {
+/// Lines when `jsonl`, CSV otherwise; `shown` names the destination in errors. Returns the rows
+/// written. The caller owns the destination (the binary writes it whole or not at all).
+pub fn write_kept_rows(
+    path: &str,
+    format: Option<Format>,
+    keep: &[bool],
+    out: &mut dyn std::io::Write,
+    jsonl: bool,
+    shown: &str,
+) -> Result<usize> {
     use std::io::Write;
-    let shown = out.display().to_string();
     let write_error = |e: &dyn std::fmt::Display| {
         InputError::new(
-            &shown,
+            shown,
             format!("cannot write the clean test rows: {e}"),
-            "check that the folder exists and is writable",
+            "check that the folder is writable and has free space; the previous file, if any, is left as it was",
         )
     };
     let mut source = formats::open_table(path, format)?;
     let names = source.columns().to_vec();
-    let file = std::fs::File::create(out).map_err(|e| write_error(&e))?;
-    let jsonl = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-    let mut csv_out =
-        (!jsonl).then(|| csv::Writer::from_writer(std::io::BufWriter::new(file.try_clone().expect("file handle"))));
-    let mut json_out = jsonl.then(|| std::io::BufWriter::new(file));
-    if let Some(w) = csv_out.as_mut() {
+    enum Sink<'a> {
+        Csv(Box<csv::Writer<&'a mut dyn std::io::Write>>),
+        Jsonl(&'a mut dyn std::io::Write, Vec<u8>),
+    }
+    let mut sink =
+        if jsonl { Sink::Jsonl(out, Vec::new()) } else { Sink::Csv(Box::new(csv::Writer::from_writer(out))) };
+    if let Sink::Csv(w) = &mut sink {
         w.write_record(&names).map_err(|e| write_error(&e))?;
     }
     let (mut index, mut written) = (0usize, 0usize);
@@ -393,34 +401,36 @@ pub fn write_kept_rows(path: &str, format: Option<Format>, keep: &[bool], out: &
             return Ok(());
         }
         written += 1;
-        if let Some(w) = csv_out.as_mut() {
-            let cells: Vec<String> =
-                (0..names.len()).map(|c| row.cell(c).to_text().map(|t| t.into_owned()).unwrap_or_default()).collect();
-            w.write_record(&cells).map_err(|e| write_error(&e))?;
-        }
-        if let Some(w) = json_out.as_mut() {
-            let mut obj = serde_json::Map::new();
-            for (c, name) in names.iter().enumerate() {
-                let v = match row.cell(c) {
-                    crate::cell::Cell::Missing | crate::cell::Cell::Null => serde_json::Value::Null,
-                    crate::cell::Cell::Text(s) => serde_json::Value::String(s.to_string()),
-                    crate::cell::Cell::Number(x) => {
-                        serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
-                    }
-                    crate::cell::Cell::Bool(b) => serde_json::Value::Bool(b),
-                    crate::cell::Cell::Json(v) => v.into_owned(),
-                };
-                obj.insert(name.clone(), v);
+        match &mut sink {
+            Sink::Csv(w) => {
+                let cells: Vec<String> = (0..names.len())
+                    .map(|c| row.cell(c).to_text().map(|t| t.into_owned()).unwrap_or_default())
+                    .collect();
+                w.write_record(&cells).map_err(|e| write_error(&e))?;
             }
-            serde_json::to_writer(&mut *w, &obj).map_err(|e| write_error(&e))?;
-            w.write_all(b"\n").map_err(|e| write_error(&e))?;
+            Sink::Jsonl(w, line) => {
+                let mut obj = serde_json::Map::new();
+                for (c, name) in names.iter().enumerate() {
+                    let v = match row.cell(c) {
+                        crate::cell::Cell::Missing | crate::cell::Cell::Null => serde_json::Value::Null,
+                        crate::cell::Cell::Text(s) => serde_json::Value::String(s.to_string()),
+                        crate::cell::Cell::Number(x) => {
+                            serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+                        }
+                        crate::cell::Cell::Bool(b) => serde_json::Value::Bool(b),
+                        crate::cell::Cell::Json(v) => v.into_owned(),
+                    };
+                    obj.insert(name.clone(), v);
+                }
+                line.clear();
+                serde_json::to_writer(&mut *line, &obj).map_err(|e| write_error(&e))?;
+                line.push(b'\n');
+                w.write_all(line).map_err(|e| write_error(&e))?;
+            }
         }
         Ok(())
     })?;
-    if let Some(mut w) = csv_out {
-        w.flush().map_err(|e| write_error(&e))?;
-    }
-    if let Some(mut w) = json_out {
+    if let Sink::Csv(mut w) = sink {
         w.flush().map_err(|e| write_error(&e))?;
     }
     Ok(written)

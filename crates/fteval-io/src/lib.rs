@@ -9,6 +9,7 @@ pub mod generation;
 pub mod generation_columns;
 pub mod label_names;
 pub mod leakage;
+pub mod limits;
 pub mod logs;
 pub mod ner;
 pub mod pair;

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use crate::error::{InputError, Result};
 use crate::formats::conll::{quote_tokens, read_conll, ConllFile, TokenStore};
+use crate::formats::json::json_reason;
 use crate::formats::Location;
 use crate::source;
 
@@ -45,6 +46,7 @@ impl NerFormat {
     /// (`.conll`, `.txt`, `.tsv`, `.iob`, CoNLL-2003's `eng.testb`, ...). CSV and Parquet
     /// tables hold no token-level tags and are refused with a hint.
     pub fn detect(path: &str, forced: Option<NerFormat>) -> Result<NerFormat> {
+        source::check_path(path)?;
         if let Some(f) = forced {
             return Ok(f);
         }
@@ -338,10 +340,40 @@ fn pick(keys: &[&str], is_list: impl Fn(&str) -> bool, given: &Option<String>, n
     names.iter().find_map(|n| keys.iter().find(|k| k.eq_ignore_ascii_case(n) && is_list(k)).map(|k| k.to_string()))
 }
 
+/// A field named like a tag list that holds something else (`"labels": "O"`): the error that
+/// says so, at the record, instead of "no list found".
+fn not_a_list(
+    name: &str,
+    keys: &[&str],
+    raw: &dyn Fn(&str) -> Option<String>,
+    given: &Option<String>,
+    names: &[&str],
+    loc: Location,
+) -> Option<InputError> {
+    let candidates: Vec<&str> = match given {
+        Some(g) => vec![g.as_str()],
+        None => names.to_vec(),
+    };
+    let key = candidates.iter().find_map(|n| keys.iter().find(|k| k.eq_ignore_ascii_case(n)))?;
+    let value = raw(key)?;
+    let shown =
+        if value.chars().count() > 60 { format!("{}…", value.chars().take(60).collect::<String>()) } else { value };
+    Some(
+        InputError::new(
+            name,
+            format!("field '{key}' holds {shown}, not a list of tags"),
+            "each record needs lists with one tag per token, e.g. \"labels\": [\"B-ORG\", \"O\"]",
+        )
+        .at(loc.to_string()),
+    )
+}
+
 fn choose_fields(
     name: &str,
     keys: &[&str],
     is_list: impl Fn(&str) -> bool + Copy,
+    raw: &dyn Fn(&str) -> Option<String>,
+    loc: Location,
     role: Role,
     options: &NerReadOptions,
 ) -> Result<Fields> {
@@ -352,6 +384,9 @@ fn choose_fields(
     };
     let fields_list = keys.join(", ");
     if role != Role::Predictions && fields.gold.is_none() {
+        if let Some(e) = not_a_list(name, keys, raw, &options.label_col, GOLD_FIELDS, loc) {
+            return Err(e);
+        }
         return Err(InputError::new(
             name,
             "no list of gold tags found",
@@ -362,6 +397,9 @@ fn choose_fields(
         ));
     }
     if role != Role::Gold && fields.pred.is_none() {
+        if let Some(e) = not_a_list(name, keys, raw, &options.pred_col, PRED_FIELDS, loc) {
+            return Err(e);
+        }
         return Err(InputError::new(
             name,
             "no list of predicted tags found",
@@ -499,6 +537,18 @@ fn not_strings(name: &str, field: &str, raw: &str, loc: Location) -> InputError 
     InputError::new(name, what, hint).at(loc.to_string())
 }
 
+/// Invalid UTF-8 at byte `at` of the file: the line, and the byte in the line and the file.
+pub(crate) fn not_utf8(name: &str, bytes: &[u8], at: usize) -> InputError {
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    InputError::new(
+        name,
+        format!("the text is not valid UTF-8 (byte {} of the line, byte {at} of the file)", at - line_start + 1),
+        "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+    )
+    .at(format!("line {line}"))
+}
+
 type RawRecord<'a> = HashMap<CowStr<'a>, &'a RawValue>;
 
 fn raw_list<'a>(
@@ -525,18 +575,17 @@ fn json_side(
     vocab: &mut TagVocab,
 ) -> Result<Side> {
     let name = source::display_name(path);
-    let bytes = source::read_all(path)?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        InputError::new(&name, "the file is not UTF-8 text", "JSON must be UTF-8").at(format!("line {line}"))
-    })?;
+    let rows = if format == NerFormat::Json { source::Rows::Whole } else { source::Rows::Lines };
+    let bytes = source::read_all_rows(path, rows)?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| not_utf8(&name, &bytes, e.valid_up_to()))?;
     let mut vocab_slot = Some(vocab);
     let mut builder: Option<JsonSideBuilder> = None;
     let mut record = |m: RawRecord, loc: Location| -> Result<()> {
         if builder.is_none() {
             let keys: Vec<&str> = m.keys().map(|k| k.0.as_ref()).collect();
             let is_list = |k: &str| m.get(&CowStr(Cow::Borrowed(k))).is_some_and(|r| r.get().starts_with('['));
-            let fields = choose_fields(&name, &keys, is_list, role, options)?;
+            let raw = |k: &str| m.get(&CowStr(Cow::Borrowed(k))).map(|r| r.get().to_string());
+            let fields = choose_fields(&name, &keys, is_list, &raw, loc, role, options)?;
             builder = Some(JsonSideBuilder {
                 side: Side {
                     name: name.clone(),
@@ -605,15 +654,6 @@ fn json_side(
         side.pred = Some(b.pred);
     }
     Ok(side)
-}
-
-/// serde_json's message without its "at line 1 column N" suffix.
-fn json_reason(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 /// Puts the predictions of `pred` against the gold tags of `gold`, sentence by sentence.

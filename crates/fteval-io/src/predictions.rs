@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use fteval_core::labels::canonical_label;
 use serde_json::Value;
 
-use crate::cell::{number_label, Cell};
+use crate::cell::{number_label, Cell, TooDeep};
 use crate::columns::{ColumnOverrides, ColumnPlan, ProbsPlan};
 use crate::error::{InputError, Result};
 use crate::formats::{self, Location, Row};
@@ -135,7 +135,8 @@ impl LabelColumn {
     }
 
     fn push(&mut self, cell: &Cell, row: &dyn Row, file: &str) -> Result<()> {
-        if let Some(list) = as_list(cell) {
+        let list = as_list(cell).map_err(|deep| deep.error(file, &self.column, &row.location().to_string()))?;
+        if let Some(list) = list {
             let mut codes: Vec<u32> = Vec::with_capacity(list.len());
             for v in &list {
                 codes.push(self.intern(&scalar_label(v).ok_or_else(|| self.bad(cell, row, file))?));
@@ -246,25 +247,25 @@ fn scalar_label(v: &Value) -> Option<String> {
     }
 }
 
-/// Parses list-like text: JSON, or a list/dict as Python (or numpy) prints it.
-fn parse_structured(text: &str) -> Option<Value> {
+/// Parses list-like text (`[…]` or `{…}`): JSON, or a list/dict as Python (or numpy) prints it.
+fn parse_structured(text: &str) -> std::result::Result<Option<Value>, TooDeep> {
     let t = text.trim();
     let structured = (t.starts_with('[') && t.ends_with(']')) || (t.starts_with('{') && t.ends_with('}'));
     if !structured {
-        return None;
+        return Ok(None);
     }
-    serde_json::from_str(t).ok().or_else(|| crate::pyliteral::parse(t))
+    crate::cell::parse_structured(t)
 }
 
-fn as_list(cell: &Cell) -> Option<Vec<Value>> {
-    match cell {
+fn as_list(cell: &Cell) -> std::result::Result<Option<Vec<Value>>, TooDeep> {
+    Ok(match cell {
         Cell::Json(v) => v.as_array().cloned(),
-        Cell::Text(s) => match parse_structured(s) {
+        Cell::Text(s) => match parse_structured(s)? {
             Some(Value::Array(a)) => Some(a),
             _ => None,
         },
         _ => None,
-    }
+    })
 }
 
 /// Per-class scores: row-major values; class names when the file names them.
@@ -378,7 +379,9 @@ fn push_structured_probs(table: &mut ProbTable, cell: &Cell, row: &dyn Row, file
         }
         Cell::Json(v) => v.as_ref(),
         Cell::Text(s) => {
-            parsed = parse_structured(s).ok_or_else(|| structured_error(file, table, cell, row))?;
+            parsed = parse_structured(s)
+                .map_err(|deep| deep.error(file, &table.column, &row.location().to_string()))?
+                .ok_or_else(|| structured_error(file, table, cell, row))?;
             &parsed
         }
         _ => return Err(structured_error(file, table, cell, row)),

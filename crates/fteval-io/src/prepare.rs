@@ -12,7 +12,7 @@ use fteval_core::{ClassificationInput, MultilabelInput, Scores, Task};
 use crate::error::{InputError, Result};
 use crate::label_names;
 use crate::prediction_column::{candidates_hint, choose_prediction_column, Candidate};
-use crate::predictions::{retain_rows, LabelColumn, LabelValues, Predictions, MISSING};
+use crate::predictions::{retain_rows, LabelColumn, LabelValues, Predictions, ProbTable, MISSING};
 
 /// Settings that shape the evaluation input.
 #[derive(Clone, Debug, Default)]
@@ -217,6 +217,27 @@ fn check_table_shape(preds: &Predictions) -> Result<()> {
 }
 
 /// Rejects continuous targets: many distinct non-integer numeric labels mean regression.
+/// The error of a binary file whose gold labels and predictions hold one label only. With
+/// `--positive` naming that label, the missing class is the negative one, which no flag names.
+fn one_label(file: &str, label: &str, positive: Option<&str>) -> InputError {
+    match positive {
+        Some(p) => InputError::new(
+            file,
+            format!("--positive {p}: '{label}' is the only label in gold and predictions, so there is no negative class"),
+            format!(
+                "a binary evaluation needs rows of both classes: evaluate a test set that holds the other class too, or score this one with --task multiclass (accuracy and the per-class numbers of '{label}')"
+            ),
+        ),
+        None => InputError::new(
+            file,
+            format!("only one label ('{label}') occurs in gold and predictions"),
+            format!(
+                "a binary evaluation needs to know the other class: pass --positive LABEL naming the positive class if it is not '{label}' (then '{label}' is the negative one), or score the file with --task multiclass"
+            ),
+        ),
+    }
+}
+
 fn check_not_regression(file: &str, labels: &[String]) -> Result<()> {
     let fractional = labels.iter().filter(|l| l.parse::<f64>().is_ok_and(|x| x.fract() != 0.0)).count();
     if fractional > 0 && labels.iter().all(|l| l.parse::<f64>().is_ok()) && labels.len() > 10 {
@@ -284,7 +305,8 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     let mut pred = match file_pred {
         Some(p) => p,
         None => {
-            let (col, note) = derive_predictions(&preds, &file, &gold, positive_name.as_deref(), &candidates)?;
+            let (col, note) =
+                derive_predictions(&preds, &file, &gold, positive_name.as_deref(), &extra_labels, &candidates)?;
             checks.push(note);
             col
         }
@@ -379,11 +401,7 @@ pub fn prepare(mut preds: Predictions, options: &PrepareOptions) -> Result<Prepa
     }
     sort_labels(&mut labels);
     if task == Task::Binary && labels.len() < 2 {
-        return Err(InputError::new(
-            &file,
-            format!("only one label ('{}') occurs in gold and predictions", labels[0]),
-            "a binary evaluation needs to know the other class: pass --positive LABEL naming the positive class",
-        ));
+        return Err(one_label(&file, &labels[0], positive_name.as_deref()));
     }
     let positive = if task == Task::Binary {
         let idx = match &positive_name {
@@ -470,11 +488,13 @@ pub(crate) fn used_labels(col: &LabelColumn) -> Vec<String> {
 
 /// Predictions from scores when the file has no prediction column: the arg-max class of
 /// per-class scores, or for a binary score column the positive label when the score ≥ 0.5.
+/// Score lists without class names are in sorted label order, as when they are scored.
 fn derive_predictions(
     preds: &Predictions,
     file: &str,
     gold: &LabelColumn,
     positive: Option<&str>,
+    extra_labels: &[String],
     candidates: &[Candidate],
 ) -> Result<(LabelColumn, Check)> {
     let gold_column = gold.column.as_str();
@@ -536,7 +556,14 @@ fn derive_predictions(
         return Ok((col, note));
     }
     let table = preds.probs.as_ref().ok_or_else(no_pred)?;
-    let classes = table.classes.clone().ok_or_else(no_pred)?;
+    let (classes, order) = match &table.classes {
+        Some(classes) => (classes.clone(), String::new()),
+        None => {
+            let labels = list_classes(table, gold, positive, extra_labels, file)?;
+            let order = format!(" (score i is the i-th label in sorted order: {})", shorten(&labels.join(", "), 200));
+            (labels, order)
+        }
+    };
     let mut col = LabelColumn::new(&format!("argmax({})", table.column));
     let codes: Vec<u32> = table
         .values
@@ -552,9 +579,46 @@ fn derive_predictions(
     let note = Check::new(
         "predictions_from_scores",
         Severity::Info,
-        format!("No prediction column: predicted the class with the highest score in {}.", table.column),
+        format!("No prediction column: predicted the class with the highest score in {}{order}.", table.column),
     );
     Ok((col, note))
+}
+
+/// The classes of score lists without class names: the labels in sorted order (gold's, the
+/// extra labels, and the positive label when one is missing), one per score.
+fn list_classes(
+    table: &ProbTable,
+    gold: &LabelColumn,
+    positive: Option<&str>,
+    extra_labels: &[String],
+    file: &str,
+) -> Result<Vec<String>> {
+    let mut labels = used_labels(gold);
+    for l in extra_labels {
+        if !labels.contains(l) {
+            labels.push(l.clone());
+        }
+    }
+    if let Some(p) = positive.map(|p| canonical_label(p).into_owned()) {
+        if labels.len() < table.k && !labels.contains(&p) {
+            labels.push(p);
+        }
+    }
+    sort_labels(&mut labels);
+    if labels.len() != table.k {
+        return Err(InputError::new(
+            file,
+            format!(
+                "no prediction column, and the {} scores per row in '{}' cannot be matched to the {} gold labels ({})",
+                table.k,
+                table.column,
+                labels.len(),
+                shorten(&labels.join(", "), 200)
+            ),
+            "score lists are read in sorted label order, one score per label; name the classes with --label-names (label 0 first), write the scores as an object {label: score}, or add a prediction column (--pred-col)",
+        ));
+    }
+    Ok(labels)
 }
 
 /// Per-class score columns none of whose names is a label: one such column (`prob_pos` next

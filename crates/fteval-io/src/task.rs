@@ -55,7 +55,7 @@ fn ends_in_tags(fields: &[&str]) -> bool {
 /// Whether the text file `path` looks like CoNLL: its first token lines (after `-DOCSTART-`)
 /// all have two or more whitespace-separated columns ending in tags ([`ends_in_tags`]).
 pub fn looks_like_conll(path: &str) -> Result<bool> {
-    let reader = source::open(path)?;
+    let reader = source::open_rows(path, source::Rows::Lines)?;
     let mut seen = 0usize;
     for line in reader.split(b'\n') {
         let line = line.map_err(|e| source::read_error(path, &e))?;
@@ -107,8 +107,9 @@ pub fn detect_kind(
     if conll {
         return Ok(FileKind::Ner);
     }
+    source::check_path(path)?;
     if path == "-" && format.is_none() {
-        // Standard input cannot be read twice; the classification reader asks for a format.
+        // The classification reader asks for the format of standard input.
         return Ok(FileKind::Classification);
     }
     let lower = path.to_ascii_lowercase();
@@ -120,14 +121,13 @@ pub fn detect_kind(
             return Ok(FileKind::Ner);
         }
         let known = matches!(ext, "csv" | "jsonl" | "ndjson" | "json" | "parquet" | "pq");
-        if !known && path != "-" && std::path::Path::new(path).is_file() && looks_like_conll(path)? {
+        // Pipes and process substitutions too: what source reads once, it serves again.
+        let readable = std::fs::metadata(path).is_ok_and(|m| !m.is_dir());
+        if !known && path != "-" && readable && looks_like_conll(path)? {
             return Ok(FileKind::Ner);
         }
     }
     let Ok(format) = source::detect_format(path, format) else { return Ok(FileKind::Classification) };
-    if path == "-" {
-        return Ok(FileKind::Classification);
-    }
     let mut table = match formats::open_table(path, Some(format)) {
         Ok(t) => t,
         // The classification reader reports the problem with its usual message.

@@ -78,10 +78,8 @@ fn structured(s: &str) -> Option<Value> {
     if !(t.starts_with('[') || t.starts_with('{')) {
         return None;
     }
-    serde_json::from_str::<Value>(s)
-        .ok()
-        .or_else(|| crate::pyliteral::parse(s.trim()))
-        .filter(|v| v.is_array() || v.is_object())
+    // Nested too deeply to be a chat or a list of texts: compared as the text it is.
+    crate::cell::parse_structured(s).ok().flatten().filter(|v| v.is_array() || v.is_object())
 }
 
 /// The non-empty strings inside `v`, in order: of an object with a content key (a chat turn)

@@ -3,6 +3,8 @@
 
 pub mod document;
 pub mod render;
+pub mod sanitize;
 
 pub use document::{CompareDocument, MetricsDocument, RankDocument};
 pub use render::{Html, Json, Markdown, Renderer, Terminal};
+pub use sanitize::escape_controls;

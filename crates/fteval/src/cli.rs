@@ -1,8 +1,11 @@
-//! Command-line flags (clap derive), validated once into each command's config.
+//! Command-line flags (clap derive). Every numeric flag is parsed by its rule in [`crate::ranges`]
+//! (negative numbers included, so that they are rejected by range, naming the flag).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::ranges;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -43,6 +46,22 @@ pub enum Command {
     Demo(DemoArgs),
     /// Start a project config: writes a commented fteval.toml naming the files found in a folder.
     Init(InitArgs),
+}
+
+impl Command {
+    /// The input limits the command's flags set (None for commands that read no user input).
+    pub fn limits(&self) -> Option<&LimitArgs> {
+        let common = match self {
+            Command::Metrics(a) => &a.common,
+            Command::Compare(a) => &a.common,
+            Command::Rank(a) => &a.common,
+            Command::Curves(a) => &a.common,
+            Command::Leakage(a) => &a.common,
+            Command::Check(a) => &a.common,
+            Command::Demo(_) | Command::Init(_) => return None,
+        };
+        Some(&common.limits)
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,8 +105,32 @@ pub struct CommonArgs {
     #[arg(long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Seed of every random step (bootstrap); the same seed gives the same report
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = ranges::SEED.parser::<u64>(), allow_negative_numbers = true)]
     pub seed: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// How much of each input is read (docs/limits.md): hostile or runaway files stop with a
+/// message instead of exhausting memory.
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Largest input file, decompressed (e.g. 2G, 512M); Parquet: its decoded data
+    #[arg(long, value_name = "SIZE", default_value = fteval_io::limits::DEFAULT_MAX_INPUT_TEXT, value_parser = parse_size, help_heading = "Input limits")]
+    pub max_input_size: u64,
+    /// Largest row of a CSV/TSV, JSON Lines or CoNLL file (and so largest cell), and largest TensorBoard record decoded
+    #[arg(long, value_name = "SIZE", default_value = fteval_io::limits::DEFAULT_MAX_ROW_TEXT, value_parser = parse_size, alias = "max-cell-size", help_heading = "Input limits")]
+    pub max_row_size: u64,
+}
+
+/// A size flag's value: bytes, or a number with K, M, G or T (binary units).
+fn parse_size(text: &str) -> Result<u64, String> {
+    fteval_io::limits::parse_size(text)
+}
+
+/// A path that must not be empty (an unset shell variable names no file).
+fn non_empty() -> clap::builder::NonEmptyStringValueParser {
+    clap::builder::NonEmptyStringValueParser::new()
 }
 
 /// Where the columns are and what they mean.
@@ -97,7 +140,7 @@ pub struct InputArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
     /// Gold labels from another file, joined on the id column (else row by row)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = non_empty())]
     pub gold: Option<String>,
     /// Example id column [tried: id, idx, example_id, uid, guid, row_id]
     #[arg(long, value_name = "NAME")]
@@ -194,18 +237,18 @@ pub enum RougeTokenizeArg {
 /// How intervals are made.
 #[derive(Args, Debug, Clone)]
 pub struct StatsArgs {
-    /// Bootstrap resamples for confidence intervals (0 turns them off)
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    /// Bootstrap resamples for confidence intervals (0 turns them off; at most 1000000)
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = ranges::BOOTSTRAP.parser::<usize>(), allow_negative_numbers = true)]
     pub bootstrap: usize,
     /// Confidence level of the intervals, in (0, 1)
-    #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
+    #[arg(long, default_value_t = 0.95, value_name = "LEVEL", value_parser = ranges::LEVEL.parser(), allow_hyphen_values = true)]
     pub ci: f64,
 }
 
 #[derive(Args, Debug)]
 pub struct MetricsArgs {
     /// Prediction file (.csv, .tsv, .jsonl, .json, .parquet, optionally .gz), or - for stdin
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_parser = non_empty())]
     pub file: String,
     #[command(flatten)]
     pub input: InputArgs,
@@ -226,16 +269,16 @@ pub struct JudgeArgs {
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
     /// Smallest improvement of the primary metric worth shipping; also what "inconclusive" is judged against
-    #[arg(long, value_name = "DELTA")]
+    #[arg(long, value_name = "DELTA", value_parser = ranges::MARGIN.parser(), allow_hyphen_values = true)]
     pub margin: Option<f64>,
     /// Cost of each error, e.g. fp=1,fn=20: expected cost per example and the cost-minimising threshold (binary)
     #[arg(long, value_name = "fp=A,fn=B")]
     pub cost: Option<String>,
     /// Report each model's threshold with the best precision at recall ≥ R (binary, with scores)
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = ranges::MIN_RATE.parser(), allow_hyphen_values = true)]
     pub min_recall: Option<f64>,
     /// Report each model's threshold with the best recall at precision ≥ P (binary, with scores)
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = ranges::MIN_RATE.parser(), allow_hyphen_values = true)]
     pub min_precision: Option<f64>,
     /// Gate on the candidate's value, e.g. recall>=0.85 (repeatable); exit 1 when not met
     #[arg(long, value_name = "METRIC>=X")]
@@ -251,10 +294,10 @@ pub struct JudgeArgs {
 #[derive(Args, Debug)]
 pub struct CompareArgs {
     /// Baseline predictions (or one file holding both models, with --baseline-col and --candidate-col)
-    #[arg(value_name = "BASELINE")]
+    #[arg(value_name = "BASELINE", value_parser = non_empty())]
     pub baseline: String,
     /// Candidate (fine-tuned) predictions on the same examples
-    #[arg(value_name = "CANDIDATE")]
+    #[arg(value_name = "CANDIDATE", value_parser = non_empty())]
     pub candidate: Option<String>,
     /// The baseline's prediction column (with one file: required)
     #[arg(long, value_name = "NAME")]
@@ -269,7 +312,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "NAME")]
     pub candidate_score_col: Option<String>,
     /// Flipped examples to show, of each kind
-    #[arg(long, default_value_t = 10, value_name = "N")]
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = ranges::EXAMPLES.parser::<usize>(), allow_negative_numbers = true)]
     pub examples: usize,
     #[command(flatten)]
     pub input: InputArgs,
@@ -284,7 +327,7 @@ pub struct CompareArgs {
 #[derive(Args, Debug)]
 pub struct RankArgs {
     /// Prediction files of the models, on the same examples (two or more)
-    #[arg(value_name = "FILE", num_args = 2.., required = true)]
+    #[arg(value_name = "FILE", num_args = 2.., required = true, value_parser = non_empty())]
     pub files: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
@@ -300,7 +343,7 @@ pub struct RankArgs {
 pub struct CurvesArgs {
     /// Training logs: trainer_state.json, Keras/Lightning CSV, TensorBoard event files (or a
     /// folder of them), JSONL, or any CSV/JSON table with a step or epoch column
-    #[arg(value_name = "LOG", required = true)]
+    #[arg(value_name = "LOG", required = true, value_parser = non_empty())]
     pub logs: Vec<String>,
     /// The log format when detection gets it wrong: huggingface, keras, lightning, tensorboard, jsonl, table
     #[arg(long, value_name = "FORMAT")]
@@ -311,8 +354,8 @@ pub struct CurvesArgs {
     /// The eval metric that chooses the best checkpoint (e.g. accuracy, f1) [default: eval loss]
     #[arg(long, value_name = "NAME")]
     pub metric: Option<String>,
-    /// Number of classes (or vocabulary size): a loss stuck at ln(classes) is chance level
-    #[arg(long, value_name = "K")]
+    /// Number of classes (or vocabulary size), at least 2: a loss stuck at ln(classes) is chance level
+    #[arg(long, value_name = "K", value_parser = ranges::CLASSES.parser::<usize>(), allow_negative_numbers = true)]
     pub classes: Option<usize>,
     #[command(flatten)]
     pub common: CommonArgs,
@@ -339,10 +382,10 @@ pub enum MinhashSchemeArg {
 #[derive(Args, Debug)]
 pub struct LeakageArgs {
     /// The training split (CSV, TSV, JSONL, JSON, Parquet)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = non_empty())]
     pub train: String,
     /// The test split
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = non_empty())]
     pub test: String,
     /// The one text column compared; without it, the contents of the text fields (instruction, input, output, prompt, response, completion, question, answer, context, messages, text, ... and other prose columns), never ids, numbers or categorical columns; all feature columns when there is no text
     #[arg(long, value_name = "NAME")]
@@ -357,22 +400,22 @@ pub struct LeakageArgs {
     #[arg(long, value_enum, default_value = "default")]
     pub normalize: NormalizeArg,
     /// Jaccard similarity (of word 5-gram shingle sets) from which a pair is a near duplicate
-    #[arg(long, default_value_t = 0.8, value_name = "J")]
+    #[arg(long, default_value_t = 0.8, value_name = "J", value_parser = ranges::JACCARD.parser(), allow_hyphen_values = true)]
     pub threshold: f64,
-    /// MinHash permutations
-    #[arg(long, default_value_t = 128, value_name = "N")]
+    /// MinHash permutations (at most 65536)
+    #[arg(long, default_value_t = 128, value_name = "N", value_parser = ranges::NUM_PERM.parser::<usize>(), allow_negative_numbers = true)]
     pub num_perm: usize,
     /// MinHash scheme
     #[arg(long, value_enum, default_value = "fast")]
     pub minhash_scheme: MinhashSchemeArg,
     /// Contamination n-gram length in words (GPT-3 used 13)
-    #[arg(long, default_value_t = 13, value_name = "N")]
+    #[arg(long, default_value_t = 13, value_name = "N", value_parser = ranges::NGRAM.parser::<usize>(), allow_negative_numbers = true)]
     pub ngram: usize,
     /// Write the test rows that do not leak to PATH (CSV, or JSONL for a .jsonl path)
     #[arg(long, value_name = "PATH")]
     pub write_clean: Option<std::path::PathBuf>,
     /// Share of leaked test rows above which the check fails (exit 1)
-    #[arg(long, default_value_t = 0.01, value_name = "FRACTION")]
+    #[arg(long, default_value_t = 0.01, value_name = "FRACTION", value_parser = ranges::FRACTION.parser(), allow_hyphen_values = true)]
     pub max_leak: f64,
     #[command(flatten)]
     pub common: CommonArgs,
@@ -397,11 +440,14 @@ pub struct CheckArgs {
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Folder for the demo project and its reports
+    /// Folder for the demo project and its reports: a new or empty folder, or one a previous `fteval demo` wrote (it holds a .fteval-demo file); any other folder is refused, so your own baseline.csv is never replaced
     #[arg(long, value_name = "DIR", default_value = "fteval-demo")]
     pub out: PathBuf,
+    /// Write into a folder `fteval demo` did not make, replacing the files of the same names as the demo's (README.md, fteval.toml, baseline.csv, candidate.csv, candidate_train.csv, train.csv, test.csv, trainer_state.json, report.*, junit.xml); other files are left alone
+    #[arg(long)]
+    pub force: bool,
     /// Seed of every random step (bootstrap)
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = ranges::SEED.parser::<u64>(), allow_negative_numbers = true)]
     pub seed: u64,
     #[command(flatten)]
     pub stats: StatsArgs,

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use fteval_io::InputError;
+use fteval_report::escape_controls;
 
 #[derive(Debug)]
 pub struct CliError {
@@ -27,12 +28,29 @@ impl From<InputError> for CliError {
     }
 }
 
+/// Prints `error: MESSAGE` and `  hint: HINT`, control characters from the data (a label, a
+/// column name, a quoted line) escaped so that they cannot act on the terminal.
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        write!(f, "error: {}", escape_controls(&self.message))?;
         if !self.hint.is_empty() {
-            write!(f, "\n  hint: {}", self.hint)?;
+            write!(f, "\n  hint: {}", escape_controls(&self.hint))?;
         }
         Ok(())
     }
+}
+
+/// A flag whose number is out of its range ([`crate::ranges`]), as the project's own error:
+/// `--bootstrap -1: must be a whole number from 0 to 1000000` and a hint saying what the number
+/// is for. Other parse errors (unknown flags, `--help`) are clap's to print.
+pub fn out_of_range(e: &clap::Error) -> Option<CliError> {
+    use clap::error::{ContextKind, ErrorKind};
+    if e.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    let range = std::error::Error::source(e)?.downcast_ref::<crate::ranges::OutOfRange>()?;
+    let arg = e.get(ContextKind::InvalidArg)?.to_string();
+    let flag = arg.split_whitespace().next().unwrap_or(&arg);
+    let value = e.get(ContextKind::InvalidValue).map(|v| v.to_string()).unwrap_or_default();
+    Some(CliError::usage(format!("{flag} {value}: {}", range.why), range.advice))
 }

@@ -53,11 +53,15 @@ fn metric_names_keep_their_case_in_compare_rank_and_config() {
     std::fs::write(d.join("fteval.toml"), "primary = \"rouge_l\"\n").unwrap();
     let run = fteval_in(&d, &["compare", "base.jsonl", "cand.jsonl", "--format", "json", "--bootstrap", "200"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(run.stderr.contains("fteval.toml: primary") && !run.stderr.contains("--primary"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("fteval.toml: line 1: primary = \"rouge_l\"") && !run.stderr.contains("--primary"),
+        "{}",
+        run.stderr
+    );
     std::fs::write(d.join("fteval.toml"), "[gates]\nrequire = [\"rouge_x>=0.1\"]\n").unwrap();
     let run = fteval_in(&d, &["compare", "base.jsonl", "cand.jsonl", "--format", "json", "--bootstrap", "200"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(run.stderr.contains("fteval.toml: [gates] require rouge_x"), "{}", run.stderr);
+    assert!(run.stderr.contains("fteval.toml: line 2: [gates] require = \"rouge_x>=0.1\""), "{}", run.stderr);
 }
 
 fn check<'a>(doc: &'a Value, id: &str) -> Option<&'a Value> {

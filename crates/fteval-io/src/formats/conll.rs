@@ -86,19 +86,8 @@ const CONLL_HINT: &str =
 /// Reads a CoNLL file, interning its tags into `vocab`.
 pub fn read_conll(path: &str, vocab: &mut TagVocab) -> Result<ConllFile> {
     let name = source::display_name(path);
-    let bytes = source::read_all(path)?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-            return Err(InputError::new(
-                &name,
-                "the file is not UTF-8 text",
-                "save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
-            )
-            .at(format!("line {line}")));
-        }
-    };
+    let bytes = source::read_all_rows(path, source::Rows::Lines)?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| crate::ner::not_utf8(&name, &bytes, e.valid_up_to()))?;
     let mut file = ConllFile {
         name: name.clone(),
         n_columns: 0,

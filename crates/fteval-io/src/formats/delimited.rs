@@ -33,10 +33,10 @@ impl Row for DelimitedRow<'_> {
 
 impl DelimitedSource {
     pub fn open(path: &str, name: &str, delimiter: u8) -> Result<DelimitedSource> {
-        let input = source::open(path)?;
+        let input = source::open_rows(path, source::Rows::Csv { delimiter })?;
         let mut reader =
             csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).has_headers(true).from_reader(input);
-        let headers = reader.headers().map_err(|e| csv_error(name, e, delimiter))?;
+        let headers = reader.headers().map_err(|e| csv_error(name, e, delimiter, &[]))?;
         let columns: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
         if columns.is_empty() || columns.iter().all(|c| c.is_empty()) {
             return Err(InputError::new(
@@ -49,21 +49,30 @@ impl DelimitedSource {
     }
 }
 
-fn csv_error(name: &str, e: csv::Error, delimiter: u8) -> InputError {
+/// The message of a CSV error, at its line; `columns` name the fields (empty for the header).
+fn csv_error(name: &str, e: csv::Error, delimiter: u8, columns: &[String]) -> InputError {
     let line = e.position().map(|p| p.line());
     let (message, hint) = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => (
-            "the text is not valid UTF-8".to_string(),
-            "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)".to_string(),
-        ),
-        csv::ErrorKind::Io(io) => (
-            format!("read failed: {io}"),
-            if crate::source::is_gzip(name) {
-                "the file may be truncated or not really gzip; try `gzip -t` on it".to_string()
+        csv::ErrorKind::Utf8 { pos, err } => {
+            let field = match columns.get(err.field()) {
+                Some(c) => format!("field {} (column '{c}')", err.field() + 1),
+                None => format!("field {}", err.field() + 1),
+            };
+            let offset =
+                pos.as_ref().map(|p| format!("; the row starts at byte {} of the file", p.byte())).unwrap_or_default();
+            (
+                format!("{field} is not valid UTF-8 (byte {} of the field{offset})", err.valid_up_to() + 1),
+                "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)".to_string(),
+            )
+        }
+        csv::ErrorKind::Io(io) => {
+            let err = source::read_error(name, io);
+            return if source::is_limit(io) {
+                err
             } else {
-                "check that the file is complete and readable".to_string()
-            },
-        ),
+                err.at(line.map(|l| format!("line {l}")).unwrap_or_default())
+            };
+        }
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => (
             format!("this row has {len} fields but the header has {expected_len}"),
             "check for unquoted delimiters in text fields (quote them with \"…\") or a missing or extra field"
@@ -99,7 +108,7 @@ impl RowSource for DelimitedSource {
                     let line = record.position().map(|p| p.line()).unwrap_or(0);
                     f(&DelimitedRow { record: &record, line })?;
                 }
-                Err(e) => return Err(csv_error(&self.name, e, self.delimiter)),
+                Err(e) => return Err(csv_error(&self.name, e, self.delimiter, &self.columns)),
             }
         }
     }

@@ -40,7 +40,9 @@ pub struct JsonLinesSource {
     name: String,
     lines: Vec<(u64, Map<String, Value>)>,
     pending: Option<Box<dyn BufRead>>,
+    /// The number of the last line read, and the byte offset after it.
     next_line: u64,
+    offset: u64,
     columns: Vec<String>,
 }
 
@@ -54,26 +56,21 @@ impl JsonLinesSource {
     /// Reads the first objects (up to `PEEK_OBJECTS`) to learn the columns — a key may first
     /// appear after a row that lacks it; the rest is streamed.
     pub fn open(path: &str, name: &str) -> Result<JsonLinesSource> {
-        let mut reader = source::open(path)?;
+        let mut reader = source::open_rows(path, source::Rows::Lines)?;
         let mut src = JsonLinesSource {
             name: name.to_string(),
             lines: Vec::new(),
             pending: None,
             next_line: 0,
+            offset: 0,
             columns: Vec::new(),
         };
-        let mut buf = String::new();
-        loop {
-            buf.clear();
-            let read = reader.read_line(&mut buf).map_err(|e| source::read_error(path, &e))?;
-            if read == 0 {
-                break;
-            }
-            src.next_line += 1;
-            if buf.trim().is_empty() {
+        let mut buf = Vec::new();
+        while let Some(text) = src.next_line(&mut *reader, &mut buf)? {
+            if text.trim().is_empty() {
                 continue;
             }
-            let object = src.parse(&buf, src.next_line)?;
+            let object = src.parse(text, src.next_line)?;
             extend_columns(&mut src.columns, &object);
             src.lines.push((src.next_line, object));
             if src.lines.len() >= PEEK_OBJECTS {
@@ -85,6 +82,32 @@ impl JsonLinesSource {
         }
         src.pending = Some(reader);
         Ok(src)
+    }
+
+    /// The next line of `reader` as text (None at the end), read into `buf`; invalid UTF-8 is
+    /// an error naming the line and the byte offset.
+    fn next_line<'b>(&mut self, reader: &mut dyn BufRead, buf: &'b mut Vec<u8>) -> Result<Option<&'b str>> {
+        buf.clear();
+        let read = reader.read_until(b'\n', buf).map_err(|e| source::read_error(&self.name, &e))?;
+        if read == 0 {
+            return Ok(None);
+        }
+        self.next_line += 1;
+        let start = self.offset;
+        self.offset += read as u64;
+        match std::str::from_utf8(buf) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) => Err(InputError::new(
+                &self.name,
+                format!(
+                    "the text is not valid UTF-8 (byte {} of the line, byte {} of the file)",
+                    e.valid_up_to() + 1,
+                    start + e.valid_up_to() as u64
+                ),
+                "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); JSON must be UTF-8",
+            )
+            .at(format!("line {}", self.next_line))),
+        }
     }
 
     fn parse(&self, text: &str, line: u64) -> Result<Map<String, Value>> {
@@ -109,12 +132,18 @@ impl JsonLinesSource {
     }
 }
 
-/// serde_json's message without its own "at line 1 column N" suffix (we give the file's line).
-fn json_reason(e: &serde_json::Error) -> String {
+/// serde_json's message without its own "at line 1 column N" suffix (we give the file's line);
+/// its recursion limit said as the nesting limit it is.
+pub(crate) fn json_reason(e: &serde_json::Error) -> String {
     let s = e.to_string();
-    match s.find(" at line ") {
+    let s = match s.find(" at line ") {
         Some(i) => s[..i].to_string(),
         None => s,
+    };
+    if s == "recursion limit exceeded" {
+        format!("nested deeper than {} levels", crate::limits::MAX_DEPTH)
+    } else {
+        s
     }
 }
 
@@ -141,18 +170,13 @@ impl RowSource for JsonLinesSource {
         let Some(mut reader) = self.pending.take() else {
             return Ok(());
         };
-        let mut buf = String::new();
+        let mut buf = Vec::new();
         loop {
-            buf.clear();
-            let read = reader.read_line(&mut buf).map_err(|e| source::read_error(&self.name, &e))?;
-            if read == 0 {
-                return Ok(());
-            }
-            self.next_line += 1;
-            if buf.trim().is_empty() {
+            let Some(text) = self.next_line(&mut *reader, &mut buf)? else { return Ok(()) };
+            if text.trim().is_empty() {
                 continue;
             }
-            let object = self.parse(&buf, self.next_line)?;
+            let object = self.parse(text, self.next_line)?;
             f(&ObjectRow { object: &object, columns: &self.columns, location: Location::Line(self.next_line) })?;
         }
     }
@@ -167,12 +191,15 @@ impl JsonArraySource {
     pub fn open(path: &str, name: &str) -> Result<JsonArraySource> {
         let reader = source::open(path)?;
         let value: Value = serde_json::from_reader(reader).map_err(|e| {
+            if e.is_io() {
+                return source::read_error(name, &std::io::Error::from(e));
+            }
             InputError::new(
                 name,
-                format!("invalid JSON: {e}"),
+                format!("invalid JSON ({})", json_reason(&e)),
                 "a .json prediction file must be an array of objects; use .jsonl for one object per line",
             )
-            .at(format!("line {}", e.line()))
+            .at(format!("line {}, column {}", e.line(), e.column()))
         })?;
         let records = match value {
             Value::Array(a) => a,

@@ -5,9 +5,9 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, Field};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use serde_json::Value;
 
 use super::{Location, Row, RowSource};
@@ -17,7 +17,8 @@ use crate::source;
 
 pub struct ParquetSource {
     name: String,
-    batches: Vec<RecordBatch>,
+    /// Batches are decoded as rows are read, so only one is in memory at a time.
+    reader: Option<ParquetRecordBatchReader>,
     columns: Vec<String>,
 }
 
@@ -33,13 +34,25 @@ impl ParquetSource {
             .with_batch_size(64 * 1024)
             .build()
             .map_err(|e| InputError::new(name, format!("cannot read Parquet: {e}"), HINT))?;
-        let mut batches = Vec::new();
-        for b in reader {
-            let b = b.map_err(|e| InputError::new(name, format!("cannot decode Parquet data: {e}"), HINT))?;
-            batches.push(b);
-        }
-        Ok(ParquetSource { name: name.to_string(), batches, columns })
+        Ok(ParquetSource { name: name.to_string(), reader: Some(reader), columns })
     }
+}
+
+/// The error of Parquet data that decodes to more than the input-size limit.
+fn decoded_too_large(name: &str, max: u64, row: u64) -> InputError {
+    InputError::new(
+        name,
+        format!(
+            "the decoded data is larger than the {} input-size limit (Parquet compresses), so it was not read to the end",
+            crate::limits::show_size(max)
+        ),
+        format!(
+            "raise the limit with {} (e.g. {} 4G; sizes like 2G or 512M), or read fewer columns or rows",
+            crate::limits::INPUT_FLAG,
+            crate::limits::INPUT_FLAG
+        ),
+    )
+    .at(format!("row {row}"))
 }
 
 /// A column in one of the shapes rows are read from.
@@ -126,9 +139,17 @@ impl RowSource for ParquetSource {
     }
 
     fn for_each_row(&mut self, f: &mut dyn FnMut(&dyn Row) -> Result<()>) -> Result<()> {
-        let _ = &self.name;
+        let Some(reader) = self.reader.take() else { return Ok(()) };
+        let max = crate::limits::current().max_input;
+        let mut decoded = 0u64;
         let mut row_number = 0u64;
-        for batch in std::mem::take(&mut self.batches) {
+        for batch in reader {
+            let batch =
+                batch.map_err(|e| InputError::new(&self.name, format!("cannot decode Parquet data: {e}"), HINT))?;
+            decoded += batch.get_array_memory_size() as u64;
+            if decoded > max {
+                return Err(decoded_too_large(&self.name, max, row_number + 1));
+            }
             let columns: Vec<Column> = batch.columns().iter().map(normalise).collect();
             for index in 0..batch.num_rows() {
                 row_number += 1;

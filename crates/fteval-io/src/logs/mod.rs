@@ -278,17 +278,10 @@ pub fn folder_split(path: &Path) -> Option<Split> {
     })
 }
 
-/// The whole file: a plain file in one sized read (a 100 MB trainer_state.json), else through
-/// `source` (gzip, stdin); without a UTF-8 byte-order mark.
+/// The whole file through `source` (gzip, stdin, pipes; a plain file in one sized buffer),
+/// up to the input-size limit, without a UTF-8 byte-order mark.
 fn read_file(path: &str) -> Result<Vec<u8>> {
-    if path == "-" || source::is_gzip(path) {
-        return source::read_all(path);
-    }
-    let mut bytes = std::fs::read(path).map_err(|e| source::open_error(path, &e))?;
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-    }
-    Ok(bytes)
+    source::read_all(path)
 }
 
 fn path_str(path: &Path) -> String {

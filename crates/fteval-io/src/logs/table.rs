@@ -64,6 +64,7 @@ pub fn delimiter(file_name: &str, bytes: &[u8]) -> u8 {
 /// check row lengths (for sniffing a format from the first part of a file).
 pub fn read_text(name: &str, bytes: &[u8], delimiter: u8, sample: Option<usize>) -> Result<Table> {
     let kind = if delimiter == b'\t' { "TSV" } else { "CSV" };
+    crate::source::check_rows(name, bytes, crate::source::Rows::Csv { delimiter })?;
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes);
     let mut record = csv::StringRecord::new();
@@ -76,7 +77,14 @@ pub fn read_text(name: &str, bytes: &[u8], delimiter: u8, sample: Option<usize>)
             Err(e) => {
                 let line = e.position().map(|p| p.line());
                 let message = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "the text is not valid UTF-8".to_string(),
+                    csv::ErrorKind::Utf8 { pos, err } => format!(
+                        "field {} is not valid UTF-8 (byte {} of the field{})",
+                        err.field() + 1,
+                        err.valid_up_to() + 1,
+                        pos.as_ref()
+                            .map(|p| format!("; the row starts at byte {} of the file", p.byte()))
+                            .unwrap_or_default()
+                    ),
                     _ => format!("cannot parse the {kind}: {e}"),
                 };
                 let err = InputError::new(

@@ -26,7 +26,6 @@
 //! The protobuf messages are hand-written `prost` structs holding only the fields needed here
 //! (see [`proto`]); other fields are skipped while decoding.
 
-use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
@@ -35,7 +34,7 @@ use prost::Message;
 use rustc_hash::FxHashMap;
 
 use crate::error::{InputError, Result};
-use crate::source::{open_error, read_error};
+use crate::source::read_error;
 
 /// The subset of TensorFlow's `event.proto`, `summary.proto`, `tensor.proto` and
 /// `tensor_shape.proto` this reader uses, with TensorFlow's field numbers. Public so that
@@ -163,8 +162,11 @@ pub struct TensorboardLog {
 
 /// TFRecord's masked CRC32C of `data`, as stored after a record's length and after its data.
 pub fn masked_crc32c(data: &[u8]) -> u32 {
-    let crc = crc32c::crc32c(data);
-    // ((crc >> 15) | (crc << 17)) + 0xa282ead8, wrapping.
+    mask(crc32c::crc32c(data))
+}
+
+/// TFRecord's mask of a CRC32C: ((crc >> 15) | (crc << 17)) + 0xa282ead8, wrapping.
+fn mask(crc: u32) -> u32 {
     crc.rotate_right(15).wrapping_add(0xa282_ead8)
 }
 
@@ -186,7 +188,7 @@ pub fn read_tensorboard_log(path: &Path, split_hint: Option<Split>) -> Result<Te
     if path.is_dir() {
         return Err(InputError::new(&source, "is a directory", "give the path of one events.out.tfevents.* file"));
     }
-    let file = File::open(path).map_err(|e| open_error(&source, &e))?;
+    let file = crate::source::open_raw(&path.to_string_lossy())?;
     read_tensorboard_from(BufReader::with_capacity(1 << 18, file), &source, split_hint)
 }
 
@@ -231,6 +233,31 @@ pub fn read_tensorboard_from<R: Read>(
         let Some(want) = len.checked_add(4) else {
             return Err(header_crc_error(source, offset));
         };
+        let max_row = crate::limits::current().max_row;
+        if len > max_row {
+            // Checked without being kept: a scalar event is a few bytes, so this one holds a
+            // graph, images or histograms (or its length is damage the CRC missed).
+            match skip_record(&mut reader, len).map_err(|e| read_error(source, &e))? {
+                Skipped::Complete { stored, computed } if stored != computed => {
+                    return Err(data_crc_error(source, offset, len, stored, computed))
+                }
+                Skipped::Complete { .. } => {
+                    notes.push(format!(
+                        "the record at byte {offset} holds {} of data, more than the {} row-size limit: its CRC was checked but it was not decoded (a scalar event is a few bytes; graphs and images are skipped anyway); raise the limit with {} to read it",
+                        crate::limits::show_size(len),
+                        crate::limits::show_size(max_row),
+                        crate::limits::ROW_FLAG
+                    ));
+                    records += 1;
+                    offset += 12 + want;
+                    continue;
+                }
+                Skipped::Cut { got } => {
+                    notes.push(truncated_note(offset, 12 + got, Some(12 + want)));
+                    break;
+                }
+            }
+        }
         let got = if want <= 1 << 26 {
             data.resize(want as usize, 0);
             read_up_to(&mut reader, &mut data)
@@ -248,14 +275,7 @@ pub fn read_tensorboard_from<R: Read>(
         let stored = u32::from_le_bytes(crc.try_into().expect("4 bytes"));
         let computed = masked_crc32c(payload);
         if computed != stored {
-            return Err(InputError::new(
-                source,
-                format!(
-                    "corrupt record: the CRC of its {len} data bytes does not match (stored {stored:#010x}, computed {computed:#010x})"
-                ),
-                "the event file is damaged; copy it again from the machine that wrote it",
-            )
-            .at(format!("byte {offset}")));
+            return Err(data_crc_error(source, offset, len, stored, computed));
         }
         let event = proto::Event::decode(payload).map_err(|e| {
             InputError::new(
@@ -284,6 +304,49 @@ pub fn read_tensorboard_from<R: Read>(
         notes: notes.clone(),
     };
     Ok(TensorboardLog { run, notes })
+}
+
+fn data_crc_error(source: &str, offset: u64, len: u64, stored: u32, computed: u32) -> InputError {
+    InputError::new(
+        source,
+        format!(
+            "corrupt record: the CRC of its {len} data bytes does not match (stored {stored:#010x}, computed {computed:#010x})"
+        ),
+        "the event file is damaged; copy it again from the machine that wrote it",
+    )
+    .at(format!("byte {offset}"))
+}
+
+/// What [`skip_record`] found.
+enum Skipped {
+    /// The data and its CRC were all there: the stored and the computed masked CRC32C.
+    Complete { stored: u32, computed: u32 },
+    /// The input ended after `got` bytes of the data and CRC.
+    Cut { got: u64 },
+}
+
+/// Reads a record's `len` data bytes and its CRC in pieces, computing the CRC without keeping
+/// the data (memory stays bounded whatever the length claims).
+fn skip_record<R: Read>(reader: &mut R, len: u64) -> io::Result<Skipped> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut crc = 0u32;
+    let mut got = 0u64;
+    while got < len {
+        let want = (len - got).min(buf.len() as u64) as usize;
+        let n = read_up_to(reader, &mut buf[..want])?;
+        crc = crc32c::crc32c_append(crc, &buf[..n]);
+        got += n as u64;
+        if n < want {
+            return Ok(Skipped::Cut { got });
+        }
+    }
+    let mut stored = [0u8; 4];
+    let n = read_up_to(reader, &mut stored)?;
+    if n < 4 {
+        return Ok(Skipped::Cut { got: got + n as u64 });
+    }
+    let computed = mask(crc);
+    Ok(Skipped::Complete { stored: u32::from_le_bytes(stored), computed })
 }
 
 fn header_crc_error(source: &str, offset: u64) -> InputError {

@@ -10,17 +10,66 @@ use crate::document::{
     TextCompareDocument, TextRankDocument,
 };
 
+use crate::sanitize::EscapeControls;
+
 mod check;
 mod text;
 
+/// The Markdown report. Control characters from the data are escaped on the way out
+/// ([`crate::sanitize`]); table cells escape `|` and line breaks ([`escape`]).
 pub struct Markdown;
+
+/// The Markdown report as written before escaping control characters.
+struct Unescaped;
+
+impl Markdown {
+    fn escaped(&self, out: &mut dyn Write, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        let mut w = EscapeControls::new(out, false);
+        render(&mut w)?;
+        w.flush()
+    }
+}
+
+impl Renderer for Markdown {
+    fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |w| Unescaped.metrics(doc, w))
+    }
+
+    fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |w| Unescaped.compare(doc, w))
+    }
+
+    fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |w| Unescaped.rank(doc, w))
+    }
+
+    fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |w| Unescaped.curves(doc, w))
+    }
+
+    fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |w| Unescaped.leakage(doc, w))
+    }
+
+    fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |w| Unescaped.text_compare(doc, w))
+    }
+
+    fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |w| Unescaped.text_rank(doc, w))
+    }
+
+    fn check(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |w| Unescaped.check(doc, w))
+    }
+}
 
 /// Text safe inside a Markdown table cell: pipes escaped, line breaks as spaces.
 fn escape(s: &str) -> String {
     s.replace('|', "\\|").replace("\r\n", " ").replace(['\n', '\r'], " ")
 }
 
-impl Renderer for Markdown {
+impl Renderer for Unescaped {
     fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
         self.text_compare_impl(doc, out)
     }
@@ -271,7 +320,7 @@ impl Renderer for Markdown {
     }
 }
 
-impl Markdown {
+impl Unescaped {
     fn rank_impl(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "## fteval rank: {} first on {}\n", escape(&doc.best), doc.primary_metric)?;
         writeln!(out, "**{}**\n", escape(&doc.summary))?;

@@ -14,20 +14,83 @@ use crate::document::{
     TextCompareDocument, TextRankDocument,
 };
 
+use crate::sanitize::{EscapeControls, FindsColourEsc, COLOUR_ESC};
+
 mod check;
 mod text;
 
+/// The terminal report. Control characters from the data are escaped on the way out
+/// ([`crate::sanitize`]); with `color`, the report's own colour codes are kept.
 pub struct Terminal {
     pub color: bool,
 }
 
-impl Terminal {
+/// The terminal report as written before escaping, colour codes written with [`COLOUR_ESC`].
+struct Unescaped {
+    color: bool,
+}
+
+impl Unescaped {
     fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{COLOUR_ESC}[{code}m{s}{COLOUR_ESC}[0m")
         } else {
             s.to_string()
         }
+    }
+}
+
+impl Terminal {
+    /// Runs `render` into `out` through [`EscapeControls`]. Colour is used only when the
+    /// uncoloured report holds no [`COLOUR_ESC`] of its own (from the data), so that every ESC
+    /// that reaches the terminal is one of the report's colour codes.
+    fn escaped(
+        &self,
+        out: &mut dyn Write,
+        render: impl Fn(&Unescaped, &mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let color = self.color && {
+            let mut probe = FindsColourEsc::default();
+            render(&Unescaped { color: false }, &mut probe)?;
+            !probe.found
+        };
+        let mut w = EscapeControls::new(out, color);
+        render(&Unescaped { color }, &mut w)?;
+        w.flush()
+    }
+}
+
+impl Renderer for Terminal {
+    fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |r, w| r.metrics(doc, w))
+    }
+
+    fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |r, w| r.compare(doc, w))
+    }
+
+    fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |r, w| r.rank(doc, w))
+    }
+
+    fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |r, w| r.curves(doc, w))
+    }
+
+    fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |r, w| r.leakage(doc, w))
+    }
+
+    fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |r, w| r.text_compare(doc, w))
+    }
+
+    fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |r, w| r.text_rank(doc, w))
+    }
+
+    fn check(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()> {
+        self.escaped(out, |r, w| r.check(doc, w))
     }
 }
 
@@ -48,7 +111,7 @@ fn right_align(t: &mut Table, columns: std::ops::Range<usize>) {
     }
 }
 
-impl Renderer for Terminal {
+impl Renderer for Unescaped {
     fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
         self.text_compare_impl(doc, out)
     }
@@ -326,7 +389,7 @@ impl Renderer for Terminal {
     }
 }
 
-impl Terminal {
+impl Unescaped {
     fn per_class(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
         let title = if doc.ner.is_some() { "Per entity type (entity-level)" } else { "Per class" };
         writeln!(out, "{}", self.paint("1", title))?;

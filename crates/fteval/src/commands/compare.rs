@@ -19,7 +19,8 @@ use super::settings::{judge, Judge};
 use super::text_compare::ModelFiles;
 use crate::cli::{CompareArgs, InputArgs};
 use crate::error::CliError;
-use crate::output::Output;
+use crate::output::{note, Output};
+use crate::paths::{self, Named};
 
 /// Reads the two models' predictions: two files, or one file with a column per model.
 fn read_models(args: &CompareArgs, checks: &mut Vec<Check>) -> Result<(Predictions, Predictions), CliError> {
@@ -216,21 +217,37 @@ fn trade_off(cmp: &Comparison, judge: &Judge, task: Task, v: Verdict) -> Option<
 /// Names, on stderr, everything that makes the run exit 1, so a CI log shows why.
 pub fn report_failures(verdict: &str, summary: &str, gates: &[GateDoc], checks: &[Check]) {
     if verdict == Verdict::Regressed.as_str() {
-        eprintln!("fteval: regression: {summary}");
+        note(format!("fteval: regression: {summary}"));
     }
     for g in gates.iter().filter(|g| !g.passed) {
-        eprintln!("fteval: gate failed: {}: {}", g.gate, g.message);
+        note(format!("fteval: gate failed: {}: {}", g.gate, g.message));
     }
     for c in checks.iter().filter(|c| c.severity == Severity::Fail) {
-        eprintln!("fteval: check failed: {}: {}", c.id, c.message);
+        note(format!("fteval: check failed: {}: {}", c.id, c.message));
     }
 }
 
 pub fn run(mut args: CompareArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
+    let mut inputs = vec![Named::input("BASELINE", &args.baseline)];
+    inputs.extend(args.candidate.iter().map(|c| Named::input("CANDIDATE", c)));
+    inputs.extend(paths::input_flag_files(&args.input));
+    inputs.push(paths::config_file(&args.judge));
+    let outputs: Vec<Named> = std::iter::once(output.destination()).chain(crate::output::step_summary()).collect();
+    paths::refuse_overwrites(&inputs, &outputs)?;
     let config = bootstrap_config(&args.stats, &args.common)?;
-    let judge = judge(&args.judge)?;
+    let mut judge = judge(&args.judge)?;
     judge.fill_input(&mut args.input);
+    compare(&args, &output, &config, &judge).map_err(|e| judge.attribute(e))
+}
+
+/// Compares the models as `args` and `judge` say and writes the report.
+fn compare(
+    args: &CompareArgs,
+    output: &Output,
+    config: &fteval_core::BootstrapConfig,
+    judge: &Judge,
+) -> Result<i32, CliError> {
     // One file with a column per model: the baseline's column is the prediction the file is read by.
     let mut detect = args.input.clone();
     if args.candidate.is_none() && args.baseline_col.is_some() {
@@ -247,14 +264,14 @@ pub fn run(mut args: CompareArgs) -> Result<i32, CliError> {
                 ))
             }
         };
-        let doc = super::text_compare::compare(task, models, &args.input, &config, &judge, args.examples)?;
+        let doc = super::text_compare::compare(task, models, &args.input, config, judge, args.examples)?;
         let renderer = output.renderer();
         output.write(|w| renderer.text_compare(&doc, w))?;
         crate::output::append_step_summary(|w| Markdown.text_compare(&doc, w));
         report_failures(doc.verdict, &doc.verdict_detail.summary, &doc.gates, &doc.checks);
         return Ok(if doc.failed() { 1 } else { 0 });
     }
-    let run = classification(&args, &judge, &config)?;
+    let run = classification(args, judge, config)?;
     let doc = run.doc;
     let renderer = output.renderer();
     output.write(|w| renderer.compare(&doc, w))?;

@@ -9,6 +9,7 @@ use fteval_report::document::CurvesDocument;
 use crate::cli::CurvesArgs;
 use crate::error::CliError;
 use crate::output::Output;
+use crate::paths::Named;
 
 /// TensorBoard event files under `dir` (a few levels deep), sorted.
 fn event_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
@@ -44,8 +45,25 @@ fn read_tensorboard_dir(dir: &Path) -> Result<TrainingRun, CliError> {
     Ok(run)
 }
 
+/// The files the logs name, a folder's event files included, as inputs no output may overwrite.
+pub fn log_files(name: &str, logs: &[String]) -> Vec<Named> {
+    let mut out = Vec::new();
+    for log in logs {
+        let path = Path::new(log);
+        if path.is_dir() {
+            let mut files = Vec::new();
+            event_files(path, 4, &mut files);
+            out.extend(files.into_iter().map(|f| Named::path(name, f)));
+        } else {
+            out.push(Named::input(name, log));
+        }
+    }
+    out
+}
+
 pub fn run(args: CurvesArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
+    crate::paths::refuse_overwrites(&log_files("LOG", &args.logs), &[output.destination()])?;
     let doc = document(&args)?;
     let renderer = output.renderer();
     output.write(|w| renderer.curves(&doc, w))?;

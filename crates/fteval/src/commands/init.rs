@@ -10,6 +10,8 @@ use fteval_io::task::{detect_kind, FileKind};
 
 use crate::cli::InitArgs;
 use crate::error::CliError;
+use crate::output::{refuse_link, write_file, write_stdout, Links};
+use crate::paths::{self, Named};
 
 /// What a file in the folder looks like it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -376,6 +378,7 @@ fn config_text(found: &[(Role, String)], guess: &ProfileGuess, task: &ProjectTas
 
 pub fn run(args: InitArgs) -> Result<i32, CliError> {
     let path: PathBuf = args.dir.join("fteval.toml");
+    refuse_link("", &path)?;
     if path.exists() && !args.force {
         return Err(CliError::usage(
             format!("{}: already exists", path.display()),
@@ -386,6 +389,8 @@ pub fn run(args: InitArgs) -> Result<i32, CliError> {
     let found: Vec<(Role, String)> =
         // Folders are listed only when they hold TensorBoard event files.
         names.iter().filter_map(|n| if n.ends_with('/') { Some(Role::Log) } else { role(n) }.map(|r| (r, n.clone()))).collect();
+    let inputs: Vec<Named> = found.iter().map(|(r, f)| Named::path(format!("{r:?}"), args.dir.join(f))).collect();
+    paths::refuse_overwrites(&inputs, &[Named::path("", &path), Named::stdio("standard output")])?;
     let scan: Vec<&str> = found
         .iter()
         .filter(|(r, _)| matches!(r, Role::Candidate | Role::Test | Role::Baseline))
@@ -398,32 +403,44 @@ pub fn run(args: InitArgs) -> Result<i32, CliError> {
         _ => guess_profile(&args.dir, &scan),
     };
     let text = config_text(&found, &guess, &task);
-    std::fs::write(&path, &text).map_err(|e| {
-        CliError::usage(format!("{}: cannot write: {e}", path.display()), "check that the folder is writable")
+    write_file("", &path, Links::Refuse, |w| {
+        w.write_all(text.as_bytes()).map_err(|e| {
+            CliError::usage(format!("{}: cannot write: {e}", path.display()), "check that the folder is writable")
+        })
     })?;
-    println!("wrote {}", path.display());
-    for (r, f) in &found {
-        println!("  {f}: {r:?}");
+    write_stdout(|w| w.write_all(summary(&path, &found, &task, &guess).as_bytes()))?;
+    Ok(0)
+}
+
+/// What `init` prints: the file written, the files found and the profile or primary metric.
+fn summary(path: &Path, found: &[(Role, String)], task: &ProjectTask, guess: &ProfileGuess) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "wrote {}", path.display());
+    for (r, f) in found {
+        let _ = writeln!(s, "  {f}: {r:?}");
     }
     if found.is_empty() {
-        println!("  no prediction files or logs recognised by name: fill in [files] by hand");
+        let _ = writeln!(s, "  no prediction files or logs recognised by name: fill in [files] by hand");
     }
-    match (&task, guess.profile) {
-        (ProjectTask::Generation(Some(c)), _) => println!(
+    let _ = match (task, guess.profile) {
+        (ProjectTask::Generation(Some(c)), _) => writeln!(
+            s,
             "primary metric: {} for {}, as compare and check choose it from the references; set profile = {} or primary in the file to judge on another",
             c.metric,
             c.task.as_str(),
             generation_profiles(false)
         ),
-        (ProjectTask::Generation(None), _) => println!(
+        (ProjectTask::Generation(None), _) => writeln!(
+            s,
             "primary metric: chosen from the references by compare and check; set profile = {} or primary in the file to judge on another",
             generation_profiles(false)
         ),
-        (_, Some(p)) => println!("profile: {p} ({}); check it", guess.why),
-        (_, None) => println!("profile: left at the default ({}); set one in the file if it applies", guess.why),
-    }
-    println!("next: review it, then run fteval check {}", path.display());
-    Ok(0)
+        (_, Some(p)) => writeln!(s, "profile: {p} ({}); check it", guess.why),
+        (_, None) => writeln!(s, "profile: left at the default ({}); set one in the file if it applies", guess.why),
+    };
+    let _ = writeln!(s, "next: review it, then run fteval check {}", path.display());
+    s
 }
 
 #[cfg(test)]

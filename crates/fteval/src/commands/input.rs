@@ -24,23 +24,8 @@ pub fn read_options(args: &InputArgs, keep_ids: bool, keep_text: bool) -> ReadOp
     }
 }
 
-/// More resamples than anyone needs; bounds memory (one value per metric per resample).
-const MAX_RESAMPLES: usize = 1_000_000;
-
-/// The validated bootstrap settings.
+/// The bootstrap settings; their flags' parsers have checked the ranges ([`crate::ranges`]).
 pub fn bootstrap_config(stats: &StatsArgs, common: &CommonArgs) -> Result<BootstrapConfig, CliError> {
-    if !(stats.ci > 0.0 && stats.ci < 1.0) {
-        return Err(CliError::usage(
-            format!("--ci {}: the confidence level must be between 0 and 1", stats.ci),
-            "e.g. --ci 0.95",
-        ));
-    }
-    if stats.bootstrap > MAX_RESAMPLES {
-        return Err(CliError::usage(
-            format!("--bootstrap {}: at most {MAX_RESAMPLES} resamples", stats.bootstrap),
-            "1000 (the default) gives stable 95% intervals; 10000 is plenty for publication",
-        ));
-    }
     Ok(BootstrapConfig { resamples: stats.bootstrap, level: stats.ci, seed: common.seed })
 }
 

@@ -8,11 +8,16 @@ use fteval_report::document::{LeakLimit, LeakageDocument, LeftOutDoc, SplitDoc, 
 
 use crate::cli::{LeakageArgs, MinhashSchemeArg, NormalizeArg};
 use crate::error::CliError;
-use crate::output::Output;
+use crate::output::{note, write_file, Links, Output};
+use crate::paths::{self, Named};
 use crate::progress::ProgressBar;
 
 pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
+    let inputs = [Named::input("--train", &args.train), Named::input("--test", &args.test)];
+    let mut outputs = vec![output.destination()];
+    outputs.extend(args.write_clean.iter().map(|p| Named::path("--write-clean", p)));
+    paths::refuse_overwrites(&inputs, &outputs)?;
     let doc = document(&args, "--max-leak")?;
     let renderer = output.renderer();
     output.write(|w| renderer.leakage(&doc, w))?;
@@ -22,18 +27,7 @@ pub fn run(args: LeakageArgs) -> Result<i32, CliError> {
 /// Reads both splits, finds the leaks and writes the clean test rows when asked; `limit_source`
 /// names where `args.max_leak` was set, for the messages.
 pub fn document(args: &LeakageArgs, limit_source: &str) -> Result<LeakageDocument, CliError> {
-    if !(args.threshold > 0.0 && args.threshold <= 1.0) {
-        return Err(CliError::usage(
-            format!("--threshold {}: must be in (0, 1]", args.threshold),
-            "a Jaccard similarity: 0.8 flags pairs sharing most of their 5-word shingles",
-        ));
-    }
-    if args.num_perm == 0 || args.ngram == 0 || !(0.0..=1.0).contains(&args.max_leak) {
-        return Err(CliError::usage(
-            "--num-perm and --ngram must be at least 1, and --max-leak a fraction in [0, 1]",
-            "e.g. --num-perm 128 --ngram 13 --max-leak 0.01",
-        ));
-    }
+    // The flags' parsers have checked the ranges of the numbers (crate::ranges).
     let columns = SplitColumns { id: args.id_col.clone(), label: args.label_col.clone(), text: args.text_col.clone() };
     let (mut train, mut test) = read_splits(&args.train, &args.test, &columns, None)?;
     let opts = LeakageOptions {
@@ -70,8 +64,12 @@ pub fn document(args: &LeakageArgs, limit_source: &str) -> Result<LeakageDocumen
         for f in &leakage.flagged {
             keep[f.test] = false;
         }
-        let written = write_kept_rows(&args.test, None, &keep, path)?;
-        eprintln!("wrote {written} clean test rows to {}", path.display());
+        let jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+        let shown = format!("--write-clean {}", path.display());
+        let written = write_file("--write-clean", path, Links::Follow, |w| {
+            Ok(write_kept_rows(&args.test, None, &keep, w, jsonl, &shown)?)
+        })?;
+        note(format!("wrote {written} clean test rows to {}", path.display()));
     }
     Ok(doc)
 }

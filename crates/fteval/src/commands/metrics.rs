@@ -19,9 +19,13 @@ use super::text_input::{
 use crate::cli::MetricsArgs;
 use crate::error::CliError;
 use crate::output::Output;
+use crate::paths::{self, Named};
 
 pub fn run(args: MetricsArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
+    let mut inputs = vec![Named::input("FILE", &args.file)];
+    inputs.extend(paths::input_flag_files(&args.input));
+    paths::refuse_overwrites(&inputs, &[output.destination()])?;
     let config = bootstrap_config(&args.stats, &args.common)?;
     let doc = match text_task(&args.file, &args.input)? {
         Some(Task::Ner) => ner_document(&args, &config)?,

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod compare;
+pub mod config_source;
 pub mod curves;
 pub mod demo;
 pub mod init;

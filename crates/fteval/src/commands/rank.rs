@@ -1,21 +1,33 @@
 //! `fteval rank FILE FILE...`: which of several models to ship?
 
 use fteval_core::rank::rank_models;
+use fteval_core::BootstrapConfig;
 use fteval_io::align_predictions;
 use fteval_report::document::ProfileDoc;
 use fteval_report::RankDocument;
 
 use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
-use super::settings::judge;
+use super::settings::{judge, Judge};
 use crate::cli::RankArgs;
 use crate::error::CliError;
 use crate::output::Output;
+use crate::paths::{self, Named};
 
 pub fn run(mut args: RankArgs) -> Result<i32, CliError> {
     let output = Output::from_args(&args.common)?;
+    let mut inputs: Vec<Named> =
+        args.files.iter().enumerate().map(|(i, f)| Named::input(&format!("FILE {}", i + 1), f)).collect();
+    inputs.extend(paths::input_flag_files(&args.input));
+    inputs.push(paths::config_file(&args.judge));
+    paths::refuse_overwrites(&inputs, &[output.destination()])?;
     let config = bootstrap_config(&args.stats, &args.common)?;
-    let judge = judge(&args.judge)?;
+    let mut judge = judge(&args.judge)?;
     judge.fill_input(&mut args.input);
+    rank(&args, &output, &config, &judge).map_err(|e| judge.attribute(e))
+}
+
+/// Ranks the models as `args` and `judge` say and writes the report.
+fn rank(args: &RankArgs, output: &Output, config: &BootstrapConfig, judge: &Judge) -> Result<i32, CliError> {
     let compare_only = judge.cost.is_some() || judge.min_recall.is_some() || judge.min_precision.is_some();
     if compare_only || !args.judge.require.is_empty() || !args.judge.max_regression.is_empty() {
         return Err(CliError::usage(
@@ -24,7 +36,7 @@ pub fn run(mut args: RankArgs) -> Result<i32, CliError> {
         ));
     }
     if let Some(task) = super::text_input::text_task(&args.files[0], &args.input)? {
-        let doc = super::text_compare::rank(task, &args.files, &args.input, &config, &judge)?;
+        let doc = super::text_compare::rank(task, &args.files, &args.input, config, judge)?;
         let renderer = output.renderer();
         output.write(|w| renderer.text_rank(&doc, w))?;
         let failed = doc.rank.checks.iter().any(|c| c.severity == fteval_core::Severity::Fail);
@@ -56,8 +68,8 @@ pub fn run(mut args: RankArgs) -> Result<i32, CliError> {
     let task = aligned.inputs[0].task;
     judge.check_profile(task)?;
     let primary = judge.primary(task);
-    let ranking = rank_models(&aligned.inputs, &primary, &config).map_err(|e| {
-        CliError::usage(format!("{} {primary}: {e}", judge.primary_origin()), "name a metric every model has")
+    let ranking = rank_models(&aligned.inputs, &primary, config).map_err(|e| {
+        CliError::usage(format!("{}: {e}", judge.primary_said(&primary)), "name a metric every model has")
     })?;
     let profile = judge.profile.map(|p| ProfileDoc {
         name: p.as_str(),

@@ -11,8 +11,10 @@ use fteval_core::profile::{default_primary, Profile};
 use fteval_core::{Check, Severity, Task};
 use serde::Deserialize;
 
+use super::config_source::{quoted, toml_number, ConfigSource, Filled};
 use crate::cli::JudgeArgs;
 use crate::error::CliError;
+use crate::ranges::{self, Real};
 
 /// fteval.toml: how compare and rank judge, and what `fteval check` reads.
 #[derive(Debug, Default, Deserialize)]
@@ -36,6 +38,9 @@ pub struct ConfigFile {
     pub leakage: LeakageConfig,
     #[serde(default)]
     pub overfitting: OverfittingConfig,
+    /// Where the file is and the line of each key, for errors.
+    #[serde(skip)]
+    pub source: ConfigSource,
 }
 
 /// `[files]`: what `fteval check` reads, relative to the config's folder.
@@ -101,13 +106,13 @@ pub struct GatesConfig {
 pub struct Judge {
     /// The primary metric as written (metric keys keep their case: `rougeL`).
     primary: Option<String>,
-    /// Where `primary` came from, for errors: `--primary` or the config file's key.
+    /// Where `primary` came from, for errors: `--primary`, or the config file's key and line.
     primary_origin: String,
-    /// The config file's path, for errors about its keys.
-    config_path: Option<String>,
-    /// How many of `require` and `max_regression` (the first ones) come from the config file.
-    require_from_file: usize,
-    max_regression_from_file: usize,
+    /// Where the profile came from: `profile fraud`, or the config file's key and line.
+    profile_origin: String,
+    /// Where each of `require` and `max_regression` was written, for errors.
+    require_origins: Vec<String>,
+    max_regression_origins: Vec<String>,
     pub profile: Option<Profile>,
     pub margin: f64,
     pub cost: Option<CostMatrix>,
@@ -120,28 +125,39 @@ pub struct Judge {
     /// The config file's positive label and column names, for the flags left out.
     positive: Option<String>,
     columns: ColumnsConfig,
+    /// The config file's keys and lines, and the input flags it filled (for [`Judge::attribute`]).
+    source: ConfigSource,
+    filled: Vec<Filled>,
 }
 
 impl Judge {
     /// Fills the input flags left out from the config file's `positive` and `[columns]`, so
-    /// compare and rank read the files as `fteval check` does (flags win).
-    pub fn fill_input(&self, input: &mut crate::cli::InputArgs) {
+    /// compare and rank read the files as `fteval check` does (flags win), and notes which it
+    /// filled, so that errors name their keys.
+    pub fn fill_input(&mut self, input: &mut crate::cli::InputArgs) {
         let c = &self.columns;
-        for (flag, value) in [
-            (&mut input.positive, &self.positive),
-            (&mut input.id_col, &c.id),
-            (&mut input.label_col, &c.label),
-            (&mut input.pred_col, &c.pred),
-            (&mut input.score_col, &c.score),
-            (&mut input.text_col, &c.text),
+        for (flag, value, name, key) in [
+            (&mut input.positive, &self.positive, "--positive", "positive"),
+            (&mut input.id_col, &c.id, "--id-col", "columns.id"),
+            (&mut input.label_col, &c.label, "--label-col", "columns.label"),
+            (&mut input.pred_col, &c.pred, "--pred-col", "columns.pred"),
+            (&mut input.score_col, &c.score, "--score-col", "columns.score"),
+            (&mut input.text_col, &c.text, "--text-col", "columns.text"),
         ] {
-            if flag.is_none() {
-                flag.clone_from(value);
+            if let (None, Some(v)) = (&flag, value) {
+                self.filled.push(Filled { flag: name, key, value: v.clone() });
+                *flag = Some(v.clone());
             }
         }
     }
 
-    /// Where the primary metric was named, for errors: `--primary`, or `fteval.toml: primary =`.
+    /// `e` with the input flags the config file filled named by their keys and lines.
+    pub fn attribute(&self, e: CliError) -> CliError {
+        self.source.attribute(&self.filled, e)
+    }
+
+    /// Where the primary metric was named, for errors: `--primary`, or
+    /// `fteval.toml: line 2: primary = "f1"`.
     pub fn primary_origin(&self) -> &str {
         if self.primary.is_some() {
             &self.primary_origin
@@ -150,14 +166,21 @@ impl Judge {
         }
     }
 
-    /// Where the `i`-th requirement (`kind` "require") or tolerated drop ("max_regression") was
-    /// written, for errors: `--require recall`, or `fteval.toml: [gates] require recall`.
-    pub fn gate_origin(&self, kind: &str, i: usize, metric: &str) -> String {
-        let n_file = if kind == "require" { self.require_from_file } else { self.max_regression_from_file };
-        match &self.config_path {
-            Some(path) if i < n_file => format!("{path}: [gates] {kind} {metric}"),
-            _ => format!("--{} {metric}", kind.replace('_', "-")),
+    /// The primary metric `primary` as it was given, for errors: `--primary f1`, or
+    /// `fteval.toml: line 2: primary = "f1"`.
+    pub fn primary_said(&self, primary: &str) -> String {
+        match &self.primary {
+            Some(_) if self.primary_origin != "--primary" => self.primary_origin.clone(),
+            _ => format!("--primary {primary}"),
         }
+    }
+
+    /// Where the `i`-th requirement (`kind` "require") or tolerated drop ("max_regression") was
+    /// written, for errors: `--require recall>=0.9`, or
+    /// `fteval.toml: line 9: [gates] require = "recall>=0.9"`.
+    pub fn gate_origin(&self, kind: &str, i: usize, metric: &str) -> String {
+        let origins = if kind == "require" { &self.require_origins } else { &self.max_regression_origins };
+        origins.get(i).cloned().unwrap_or_else(|| format!("--{} {metric}", kind.replace('_', "-")))
     }
 
     /// The primary metric of a generation comparison: --primary, else a generation profile's,
@@ -187,7 +210,7 @@ impl Judge {
     pub fn check_profile(&self, task: Task) -> Result<(), CliError> {
         match self.profile {
             Some(p) if !p.applies_to(task) => Err(CliError::usage(
-                format!("profile {}: judges generated text, but these are {} predictions", p.as_str(), task.as_str()),
+                format!("{}: judges generated text, but these are {} predictions", self.profile_origin, task.as_str()),
                 "for classifiers and NER choose spam, fraud, medical or balanced",
             )),
             _ => Ok(()),
@@ -219,46 +242,61 @@ pub fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>, Cl
             ))
         }
     };
-    let config: ConfigFile = toml::from_str(&text).map_err(|e| {
-        let line =
-            e.span().map(|s| format!("line {}: ", text[..s.start].matches('\n').count() + 1)).unwrap_or_default();
+    let source = ConfigSource::parse(path, &text);
+    let mut config: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+        // The key on that line, when the error is about its value (a string where a number goes).
+        let keys = line.map(|n| source.keys_on_line(n)).unwrap_or_default();
+        let named = |key: &str| e.message().contains(&format!("`{}`", key.rsplit(' ').next().unwrap_or(key)));
+        let at = match (line, keys.as_slice()) {
+            (Some(n), [key]) if !named(key) => format!("line {n}: {key}: "),
+            (Some(n), _) => format!("line {n}: "),
+            (None, _) => String::new(),
+        };
         CliError::usage(
-            format!("{}: {line}{}", path.display(), e.message()),
+            format!("{}: {at}{}", path.display(), e.message()),
             format!("the keys it may hold: {CONFIG_KEYS}"),
         )
     })?;
+    config.source = source;
     Ok(Some(config))
 }
 
+/// `--cost fp=A,fn=B`, each cost by its rule ([`ranges::COST`]).
 fn parse_cost(s: &str) -> Result<CostMatrix, CliError> {
-    let bad = || {
-        CliError::usage(
-            format!("--cost {s}: expected fp=COST,fn=COST"),
-            "e.g. --cost fp=1,fn=20 when a missed case costs 20 false alarms",
-        )
+    let bad = |why: &str| {
+        CliError::usage(format!("--cost {s}: {why}"), "e.g. --cost fp=1,fn=20 when a missed case costs 20 false alarms")
     };
     let (mut fp, mut fn_) = (None, None);
     for part in s.split(',') {
-        let (k, v) = part.split_once('=').ok_or_else(bad)?;
-        let v: f64 = v.trim().parse().map_err(|_| bad())?;
-        if !(v >= 0.0 && v.is_finite()) {
-            return Err(bad());
-        }
-        match k.trim().to_ascii_lowercase().as_str() {
+        let (k, v) = part.split_once('=').ok_or_else(|| bad("expected fp=COST,fn=COST"))?;
+        let k = k.trim().to_ascii_lowercase();
+        let v = ranges::COST.parse(v).map_err(|e| bad(&format!("{k} {}", e.why)))?;
+        match k.as_str() {
             "fp" => fp = Some(v),
             "fn" => fn_ = Some(v),
-            _ => return Err(bad()),
+            _ => return Err(bad("expected fp=COST,fn=COST")),
         }
     }
-    Ok(CostMatrix { fp: fp.ok_or_else(bad)?, fn_: fn_.ok_or_else(bad)? })
+    match (fp, fn_) {
+        (Some(fp), Some(fn_)) => Ok(CostMatrix { fp, fn_ }),
+        _ => Err(bad("expected fp=COST,fn=COST")),
+    }
 }
 
-fn check_rate(flag: &str, v: Option<f64>) -> Result<Option<f64>, CliError> {
-    match v {
-        Some(x) if !(0.0..=1.0).contains(&x) => {
-            Err(CliError::usage(format!("{flag} {x}: must be between 0 and 1"), format!("e.g. {flag} 0.9")))
-        }
-        _ => Ok(v),
+/// A number from the flag (its parser checked it) or else from the config file's `key`, checked
+/// by `rule`.
+fn number(
+    flag: Option<f64>,
+    file: Option<f64>,
+    src: &ConfigSource,
+    key: &str,
+    rule: &Real,
+) -> Result<Option<f64>, CliError> {
+    match (flag, file) {
+        (Some(v), _) => Ok(Some(v)),
+        (None, Some(v)) => rule.check(v).map(Some).map_err(|e| src.out_of_range(key, v, e)),
+        (None, None) => Ok(None),
     }
 }
 
@@ -277,64 +315,77 @@ pub fn judge(args: &JudgeArgs) -> Result<Judge, CliError> {
         )
     });
     let file = file.unwrap_or_default();
-    // Errors name where a value came from: the flag, or the config file's key.
-    let in_file = |key: &str| format!("{} {key} =", path.display());
-    let profile = match (&args.profile, &file.profile) {
-        (Some(name), _) | (None, Some(name)) => {
-            let origin = if args.profile.is_some() { "--profile".to_string() } else { in_file("profile") };
-            Some(Profile::parse(name).ok_or_else(|| {
-                CliError::usage(format!("{origin} {name}: unknown profile"), "choose spam, fraud, medical or balanced (classifiers, NER) or qa, summarization, translation (generation)")
-            })?)
+    let src = &file.source;
+    // Errors name where a value came from: the flag, or the config file's key and line.
+    let profile_origin = match (&args.profile, &file.profile) {
+        (Some(name), _) => format!("--profile {name}"),
+        (None, Some(name)) => src.at("profile", "profile", &quoted(name)),
+        (None, None) => String::new(),
+    };
+    let profile = match args.profile.as_ref().or(file.profile.as_ref()) {
+        Some(name) => Some(Profile::parse(name).ok_or_else(|| {
+            CliError::usage(format!("{profile_origin}: unknown profile"), "choose spam, fraud, medical or balanced (classifiers, NER) or qa, summarization, translation (generation)")
+        })?),
+        None => None,
+    };
+    let margin = number(args.margin, file.margin, src, "margin", &ranges::MARGIN)?.unwrap_or(0.0);
+    let cost = match (&args.cost, &file.cost) {
+        (Some(s), _) => Some(parse_cost(s)?),
+        (None, Some(c)) => {
+            let cost = |key: &str, v: f64| ranges::COST.check(v).map_err(|e| src.out_of_range(key, v, e));
+            Some(CostMatrix { fp: cost("cost.fp", c.fp)?, fn_: cost("cost.fn", c.fn_)? })
         }
         (None, None) => None,
     };
-    let margin = args.margin.or(file.margin).unwrap_or(0.0);
-    if !(margin >= 0.0 && margin.is_finite()) {
-        return Err(CliError::usage(format!("--margin {margin}: must be 0 or more"), "e.g. --margin 0.01"));
-    }
-    let cost = match (&args.cost, file.cost) {
-        (Some(s), _) => Some(parse_cost(s)?),
-        (None, Some(c)) => Some(parse_cost(&format!("fp={},fn={}", c.fp, c.fn_))?),
-        (None, None) => None,
-    };
     let mut require = Vec::new();
-    let origin =
-        |i: usize, n_file: usize, flag: &str, key: &str| if i < n_file { in_file(key) } else { flag.to_string() };
+    let mut require_origins = Vec::new();
     let n_file = file.gates.require.len();
     for (i, s) in file.gates.require.iter().chain(&args.require).enumerate() {
+        let origin = if i < n_file {
+            src.at("gates.require", &format!("gates.require.{i}"), &quoted(s))
+        } else {
+            format!("--require {s}")
+        };
         require.push(parse_requirement(s).map_err(|e| {
-            let origin = origin(i, n_file, "--require", "[gates] require");
-            CliError::usage(format!("{origin} {s}: {e}"), "e.g. require = [\"recall>=0.85\"]")
+            CliError::usage(format!("{origin}: {e}"), "e.g. require = [\"recall>=0.85\"] or --require recall>=0.85")
         })?);
+        require_origins.push(origin);
     }
     let mut max_regression = Vec::new();
-    let from_file = file.gates.max_regression.iter().map(|(k, v)| format!("{k}={v}"));
-    let n_file = file.gates.max_regression.len();
-    for (i, s) in from_file.chain(args.max_regression.iter().cloned()).enumerate() {
+    let mut max_regression_origins = Vec::new();
+    let from_file = file.gates.max_regression.iter().map(|(k, v)| {
+        let key = format!("gates.max_regression.{k}");
+        (format!("{k}={v}"), src.at(&key, &key, &toml_number(*v)))
+    });
+    let from_flags = args.max_regression.iter().map(|s| (s.clone(), format!("--max-regression {s}")));
+    for (s, origin) in from_file.chain(from_flags) {
         max_regression.push(parse_max_regression(&s).map_err(|e| {
-            let origin = origin(i, n_file, "--max-regression", "[gates] max_regression");
-            CliError::usage(format!("{origin} {s}: {e}"), "e.g. max_regression = { f1 = 0.01 }")
+            CliError::usage(format!("{origin}: {e}"), "e.g. max_regression = { f1 = 0.01 } or --max-regression f1=0.01")
         })?);
+        max_regression_origins.push(origin);
     }
+    let min_recall = number(args.min_recall, file.min_recall, src, "min_recall", &ranges::MIN_RATE)?;
+    let min_precision = number(args.min_precision, file.min_precision, src, "min_precision", &ranges::MIN_RATE)?;
     Ok(Judge {
-        primary_origin: if args.primary.is_some() {
-            "--primary".to_string()
-        } else {
-            format!("{}: primary", path.display())
+        primary_origin: match (&args.primary, &file.primary) {
+            (None, Some(p)) => src.at("primary", "primary", &quoted(p)),
+            _ => "--primary".to_string(),
         },
-        require_from_file: file.gates.require.len(),
-        max_regression_from_file: file.gates.max_regression.len(),
+        profile_origin,
+        require_origins,
+        max_regression_origins,
         primary: args.primary.clone().or(file.primary),
-        config_path: note.as_ref().map(|_| path.display().to_string()),
         profile,
         margin,
         cost,
-        min_recall: check_rate("--min-recall", args.min_recall.or(file.min_recall))?,
-        min_precision: check_rate("--min-precision", args.min_precision.or(file.min_precision))?,
+        min_recall,
+        min_precision,
         require,
         max_regression,
         note,
         positive: file.positive,
         columns: file.columns,
+        source: file.source,
+        filled: Vec::new(),
     })
 }

@@ -423,9 +423,7 @@ pub fn rank(
             rank_generation(&examples.iter().collect::<Vec<_>>(), &primary, &configs(options), &opts)
         }
     }
-    .map_err(|e| {
-        CliError::usage(format!("{} {primary}: {e}", judge.primary_origin()), "name a metric every model has")
-    })?;
+    .map_err(|e| CliError::usage(format!("{}: {e}", judge.primary_said(&primary)), "name a metric every model has"))?;
     let mut checks: Vec<Check> = judge.note.iter().cloned().chain(primary_check).collect();
     checks.extend(models.input_checks());
     Ok(TextRankDocument::new(

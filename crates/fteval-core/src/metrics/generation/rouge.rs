@@ -256,7 +256,7 @@ pub fn rouge_scores_single(prediction: &str, reference: &str, use_stemmer: bool)
 /// Character tokens for text without spaces between words (Chinese, Japanese, Thai): the text
 /// lowercased (Python's `str.lower()`), then every character that is neither whitespace nor
 /// Unicode punctuation (general category P*) is one token. rouge-score with a tokenizer object
-/// whose `tokenize(text)` returns this list gives the same scores (README "Scripts without spaces").
+/// whose `tokenize(text)` returns this list gives the same scores (docs/generation.md, "Scripts without spaces").
 fn tokenize_chars(text: &str) -> Tokens {
     let lower = super::pytext::py_lower(text);
     let mut out = Tokens { buf: Vec::with_capacity(lower.len()), spans: Vec::new(), lines: Vec::new() };

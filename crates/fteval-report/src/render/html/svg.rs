@@ -37,6 +37,10 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Controls (invalid in HTML and XML; line breaks and tabs are white space) and bidi
+            // overrides (which reorder the text around them) are shown as escapes, as in the
+            // terminal and Markdown reports.
+            c if c != '\n' && c != '\t' && crate::sanitize::is_escaped(c) => crate::sanitize::push_escape(&mut out, c),
             c => out.push(c),
         }
     }
@@ -891,6 +895,7 @@ mod tests {
     #[test]
     fn escapes_markup() {
         assert_eq!(escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+        assert_eq!(escape("a\x1b[2J\u{9b}\u{202e}\r\nb"), "a\\x1b[2J\\u{9b}\\u{202e}\\r\nb");
     }
 
     #[test]

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 use fteval_core::Severity;
 
 use super::super::{gap_rows, gap_summary, Renderer};
-use super::{escape, Markdown};
+use super::{escape, Unescaped};
 use crate::document::{CheckDocument, CheckVerdict};
 
-impl Markdown {
+impl Unescaped {
     pub(super) fn check_impl(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()> {
         let icon = match doc.verdict {
             CheckVerdict::Ship => "✅",

@@ -6,7 +6,7 @@ use super::super::text::{
     ar_line, broken_table, compare_summary, flips_title, pairwise_table, rank_ar_lines, signature_lines,
 };
 use super::super::{disagreement_lines, level_percent, metric_delta_rows, rank_table, verdict_word};
-use super::{escape, write_checks, Markdown};
+use super::{escape, write_checks, Unescaped};
 use crate::document::{TextCompareDocument, TextRankDocument};
 
 fn write_table(header: &[String], rows: &[Vec<String>], out: &mut dyn Write) -> io::Result<()> {
@@ -18,7 +18,7 @@ fn write_table(header: &[String], rows: &[Vec<String>], out: &mut dyn Write) -> 
     Ok(())
 }
 
-impl Markdown {
+impl Unescaped {
     pub(super) fn text_compare_impl(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
         let icon = match doc.verdict {
             "improved" => "✅",

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 use fteval_core::Severity;
 
 use super::super::{gap_rows, gap_summary, Renderer};
-use super::{right_align, table, Terminal};
+use super::{right_align, table, Unescaped};
 use crate::document::{CheckDocument, CheckVerdict};
 
-impl Terminal {
+impl Unescaped {
     pub(super) fn check_impl(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()> {
         let colour = match doc.verdict {
             CheckVerdict::Ship => "1;32",

@@ -6,10 +6,10 @@ use super::super::text::{
     ar_line, broken_table, compare_summary, flips_title, pairwise_table, rank_ar_lines, signature_lines,
 };
 use super::super::{disagreement_lines, level_percent, metric_delta_rows, rank_table, verdict_word};
-use super::{right_align, table, Terminal};
+use super::{right_align, table, Unescaped};
 use crate::document::{TextCompareDocument, TextRankDocument};
 
-impl Terminal {
+impl Unescaped {
     pub(super) fn text_compare_impl(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
         let colour = match doc.verdict {
             "improved" => "1;32",

@@ -3,10 +3,10 @@
 use fteval_core::Severity;
 use fteval_report::document::{CheckDocument, CheckVerdict};
 
-/// Escaped for XML 1.0, which also forbids most control characters.
+/// Escaped for XML 1.0, which forbids most control characters: the HTML escape shows them as
+/// `\x1b` (as every report does), and the two noncharacters XML also forbids become U+FFFD.
 fn escape(s: &str) -> String {
-    let clean: String = s.chars().filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r')).collect();
-    fteval_report::render::html::escape(&clean)
+    fteval_report::render::html::escape(&s.replace(['\u{fffe}', '\u{ffff}'], "\u{fffd}"))
 }
 
 struct Case {
@@ -74,7 +74,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_drops_control_characters() {
-        assert_eq!(escape("a<b & \"c\" 'd'\u{1}"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;");
+    fn escapes_markup_and_shows_control_characters() {
+        assert_eq!(escape("a<b & \"c\" 'd'\u{1}"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;\\x01");
+        // Nothing XML 1.0 forbids is left: C0 controls but tab and line break, C1, U+FFFE/FFFF.
+        let e = escape("\x1b[2J\u{9b}\u{202e}\u{ffff}\r\n\t");
+        assert!(e.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'), "{e:?}");
+        assert!(!e.contains('\u{ffff}'), "{e:?}");
     }
 }

@@ -20,11 +20,14 @@ use fteval_report::{Markdown, MetricsDocument, Renderer};
 
 pub use junit::junit_xml;
 
+use super::config_source::{quoted, ConfigSource, Filled};
 use super::input::{prepare_options, read_options, read_with_gold};
 use super::settings::{judge, read_config, ConfigFile, Judge};
 use crate::cli::{CheckArgs, Cli, Command, CompareArgs, StatsArgs};
 use crate::error::CliError;
-use crate::output::Output;
+use crate::output::{note, write_file, Links, Output};
+use crate::paths::{self, Named};
+use crate::ranges;
 
 /// Train–test gap above which overfitting is flagged, unless `[overfitting] max_gap` says otherwise.
 const DEFAULT_MAX_GAP: f64 = 0.05;
@@ -34,14 +37,15 @@ const DEFAULT_MAX_LEAK: f64 = 0.01;
 const GAP_KEYS: &[&str] =
     &["accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthews_corrcoef", "f1_macro", "recall_macro"];
 
-/// A config file path, resolved against the config's folder and checked to exist.
-fn resolve(dir: &Path, config: &Path, key: &str, value: &str) -> Result<String, CliError> {
+/// A config file path `value` of `key` (dotted; `line_key` for an array element), resolved
+/// against the config's folder and checked to exist.
+fn resolve(dir: &Path, src: &ConfigSource, key: &str, line_key: &str, value: &str) -> Result<String, CliError> {
     let p = dir.join(value);
     if p.exists() {
         Ok(p.to_string_lossy().into_owned())
     } else {
         Err(CliError::usage(
-            format!("{}: [files] {key} = \"{value}\": no such file or folder ({})", config.display(), p.display()),
+            format!("{}: no such file or folder ({})", src.at(key, line_key, &quoted(value)), p.display()),
             "paths are relative to the folder of the config file; fix the path, or remove the key",
         ))
     }
@@ -66,37 +70,30 @@ fn flags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a Option<String>)>) -> 
     pairs.into_iter().filter_map(|(flag, v)| v.as_ref().map(|v| format!("{flag}={v}"))).collect()
 }
 
-/// The flags every model file shares: gold, positive label and columns.
-fn input_flags(file: &ConfigFile, dir: &Path, config: &Path) -> Result<Vec<String>, CliError> {
+/// The flag every model file shares: the gold labels' file. (The positive label and the columns
+/// are filled from the config by [`Judge::fill_input`], which notes them for errors.)
+fn input_flags(file: &ConfigFile, dir: &Path) -> Result<Vec<String>, CliError> {
     let gold = match &file.files.gold {
-        Some(g) => Some(resolve(dir, config, "gold", g)?),
+        Some(g) => Some(resolve(dir, &file.source, "files.gold", "files.gold", g)?),
         None => None,
     };
-    let c = &file.columns;
-    Ok(flags([
-        ("--gold", &gold),
-        ("--positive", &file.positive),
-        ("--id-col", &c.id),
-        ("--label-col", &c.label),
-        ("--pred-col", &c.pred),
-        ("--score-col", &c.score),
-        ("--text-col", &c.text),
-    ]))
+    Ok(flags([("--gold", &gold)]))
 }
 
 fn stats_flags(stats: &StatsArgs, seed: u64) -> Vec<String> {
     vec![format!("--bootstrap={}", stats.bootstrap), format!("--ci={}", stats.ci), format!("--seed={seed}")]
 }
 
-/// A fraction from the config, checked to lie in [0, 1].
-fn fraction(config: &Path, key: &str, v: Option<f64>, default: f64) -> Result<f64, CliError> {
+/// A fraction from the config's `key` (dotted), checked to lie in [0, 1].
+fn fraction(src: &ConfigSource, key: &str, v: Option<f64>, default: f64) -> Result<f64, CliError> {
     match v {
         None => Ok(default),
-        Some(x) if (0.0..=1.0).contains(&x) => Ok(x),
-        Some(x) => Err(CliError::usage(
-            format!("{}: {key} = {x}: must be a fraction between 0 and 1", config.display()),
-            format!("e.g. {key} = {default}"),
-        )),
+        Some(x) => ranges::FRACTION.check(x).map_err(|e| {
+            let mut error = src.out_of_range(key, x, e);
+            let name = super::config_source::key_name(key);
+            error.hint = format!("a fraction between 0 and 1, e.g. {name} = {default} (the default); {}", src.fix(key));
+            error
+        }),
     }
 }
 
@@ -250,11 +247,53 @@ fn classification_part(
     Ok(ComparePart { primary, compare: Some(run.doc), text: None, metrics, overfitting, checks })
 }
 
+/// The comparison a check runs: text models, or classifiers with their train–test gap.
+fn compare_part(
+    file: &ConfigFile,
+    compare_args: &CompareArgs,
+    judge: &Judge,
+    config: &fteval_core::BootstrapConfig,
+    train_predictions: Option<&str>,
+) -> Result<ComparePart, CliError> {
+    let src = &file.source;
+    match super::text_input::text_task(&compare_args.baseline, &compare_args.input)? {
+        Some(task) => {
+            if train_predictions.is_some() {
+                return Err(CliError::usage(
+                    format!(
+                        "{}: the train–test gap is computed for classifiers, not {} models",
+                        src.at(
+                            "files.train_predictions",
+                            "files.train_predictions",
+                            &quoted(file.files.train_predictions.as_deref().unwrap_or_default())
+                        ),
+                        task.as_str()
+                    ),
+                    "remove the key; the training logs ([files] logs) show overfitting of NER and generation models",
+                ));
+            }
+            let candidate = compare_args.candidate.as_deref().expect("two files");
+            let doc = super::text_compare::compare(
+                task,
+                super::text_compare::ModelFiles::Two { baseline: &compare_args.baseline, candidate },
+                &compare_args.input,
+                config,
+                judge,
+                compare_args.examples,
+            )?;
+            Ok(ComparePart { primary: doc.primary_metric.clone(), text: Some(doc), ..Default::default() })
+        }
+        None => {
+            let max_gap = fraction(src, "overfitting.max_gap", file.overfitting.max_gap, DEFAULT_MAX_GAP)?;
+            classification_part(compare_args, judge, config, train_predictions, max_gap)
+        }
+    }
+}
+
 /// Runs every part the config at `config_path` names and decides.
 pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<CheckDocument, CliError> {
     let Some(file) = read_config(config_path, true)? else { unreachable!("an explicit config is read or an error") };
-    let dir = config_path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    let dir = config_dir(config_path);
     let cfg = config_path.to_string_lossy().into_owned();
     let f = &file.files;
     let mut files: Vec<(String, Vec<String>)> = Vec::new();
@@ -270,49 +309,31 @@ pub fn document(config_path: &Path, stats: &StatsArgs, seed: u64) -> Result<Chec
             "fteval check compares the fine-tuned model with the model before: [files] baseline = \"baseline.csv\"",
         ));
     };
-    let (baseline, candidate) =
-        (resolve(&dir, config_path, "baseline", baseline)?, resolve(&dir, config_path, "candidate", candidate)?);
+    let src = &file.source;
+    let (baseline, candidate) = (
+        resolve(&dir, src, "files.baseline", "files.baseline", baseline)?,
+        resolve(&dir, src, "files.candidate", "files.candidate", candidate)?,
+    );
     files.push(("baseline".into(), vec![baseline.clone()]));
     files.push(("candidate".into(), vec![candidate.clone()]));
 
     let mut argv = vec!["compare".to_string(), baseline, candidate, format!("--config={cfg}")];
-    argv.extend(input_flags(&file, &dir, config_path)?);
+    argv.extend(input_flags(&file, &dir)?);
     argv.extend(stats_flags(stats, seed));
-    let Command::Compare(compare_args) = sub_command(config_path, argv)? else { unreachable!() };
-    let judge = judge(&compare_args.judge)?;
+    let Command::Compare(mut compare_args) = sub_command(config_path, argv)? else { unreachable!() };
+    let mut judge = judge(&compare_args.judge)?;
+    judge.fill_input(&mut compare_args.input);
     let config = super::input::bootstrap_config(&compare_args.stats, &compare_args.common)?;
     let train_predictions = match &f.train_predictions {
         Some(t) => {
-            let t = resolve(&dir, config_path, "train_predictions", t)?;
+            let t = resolve(&dir, src, "files.train_predictions", "files.train_predictions", t)?;
             files.push(("train_predictions".into(), vec![t.clone()]));
             Some(t)
         }
         None => None,
     };
-    let part = match super::text_input::text_task(&compare_args.baseline, &compare_args.input)? {
-        Some(task) => {
-            if train_predictions.is_some() {
-                return Err(CliError::usage(
-                    format!("{cfg}: [files] train_predictions: the train–test gap is computed for classifiers, not {} models", task.as_str()),
-                    "remove the key; the training logs ([files] logs) show overfitting of NER and generation models",
-                ));
-            }
-            let candidate = compare_args.candidate.as_deref().expect("two files");
-            let doc = super::text_compare::compare(
-                task,
-                super::text_compare::ModelFiles::Two { baseline: &compare_args.baseline, candidate },
-                &compare_args.input,
-                &config,
-                &judge,
-                compare_args.examples,
-            )?;
-            ComparePart { primary: doc.primary_metric.clone(), text: Some(doc), ..Default::default() }
-        }
-        None => {
-            let max_gap = fraction(config_path, "[overfitting] max_gap", file.overfitting.max_gap, DEFAULT_MAX_GAP)?;
-            classification_part(&compare_args, &judge, &config, train_predictions.as_deref(), max_gap)?
-        }
-    };
+    let part = compare_part(&file, &compare_args, &judge, &config, train_predictions.as_deref())
+        .map_err(|e| judge.attribute(e))?;
     let primary = part.primary.clone();
 
     let curves = curves_part(&file, &dir, config_path, &mut files)?;
@@ -364,7 +385,10 @@ fn curves_part(
     if file.files.logs.is_empty() {
         return Ok(None);
     }
-    let logs = file.files.logs.iter().map(|l| resolve(dir, config, "logs", l)).collect::<Result<Vec<_>, _>>()?;
+    let logs = file.files.logs.iter().enumerate();
+    let logs = logs
+        .map(|(i, l)| resolve(dir, &file.source, "files.logs", &format!("files.logs.{i}"), l))
+        .collect::<Result<Vec<_>, _>>()?;
     files.push(("logs".into(), logs.clone()));
     let mut argv = vec!["curves".to_string()];
     argv.extend(logs);
@@ -379,28 +403,31 @@ fn leakage_part(
     config: &Path,
     files: &mut Vec<(String, Vec<String>)>,
 ) -> Result<Option<LeakageDocument>, CliError> {
+    let src = &file.source;
     let (train, test) = match (&file.files.train, &file.files.test) {
-        (Some(train), Some(test)) => (resolve(dir, config, "train", train)?, resolve(dir, config, "test", test)?),
+        (Some(train), Some(test)) => (
+            resolve(dir, src, "files.train", "files.train", train)?,
+            resolve(dir, src, "files.test", "files.test", test)?,
+        ),
         (None, None) => return Ok(None),
-        _ => {
+        (train, _) => {
+            let (given, value) = if let Some(t) = train {
+                ("files.train", t)
+            } else {
+                ("files.test", file.files.test.as_ref().expect("one of them"))
+            };
             return Err(CliError::usage(
-                format!("{}: [files] names only one of train and test", config.display()),
+                format!("{}: [files] names only one of train and test", src.at(given, given, &quoted(value))),
                 "the leakage scan needs both splits: [files] train = \"train.csv\" and test = \"test.csv\"",
-            ))
+            ));
         }
     };
     files.push(("train".into(), vec![train.clone()]));
     files.push(("test".into(), vec![test.clone()]));
-    let max_leak =
-        fraction(config, "[leakage] max_leaked_fraction", file.leakage.max_leaked_fraction, DEFAULT_MAX_LEAK)?;
+    let max_leak = fraction(src, "leakage.max_leaked_fraction", file.leakage.max_leaked_fraction, DEFAULT_MAX_LEAK)?;
     let threshold = match file.leakage.threshold {
-        Some(t) if !(t > 0.0 && t <= 1.0) => {
-            return Err(CliError::usage(
-                format!("{}: [leakage] threshold = {t}: must be in (0, 1]", config.display()),
-                "a Jaccard similarity: 0.8 flags pairs sharing most of their 5-word shingles",
-            ))
-        }
-        t => t.map(|t| t.to_string()),
+        Some(t) => Some(ranges::JACCARD.check(t).map_err(|e| src.out_of_range("leakage.threshold", t, e))?.to_string()),
+        None => None,
     };
     let mut argv = vec![
         "leakage".to_string(),
@@ -415,25 +442,70 @@ fn leakage_part(
         ("--label-col", &c.label),
         ("--id-col", &c.id),
     ]));
+    // The columns' errors name their keys in the config, not the flags they became.
+    let filled: Vec<Filled> = [
+        ("--text-col", "columns.text", &c.text),
+        ("--label-col", "columns.label", &c.label),
+        ("--id-col", "columns.id", &c.id),
+    ]
+    .into_iter()
+    .filter_map(|(flag, key, v)| v.as_ref().map(|v| Filled { flag, key, value: v.clone() }))
+    .collect();
     let Command::Leakage(args) = sub_command(config, argv)? else { unreachable!("parsed as leakage") };
-    Ok(Some(super::leakage::document(&args, "[leakage] max_leaked_fraction")?))
+    let doc =
+        super::leakage::document(&args, "[leakage] max_leaked_fraction").map_err(|e| src.attribute(&filled, e))?;
+    Ok(Some(doc))
 }
 
-/// Writes the JUnit XML of the check to `path`.
+/// Writes the JUnit XML of the check to `path`, whole or not at all.
 pub fn write_junit(doc: &CheckDocument, path: &Path, strict: bool) -> Result<(), CliError> {
-    std::fs::write(path, junit_xml(doc, strict)).map_err(|e| {
-        CliError::usage(
-            format!("--junit {}: cannot write the file: {e}", path.display()),
-            "check that the folder exists and is writable",
-        )
+    write_file("--junit", path, Links::Follow, |w| {
+        w.write_all(junit_xml(doc, strict).as_bytes()).map_err(|e| {
+            CliError::usage(
+                format!("--junit {}: cannot write the file: {e}", path.display()),
+                "check that the folder is writable and has free space; the previous file, if any, is left as it was",
+            )
+        })
     })
 }
 
 /// Names, on stderr, why the check did not pass, so a CI log shows it.
 pub fn report_reasons(doc: &CheckDocument) {
     for r in doc.reasons.iter().filter(|r| r.severity == Severity::Fail) {
-        eprintln!("fteval: {}: {}", r.id, r.message);
+        note(format!("fteval: {}: {}", r.id, r.message));
     }
+}
+
+/// The folder a config's paths are relative to.
+fn config_dir(config_path: &Path) -> PathBuf {
+    match config_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The config at `config_path` (named `name`) and every file its `[files]` names, as the inputs
+/// no output of the run may overwrite. Paths that do not exist are left to the run to report.
+pub fn project_inputs(name: &str, config_path: &Path) -> Result<Vec<Named>, CliError> {
+    let mut inputs = vec![Named::path(name, config_path)];
+    let Some(file) = read_config(config_path, true)? else { return Ok(inputs) };
+    let dir = config_dir(config_path);
+    let f = &file.files;
+    let key = |k: &str| format!("{} [files] {k} =", config_path.display());
+    let named = [
+        ("baseline", &f.baseline),
+        ("candidate", &f.candidate),
+        ("gold", &f.gold),
+        ("train_predictions", &f.train_predictions),
+        ("train", &f.train),
+        ("test", &f.test),
+    ];
+    for (k, v) in named {
+        inputs.extend(v.iter().map(|v| Named::path(key(k), dir.join(v))));
+    }
+    let logs: Vec<String> = f.logs.iter().map(|l| dir.join(l).to_string_lossy().into_owned()).collect();
+    inputs.extend(super::curves::log_files(&key("logs"), &logs));
+    Ok(inputs)
 }
 
 pub fn run(args: CheckArgs) -> Result<i32, CliError> {
@@ -445,6 +517,11 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
             "write one with `fteval init` (it lists the files it finds), or give the path: fteval check path/to/fteval.toml",
         ));
     }
+    let mut outputs = vec![output.destination()];
+    outputs.extend(args.junit.iter().map(|j| Named::path("--junit", j)));
+    outputs.extend(crate::output::step_summary());
+    let name = if args.config.is_some() { "CONFIG" } else { "the config" };
+    paths::refuse_overwrites(&project_inputs(name, &path)?, &outputs)?;
     let doc = document(&path, &args.stats, args.common.seed)?;
     let renderer = output.renderer();
     output.write(|w| renderer.check(&doc, w))?;

@@ -14,8 +14,6 @@
 //! Everything comes from fixed seeds of [`Rng`] and integer or IEEE-exact arithmetic (no
 //! platform `ln`/`exp`), so the bytes are the same on every run and machine.
 
-use std::path::{Path, PathBuf};
-
 use fteval_core::stats::rng::Rng;
 use serde_json::{json, Value};
 
@@ -180,18 +178,6 @@ impl Project {
 /// Every file of the demo project as (name, content).
 pub fn project_files() -> Vec<(&'static str, String)> {
     Project::generate().files()
-}
-
-/// Writes the demo project into `dir` (created if missing) and returns the files written.
-pub fn write_project(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)?;
-    let mut written = Vec::new();
-    for (name, content) in project_files() {
-        let path = dir.join(name);
-        std::fs::write(&path, content)?;
-        written.push(path);
-    }
-    Ok(written)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1363,22 +1349,6 @@ mod tests {
         // Steps increase through the log.
         let steps: Vec<u64> = log.iter().map(|e| e["step"].as_u64().unwrap()).collect();
         assert!(steps.windows(2).all(|w| w[0] <= w[1]));
-    }
-
-    #[test]
-    fn writes_every_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("demo");
-        let written = write_project(&target).unwrap();
-        assert_eq!(written.len(), FILES.len());
-        for (path, name) in written.iter().zip(FILES) {
-            assert_eq!(path, &target.join(name));
-            assert!(std::fs::metadata(path).unwrap().len() > 0);
-        }
-        let toml = std::fs::read_to_string(target.join("fteval.toml")).unwrap();
-        let parsed: toml::Value = toml::from_str(&toml).unwrap();
-        assert_eq!(parsed["profile"].as_str(), Some("fraud"));
-        assert_eq!(parsed["files"]["logs"][0].as_str(), Some("trainer_state.json"));
     }
 
     #[test]
