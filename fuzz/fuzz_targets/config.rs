@@ -1,12 +1,17 @@
 //! fteval.toml: the binary's own reader and validation (read_config and judge of
 //! crates/fteval/src/commands/settings.rs, compiled here with the CLI types it uses, as the binary has no lib).
+//! settings.rs names `super::config_source`; at the crate root here, `super` is the root, where it is declared.
 #![no_main]
 #![allow(dead_code)]
 
 #[path = "../../crates/fteval/src/cli.rs"]
 mod cli;
+#[path = "../../crates/fteval/src/commands/config_source.rs"]
+mod config_source;
 #[path = "../../crates/fteval/src/error.rs"]
 mod error;
+#[path = "../../crates/fteval/src/ranges.rs"]
+mod ranges;
 #[path = "../../crates/fteval/src/commands/settings.rs"]
 mod settings;
 
