@@ -363,7 +363,7 @@ class Run:
     stderr_not: list = field(default_factory=list)  # regexes stderr must never match
     shell: bool = False
     stdin: Optional[object] = None  # None: /dev/null; bytes; or a path
-    stdout: str = "file"  # file | closed (a pipe whose reader has gone) | full (/dev/full)
+    stdout: str = "file"  # file | null (/dev/null, not limited by fsize) | closed (a pipe whose reader has gone) | full (/dev/full)
     timeout: float = 20.0
     clean: bool = False  # no raw control characters in stdout and stderr
     max_stdout: Optional[int] = None
@@ -1135,11 +1135,14 @@ add("init.symlink_force", "write-over", _init_symlink_force, "init --force where
 
 # A write that fails halfway (RLIMIT_FSIZE: EFBIG, as on a full disk) leaves the previous report in place.
 
-def _atomic(argv_fn, out_name):
+def _atomic(argv_fn, out_name, stdout="file", fsize=2048):
+    """`stdout="null"` when the report also goes to stdout: RLIMIT_FSIZE limits every file written, and the
+    stdout report would fail first; `fsize` below the size of the file written."""
+
     def build(ctx):
         argv = argv_fn(ctx)
         ctx.put(out_name, "PREVIOUS GOOD REPORT\n")
-        return Run(argv, {2}, [names_file(out_name)], fsize=2048, timeout=30)
+        return Run(argv, {2}, [names_file(out_name)], stdout=stdout, fsize=fsize, timeout=30)
 
     return build
 
@@ -1152,7 +1155,8 @@ add("compare.atomic.output", "atomic",
                          "--output", "report.md", "--format", "markdown"], "report.md"))
 add("leakage.atomic.write_clean", "atomic",
     _atomic(lambda ctx: _leakage_inputs(ctx)[0] + ["--write-clean", "clean.csv"], "clean.csv"))
-add("check.atomic.junit", "atomic", _atomic(lambda ctx: ["check", ctx.project(), "--junit", "junit.xml", *J], "junit.xml"))
+add("check.atomic.junit", "atomic",
+    _atomic(lambda ctx: ["check", ctx.project(), "--junit", "junit.xml", *J], "junit.xml", stdout="null", fsize=256))
 add("check.atomic.output", "atomic",
     _atomic(lambda ctx: ["check", ctx.project(), "--output", "report.html", "--format", "html"], "report.html"))
 
@@ -1521,6 +1525,8 @@ def spawn(req: dict) -> dict:
         stdout_f = open(req["stdout_path"], "wb")
     elif req["stdout"] == "full":
         stdout_f = open("/dev/full", "wb")
+    elif req["stdout"] == "null":
+        stdout_f = open(os.devnull, "wb")
     elif req["stdout"] == "closed":  # a pipe whose reader has gone
         read_end, write_end = os.pipe()
         os.close(read_end)
