@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Runs every fuzz target (or those named) one after another and prints the figures table of docs/fuzzing.md.
 
-Usage:  python3 fuzz/run_all.py [TARGET ...] [--runs N] [--jobs-note]
+Usage:  python3 fuzz/run_all.py [TARGET ...] [--runs N] [--results PATH] [--table]
+
+--table prints the table of the results file without running anything. Each result records the commit the
+target was built from (and whether the tree had uncommitted changes), as cargo fuzz rebuilds before each run.
 
 Each target runs `cargo +nightly fuzz run TARGET` under `nice -n 10` with -runs=N (default 1,000,000),
 -rss_limit_mb=2048 (libFuzzer also refuses single allocations above it), -timeout=10 s per input, its
@@ -34,7 +37,15 @@ def count_corpus(target: str) -> tuple:
     return len(files), sum(os.path.getsize(f) for f in files)
 
 
+def commit() -> str:
+    """HEAD, with "+dirty" when the files the targets compile (crates/, fuzz/) have uncommitted changes."""
+    git = lambda *a: subprocess.run(["git", *a], cwd=HERE, stdout=subprocess.PIPE, text=True).stdout.strip()
+    dirty = git("status", "--porcelain", "--", "../crates", ".")
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
+
+
 def run(target: str, runs: int, extra: list) -> dict:
+    built_from = commit()
     seeds = len([f for f in os.listdir(os.path.join(HERE, "corpus", target)) if f.startswith("seed-")])
     cmd = ["nice", "-n", "10", "cargo", "+nightly", "fuzz", "run", target, "--",
            f"-runs={runs}", "-rss_limit_mb=2048", "-timeout=10", f"-dict=dicts/{TARGETS[target]}.dict",
@@ -62,7 +73,7 @@ def run(target: str, runs: int, extra: list) -> dict:
         "exec_per_sec": int(stat.get("average_exec_per_sec", 0)), "cov": int(last[1]), "ft": int(last[2]),
         "corpus_files": n_files, "corpus_bytes": n_bytes, "seeds": seeds, "peak_rss_mb": int(stat.get("peak_rss_mb", 0)),
         "crash": crash.group(1) if crash else None, "artifact": artifact.group(1) if artifact else None,
-        "exit": proc.returncode,
+        "exit": proc.returncode, "commit": built_from,
     }
 
 
@@ -71,9 +82,13 @@ def main() -> int:
     ap.add_argument("targets", nargs="*", default=list(TARGETS))
     ap.add_argument("--runs", type=int, default=1_000_000)
     ap.add_argument("--results", default=os.path.join(HERE, "artifacts", "results.json"))
+    ap.add_argument("--table", action="store_true", help="print the table of the results file and exit")
     args, extra = ap.parse_known_args()
     results = []
-    if os.path.exists(args.results):
+    if args.table:
+        results = json.load(open(args.results))
+        args.targets = []
+    elif os.path.exists(args.results):
         results = [r for r in json.load(open(args.results)) if r["target"] not in args.targets]
     for target in args.targets:
         r = run(target, args.runs, extra)
@@ -83,13 +98,13 @@ def main() -> int:
         with open(args.results, "w") as f:
             json.dump(results, f, indent=1)
     order = {t: i for i, t in enumerate(TARGETS)}
-    print("\n| target | executions | time | exec/s | cov | ft | corpus (files, KB) | seeds | peak RSS | crashes |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("\n| target | executions | time | exec/s | cov | ft | corpus (files, KB) | seeds | peak RSS | crashes | commit |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
     for r in sorted(results, key=lambda r: order.get(r["target"], 99)):
         crash = r["crash"] or "none"
         print(f"| {r['target']} | {r['executions']:,} | {r['seconds'] // 60} min {r['seconds'] % 60} s | {r['exec_per_sec']:,} | "
               f"{r['cov']:,} | {r['ft']:,} | {r['corpus_files']}, {r['corpus_bytes'] // 1024} | {r['seeds']} | "
-              f"{r['peak_rss_mb']} MB | {crash} |")
+              f"{r['peak_rss_mb']} MB | {crash} | {r.get('commit', '?')} |")
     return 0
 
 
