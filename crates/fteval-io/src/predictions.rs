@@ -457,6 +457,14 @@ fn structured_error(file: &str, table: &ProbTable, cell: &Cell, row: &dyn Row) -
     .at(row.location().to_string())
 }
 
+/// How many probabilities to reserve for `rows` rows of `k` classes from a file of `size` bytes:
+/// never more than `size / 2`, as a stored probability takes at least two bytes (a digit and a
+/// delimiter). A wide file (100k score columns) made the row guess times `k` ask for 70 GB of
+/// address space, which a memory limit refuses with an abort.
+fn prob_reserve(rows: usize, k: usize, size: u64) -> usize {
+    rows.saturating_mul(k.max(1)).min((size / 2) as usize)
+}
+
 /// Reads `path` with the roles `options` asks for.
 pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions> {
     let mut source = formats::open_table(path, options.format)?;
@@ -491,7 +499,8 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
     };
     // Reserve for the rows the file's size suggests: untouched capacity costs nothing, while
     // growing by doubling copies and touches every page again.
-    let hint = crate::source::size_hint(path).map(|bytes| (bytes / 16).min(1 << 28) as usize).unwrap_or(0);
+    let size = crate::source::size_hint(path).unwrap_or(0);
+    let hint = (size / 16).min(1 << 28) as usize;
     for col in [gold.as_mut(), pred.as_mut()].into_iter().flatten() {
         col.reserve(hint);
     }
@@ -499,7 +508,7 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
         v.reserve(hint);
     }
     if let Some(t) = probs.as_mut() {
-        t.values.reserve(hint * t.k.max(1));
+        t.values.reserve(prob_reserve(hint, t.k, size));
     }
     let mut rows = 0usize;
     source.for_each_row(&mut |row: &dyn Row| {
@@ -575,4 +584,19 @@ pub fn read_predictions(path: &str, options: &ReadOptions) -> Result<Predictions
         pred_alternatives: alternatives.into_iter().filter_map(|(_, a)| a).collect(),
         columns: plan.names.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prob_reserve;
+
+    #[test]
+    fn the_probability_reserve_is_bounded_by_the_file_size() {
+        // 3 rows of 100k score columns (600 kB): the row guess (size / 16) times k was 3.75e9 values.
+        assert_eq!(prob_reserve(600_000 / 16, 100_000, 600_000), 300_000);
+        // An ordinary file keeps the row guess times k.
+        assert_eq!(prob_reserve(1000, 3, 16_000), 3000);
+        assert_eq!(prob_reserve(1000, 0, 16_000), 1000);
+        assert_eq!(prob_reserve(usize::MAX, 7, 100), 50);
+    }
 }

@@ -182,8 +182,7 @@ fn spooled(path: &str) -> Result<Arc<[u8]>> {
     let max = limits::current().max_input;
     let raw: Box<dyn Read> =
         if path == "-" { Box::new(io::stdin()) } else { Box::new(File::open(path).map_err(|e| open_error(path, &e))?) };
-    let mut bytes = Vec::new();
-    raw.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| read_error(path, &e))?;
+    let bytes = read_capped(raw, max, 1 << 16).map_err(|e| read_error(path, &e))?;
     if bytes.len() as u64 > max {
         return Err(too_large(path, max, "it is a stream"));
     }
@@ -195,15 +194,30 @@ fn spooled(path: &str) -> Result<Arc<[u8]>> {
 /// Reads the whole input into memory (Parquet needs random access; CoNLL and training logs are
 /// parsed in place), up to the input-size limit and with rows of `rows`' shape limited.
 pub fn read_all_rows(path: &str, rows: Rows) -> Result<Vec<u8>> {
-    let mut reader = open_rows(path, rows)?;
-    let max = limits::current().max_input as usize;
-    let mut buf = vec![0u8; size_hint(path).map_or(1 << 16, |n| n as usize + 1).min(max + 1)];
+    let reader = open_rows(path, rows)?;
+    let max = limits::current().max_input;
+    let first = size_hint(path).map_or(1 << 16, |n| n as usize + 1);
+    let bytes = read_capped(reader, max, first).map_err(|e| read_error(path, &e))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(path, max, "it holds more"));
+    }
+    Ok(bytes)
+}
+
+/// Reads `reader` to its end or to `max` + 1 bytes, whichever comes first, starting with a
+/// buffer of `first` bytes: the buffer doubles but never past `max` + 1, so a read stopped at
+/// the limit has held about the limit, not twice it (`read_to_end` doubles to 2 × `max`, which
+/// fails as "out of memory" under a memory limit instead of saying which limit was hit).
+fn read_capped(mut reader: impl Read, max: u64, first: usize) -> io::Result<Vec<u8>> {
+    let cap = usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1);
+    let mut buf = vec![0u8; first.clamp(1, cap)];
     let mut filled = 0;
     loop {
         if filled == buf.len() {
-            // Doubling, but never past the limit: a read stopped at the limit has held about
-            // the limit, not twice it.
-            let grow = buf.len().min(max + 1 - filled.min(max)).max(1);
+            if filled == cap {
+                return Ok(buf);
+            }
+            let grow = buf.len().min(cap - filled);
             buf.reserve_exact(grow);
             buf.resize(filled + grow, 0);
         }
@@ -214,7 +228,7 @@ pub fn read_all_rows(path: &str, rows: Rows) -> Result<Vec<u8>> {
             }
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_error(path, &e)),
+            Err(e) => return Err(e),
         }
     }
 }
@@ -556,6 +570,21 @@ mod tests {
 
     fn limits(max_input: u64, max_row: u64) -> Limits {
         Limits { max_input, max_row }
+    }
+
+    #[test]
+    fn a_capped_read_stops_one_byte_past_the_limit_and_never_holds_twice_it() {
+        // An endless stream (like /dev/zero) stops at max + 1 bytes, so the caller can say which limit it hit.
+        let endless = io::repeat(0);
+        let bytes = read_capped(endless, 100_000, 1).unwrap();
+        assert_eq!(bytes.len(), 100_001);
+        assert!(bytes.capacity() <= 100_001, "capacity {}", bytes.capacity());
+        // A short input is read whole, whatever the first buffer.
+        for first in [0, 1, 3, 1 << 20] {
+            assert_eq!(read_capped(&b"a,b\n1,2\n"[..], 100, first).unwrap(), b"a,b\n1,2\n");
+        }
+        assert_eq!(read_capped(&b"12345"[..], 5, 2).unwrap(), b"12345");
+        assert_eq!(read_capped(&b"123456"[..], 5, 2).unwrap(), b"123456");
     }
 
     #[test]

@@ -54,3 +54,21 @@ pub fn out_of_range(e: &clap::Error) -> Option<CliError> {
     let value = e.get(ContextKind::InvalidValue).map(|v| v.to_string()).unwrap_or_default();
     Some(CliError::usage(format!("{flag} {value}: {}", range.why), range.advice))
 }
+
+/// An argument given as the empty string (`--gold ''`, `metrics ""`), as the project's own error
+/// naming the argument and saying it is empty: clap's "a value is required … but none was supplied"
+/// reads as if the value had been left out. `argv_has_empty` tells the two apart (clap's error does not).
+pub fn empty_value(e: &clap::Error, argv_has_empty: bool) -> Option<CliError> {
+    use clap::error::{ContextKind, ErrorKind};
+    if e.kind() != ErrorKind::InvalidValue || !argv_has_empty {
+        return None;
+    }
+    if !e.get(ContextKind::InvalidValue).is_some_and(|v| v.to_string().is_empty()) {
+        return None;
+    }
+    let arg = e.get(ContextKind::InvalidArg)?.to_string();
+    Some(CliError::usage(
+        format!("{arg}: the value is empty (an empty argument, '')"),
+        "give a path; an empty argument often comes from an unset shell variable (\"$FILE\")",
+    ))
+}

@@ -25,12 +25,15 @@ fn main() {
         ));
         std::process::exit(2);
     }));
-    let cli = cli::Cli::try_parse().unwrap_or_else(|e| match error::out_of_range(&e) {
-        Some(flag_error) => {
-            output::note(flag_error);
-            std::process::exit(2);
+    let argv_has_empty = std::env::args_os().skip(1).any(|a| a.is_empty());
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| {
+        match error::out_of_range(&e).or(error::empty_value(&e, argv_has_empty)) {
+            Some(flag_error) => {
+                output::note(flag_error);
+                std::process::exit(2);
+            }
+            None => exit_on_parse_error(e),
         }
-        None => exit_on_parse_error(e),
     });
     if let Some(l) = cli.command.limits() {
         fteval_io::limits::set(fteval_io::limits::Limits { max_input: l.max_input_size, max_row: l.max_row_size });

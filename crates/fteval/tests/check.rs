@@ -380,3 +380,23 @@ fn a_bad_row_in_train_predictions_names_the_config_key_the_line_and_the_readers_
         assert!(run.stderr.contains(part), "{part} not in {}", run.stderr);
     }
 }
+
+#[test]
+fn a_config_from_a_named_pipe_is_read_once() {
+    // check reads its config several times (inputs to protect, the files, the judge): a pipe
+    // opened a second time waits for a writer that has gone, so it must be read once.
+    let (_dir, out) = demo();
+    let text = std::fs::read(out.join("fteval.toml")).unwrap();
+    let fifo = out.join("piped.toml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().write(true).open(&writer_path).unwrap();
+        f.write_all(&text).unwrap();
+    });
+    let run = fteval_in(&out, &["check", "piped.toml", "--format", "json", "--bootstrap", "100"]);
+    writer.join().unwrap();
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    assert!(run.json()["verdict"].is_string(), "{}", run.stdout);
+}

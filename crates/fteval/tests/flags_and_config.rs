@@ -260,6 +260,10 @@ fn the_keys_only_check_reads_are_named_by_file_key_and_line() {
             &["fteval.toml: line 3: [files] candidate = \"missing.csv\": no such file or folder"],
         ),
         (
+            "[files]\nbaseline = \"base.csv\"\ncandidate = \"\"\n",
+            &["fteval.toml: line 3: [files] candidate = \"\": the path is empty"],
+        ),
+        (
             "FILES\nlogs = [\n  \"log.csv\",\n  \"gone.json\",\n]\n",
             &["fteval.toml: line 6: [files] logs = \"gone.json\": no such file or folder"],
         ),

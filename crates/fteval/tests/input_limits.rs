@@ -168,16 +168,49 @@ fn an_empty_path_says_so_and_names_the_argument() {
         (vec!["compare", &ok, ""], "CANDIDATE"),
         (vec!["curves", ""], "<LOG>"),
         (vec!["leakage", "--train", "", "--test", &ok], "--train"),
+        (vec!["metrics", &ok, "--output", ""], "--output"),
+        (vec!["compare", &ok, &ok, "--config", ""], "--config"),
+        (vec!["check", "", "--junit", "x.xml"], "[CONFIG]"),
+        (vec!["demo", "--out", ""], "--out"),
     ] {
         let run = fteval(&args);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-        assert!(
-            run.stderr.contains("a value is required") && run.stderr.contains(argument),
-            "{args:?}: {}",
-            run.stderr
-        );
+        assert_error(&run, &[&format!("{argument}"), "the value is empty", "unset shell variable"]);
         assert!(!run.stderr.contains("no extension"), "{}", run.stderr);
     }
+    // A value left out (not given empty) is still clap's "a value is required".
+    let run = fteval(&["metrics", &ok, "--gold"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("a value is required") && !run.stderr.contains("is empty"), "{}", run.stderr);
+}
+
+#[test]
+fn an_endless_stream_stops_at_the_input_limit_and_says_so() {
+    // /dev/zero never ends: the read stops one byte past the limit (it used to grow to twice the
+    // limit and fail as "out of memory"), for the inputs and for fteval.toml alike.
+    let run = metrics("/dev/zero", &["--input-format", "csv", "--max-input-size", "1M"]);
+    assert_error(&run, &["/dev/zero", "larger than the 1 MiB limit", "--max-input-size"]);
+    let run = fteval(&["check", "/dev/zero", "--max-input-size", "1M"]);
+    assert_error(&run, &["--config /dev/zero", "larger than the 1 MiB limit", "--max-input-size"]);
+}
+
+#[test]
+fn a_gold_file_without_an_extension_takes_the_input_format() {
+    // `--gold <(cut …)` is /dev/fd/N: no extension, so --input-format says its format too.
+    let dir = tempfile::tempdir().unwrap();
+    let preds = write(&dir, "preds", b"id,pred\na,1\nb,0\nc,1\n");
+    let gold = write(&dir, "gold", b"id,label\na,1\nb,1\nc,1\n");
+    let run = metrics(&preds, &["--gold", &gold, "--input-format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["n"], 3);
+    // A gold file's own extension still wins over --input-format.
+    let gold_jsonl = write(
+        &dir,
+        "gold.jsonl",
+        b"{\"id\": \"a\", \"label\": 1}\n{\"id\": \"b\", \"label\": 1}\n{\"id\": \"c\", \"label\": 0}\n",
+    );
+    let run = metrics(&preds, &["--gold", &gold_jsonl, "--input-format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["n"], 3);
 }
 
 #[test]

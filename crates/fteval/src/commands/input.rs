@@ -47,7 +47,8 @@ pub fn prepare_options(args: &InputArgs) -> PrepareOptions {
 }
 
 /// Reads `path` with `options`; with `--gold FILE`, attaches its gold labels (then
-/// `--label-col` names the gold file's column and `--id-col` applies to both).
+/// `--label-col` names the gold file's column and `--id-col` applies to both). The gold file's
+/// format is its extension's, or `--input-format` when the name does not say (`<(cut …)`, `-`).
 pub fn read_with_gold(
     path: &str,
     args: &InputArgs,
@@ -59,7 +60,7 @@ pub fn read_with_gold(
     options.keep_ids = true;
     let mut preds = read_predictions(path, &options)?;
     let gold_opts = ReadOptions {
-        format: None,
+        format: fteval_io::source::detect_format(gold_path, None).ok().or(options.format),
         columns: ColumnOverrides { id: args.id_col.clone(), label: args.label_col.clone(), ..Default::default() },
         keep_ids: true,
         keep_text: false,

@@ -230,18 +230,35 @@ impl Judge {
 /// The keys fteval.toml may hold, for error hints.
 pub const CONFIG_KEYS: &str = "profile, primary, margin, min_recall, min_precision, positive, [cost] fp/fn, [gates] require = [\"recall>=0.85\"] and max_regression = { f1 = 0.01 }, [files] baseline/candidate/gold/train_predictions/train/test/logs, [columns] id/label/pred/score/text, [leakage] max_leaked_fraction/threshold, [overfitting] max_gap";
 
-/// Reads fteval.toml; a missing file is None unless `explicit`.
-pub fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>, CliError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(_) if !explicit => return Ok(None),
-        Err(e) => {
-            return Err(CliError::usage(
-                format!("--config {}: cannot read the file: {e}", path.display()),
-                "check the path, or leave out --config",
-            ))
+/// The bytes of fteval.toml at `path`, read as the inputs are: once for a named pipe or a
+/// process substitution (check reads its config several times; a pipe opened again hangs) and
+/// up to the input-size limit (`--config /dev/zero` is refused, not read forever).
+fn config_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+    let flag = format!("--config {}", path.display());
+    match path.to_str() {
+        Some(p) if p != "-" => {
+            fteval_io::source::read_all(p).map_err(|e| CliError::usage(format!("{flag}: {}", e.message), e.hint))
         }
+        _ => std::fs::read(path).map_err(|e| {
+            CliError::usage(format!("{flag}: cannot read the file: {e}"), "check the path, or leave out --config")
+        }),
+    }
+}
+
+/// Reads fteval.toml; a file that cannot be read is None unless `explicit`.
+pub fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>, CliError> {
+    let bytes = match config_bytes(path) {
+        Ok(b) => b,
+        Err(_) if !explicit => return Ok(None),
+        Err(e) => return Err(e),
     };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let line = e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        CliError::usage(
+            format!("{}: line {line}: the file is not valid UTF-8", path.display()),
+            "save fteval.toml as UTF-8 (TOML files are UTF-8)",
+        )
+    })?;
     let source = ConfigSource::parse(path, &text);
     let mut config: ConfigFile = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);

@@ -40,6 +40,13 @@ const GAP_KEYS: &[&str] =
 /// A config file path `value` of `key` (dotted; `line_key` for an array element), resolved
 /// against the config's folder and checked to exist.
 fn resolve(dir: &Path, src: &ConfigSource, key: &str, line_key: &str, value: &str) -> Result<String, CliError> {
+    if value.is_empty() {
+        // dir.join("") is the config's folder itself, which exists: say what is wrong instead.
+        return Err(CliError::usage(
+            format!("{}: the path is empty", src.at(key, line_key, &quoted(value))),
+            "give the path of the file, relative to the folder of the config file, or remove the key",
+        ));
+    }
     let p = dir.join(value);
     if p.exists() {
         Ok(p.to_string_lossy().into_owned())
