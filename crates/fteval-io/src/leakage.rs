@@ -56,10 +56,54 @@ pub fn read_splits(
     columns: &SplitColumns,
     format: Option<Format>,
 ) -> Result<(SplitTable, SplitTable)> {
-    let train = RawSplit::read(train, columns, format)?;
-    let test = RawSplit::read(test, columns, format)?;
+    let mut held = HeldSize::new();
+    let train = RawSplit::read(train, columns, format, &mut held)?;
+    let test = RawSplit::read(test, columns, format, &mut held)?;
     let choice = FieldChoice::of(&[&train, &test], columns);
     Ok((train.into_table(&choice)?, test.into_table(&choice)?))
+}
+
+/// Memory the scan holds for one row beyond its text: the row's strings and vectors as read, its
+/// text hash, shingle hashes, MinHash band keys and marks (measured: 5M rows of a 21-byte text
+/// peak at 2.7 GB, about 530 bytes a row).
+const SCAN_BYTES_PER_ROW: u64 = 512;
+
+/// What both splits will hold in memory during the scan, counted as the rows are read against
+/// twice the input-size limit (two inputs): a file of many short rows holds far more than its
+/// size (a 512 MiB gzip bomb of one short row repeated is 20 million rows, about 10 GB), so the
+/// size of each file alone bounds nothing.
+struct HeldSize {
+    bytes: u64,
+    max: u64,
+}
+
+impl HeldSize {
+    fn new() -> HeldSize {
+        HeldSize { bytes: 0, max: crate::limits::current().max_input.saturating_mul(2) }
+    }
+
+    /// Counts one row of `file` with `text_bytes` of cells; an error at `at` once the splits hold
+    /// more than the limit.
+    fn add_row(&mut self, file: &str, text_bytes: usize, at: formats::Location) -> Result<()> {
+        // Text is held about twice: as read and as normalised for the comparison.
+        self.bytes += SCAN_BYTES_PER_ROW + 2 * text_bytes as u64;
+        if self.bytes <= self.max {
+            return Ok(());
+        }
+        let limit = crate::limits::show_size(self.max);
+        Err(InputError::new(
+            file,
+            format!(
+                "the leakage scan would hold more than {limit} in memory for the two splits (twice the {} input-size limit; about {SCAN_BYTES_PER_ROW} bytes a row plus twice its text), so this split was not read to the end",
+                crate::limits::show_size(self.max / 2)
+            ),
+            format!(
+                "raise the limit with {flag} (e.g. {flag} 4G) on a machine with the memory for it, or scan the training split in parts (each part against the same test split) and join the flagged rows",
+                flag = crate::limits::INPUT_FLAG
+            ),
+        )
+        .at(at.to_string()))
+    }
 }
 
 /// One split as read, before its text is put together: every column but the id, as text.
@@ -78,7 +122,7 @@ struct RawSplit {
 }
 
 impl RawSplit {
-    fn read(path: &str, columns: &SplitColumns, format: Option<Format>) -> Result<RawSplit> {
+    fn read(path: &str, columns: &SplitColumns, format: Option<Format>, held: &mut HeldSize) -> Result<RawSplit> {
         let mut source = formats::open_table(path, format)?;
         let file = crate::source::display_name(path);
         // Only the explicit text column is a text role here: detection is by values below.
@@ -112,16 +156,19 @@ impl RawSplit {
         source.for_each_row(&mut |row| {
             row_number += 1;
             let id = split.id.and_then(|c| row.cell(c).to_text().map(|t| t.into_owned()));
-            split.ids.push(id.unwrap_or_else(|| row_number.to_string()));
+            let id = id.unwrap_or_else(|| row_number.to_string());
+            let mut bytes = id.len();
+            split.ids.push(id);
             for (c, column) in split.cells.iter_mut().enumerate() {
                 if !kept[c] {
                     continue;
                 }
                 let (text, structured) = cell_text(&row.cell(c));
                 split.structured[c] += usize::from(structured);
+                bytes += text.as_ref().map_or(0, |t| t.len());
                 column.push(text.map(Cow::into_owned));
             }
-            Ok(())
+            held.add_row(&split.file, bytes, row.location())
         })?;
         Ok(split)
     }

@@ -197,3 +197,20 @@ fn compare_of_too_many_entity_types_is_refused_with_the_sizes() {
         assert!(run.stderr.contains("9000 sentences") && run.stderr.contains("2500 entity types"), "{}", run.stderr);
     }
 }
+
+#[test]
+fn a_leakage_split_of_many_short_rows_is_limited_by_what_the_scan_holds_not_by_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    // 40,000 rows of 26 bytes: a 1 MiB file, but the scan holds about 21 MB for it, above twice 4 MiB.
+    let train = write(&dir, "train.csv", &format!("id,text,label\n{}", "1,the same text again,pos\n".repeat(40_000)));
+    let test = write(&dir, "test.csv", "id,text,label\nt1,some test sentence here,pos\nt2,another one,neg\n");
+    let run = fteval(&["leakage", "--train", &train, "--test", &test, "--max-input-size", "4M", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_clean(&run);
+    for part in ["train.csv", "line ", "leakage scan", "8 MiB", "4 MiB input-size limit", "--max-input-size"] {
+        assert!(run.stderr.contains(part), "{part} not in {}", run.stderr);
+    }
+    // Under a limit that holds it, the same split is scanned: one exact-duplicate group, no leak.
+    let run = fteval(&["leakage", "--train", &train, "--test", &test, "--max-input-size", "64M", "--format", "json"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+}
