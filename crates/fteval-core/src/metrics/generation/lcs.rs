@@ -208,37 +208,8 @@ pub fn mark_lcs(r: &[u32], c: &[u32], hit: &mut [bool]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::rouge::{plain_lcs_table, plain_mark_lcs};
     use super::*;
-
-    /// The plain DP table (rouge-score's `_lcs_table`).
-    fn table(r: &[u32], c: &[u32]) -> Vec<Vec<u32>> {
-        let mut t = vec![vec![0u32; c.len() + 1]; r.len() + 1];
-        for i in 1..=r.len() {
-            for j in 1..=c.len() {
-                t[i][j] = if r[i - 1] == c[j - 1] { t[i - 1][j - 1] + 1 } else { t[i - 1][j].max(t[i][j - 1]) };
-            }
-        }
-        t
-    }
-
-    /// rouge-score's `_backtrack_norec` on the plain table.
-    fn plain_hits(r: &[u32], c: &[u32]) -> Vec<bool> {
-        let t = table(r, c);
-        let mut hit = vec![false; r.len()];
-        let (mut i, mut j) = (r.len(), c.len());
-        while i > 0 && j > 0 {
-            if r[i - 1] == c[j - 1] {
-                hit[i - 1] = true;
-                i -= 1;
-                j -= 1;
-            } else if t[i][j - 1] > t[i - 1][j] {
-                j -= 1;
-            } else {
-                i -= 1;
-            }
-        }
-        hit
-    }
 
     fn random_ids(state: &mut u64, len: usize, alphabet: u64) -> Vec<u32> {
         (0..len)
@@ -260,12 +231,15 @@ mod tests {
                 for alphabet in [1u64, 2, 4, 30, 1000] {
                     let r = random_ids(&mut state, n, alphabet);
                     let c = random_ids(&mut state, m, alphabet);
-                    let t = table(&r, &c);
-                    assert_eq!(lcs_length(&r, &c), t[n][m] as usize, "n {n} m {m} alphabet {alphabet}");
-                    assert_eq!(lcs_length(&c, &r), t[n][m] as usize);
+                    let mut table = Vec::new();
+                    let length = plain_lcs_table(&r, &c, &mut table) as usize;
+                    assert_eq!(lcs_length(&r, &c), length, "n {n} m {m} alphabet {alphabet}");
+                    assert_eq!(lcs_length(&c, &r), length);
                     let mut hit = vec![false; n];
                     mark_lcs(&r, &c, &mut hit);
-                    assert_eq!(hit, plain_hits(&r, &c), "n {n} m {m} alphabet {alphabet}");
+                    let mut plain = vec![false; n];
+                    plain_mark_lcs(&r, &c, &mut table, &mut plain);
+                    assert_eq!(hit, plain, "n {n} m {m} alphabet {alphabet}");
                 }
             }
         }

@@ -182,8 +182,14 @@ const PLAIN_TABLE_MAX_CELLS: usize = 1 << 14;
 fn mark_lcs(r: &[u32], c: &[u32], table: &mut Vec<u32>, hit: &mut [bool]) {
     if (r.len() + 1).saturating_mul(c.len() + 1) > PLAIN_TABLE_MAX_CELLS {
         super::lcs::mark_lcs(r, c, hit);
-        return;
+    } else {
+        plain_mark_lcs(r, c, table, hit);
     }
+}
+
+/// rouge-score's `_lcs_table`, row-major in `table` ((r.len() + 1) × (c.len() + 1) cells); the
+/// LCS length.
+pub(super) fn plain_lcs_table(r: &[u32], c: &[u32], table: &mut Vec<u32>) -> u32 {
     let w = c.len() + 1;
     table.clear();
     table.resize((r.len() + 1) * w, 0);
@@ -196,6 +202,13 @@ fn mark_lcs(r: &[u32], c: &[u32], table: &mut Vec<u32>, hit: &mut [bool]) {
             };
         }
     }
+    table[table.len() - 1]
+}
+
+/// [`mark_lcs`] on the plain table: the reference the bit-parallel marks are tested against.
+pub(super) fn plain_mark_lcs(r: &[u32], c: &[u32], table: &mut Vec<u32>, hit: &mut [bool]) {
+    plain_lcs_table(r, c, table);
+    let w = c.len() + 1;
     let (mut i, mut j) = (r.len(), c.len());
     while i > 0 && j > 0 {
         if r[i - 1] == c[j - 1] {
