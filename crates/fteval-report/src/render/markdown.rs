@@ -23,46 +23,18 @@ pub struct Markdown;
 struct Unescaped;
 
 impl Markdown {
-    fn escaped(&self, out: &mut dyn Write, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    fn escaped(
+        &self,
+        out: &mut dyn Write,
+        render: impl FnOnce(&Unescaped, &mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
         let mut w = EscapeControls::new(out, false);
-        render(&mut w)?;
+        render(&Unescaped, &mut w)?;
         w.flush()
     }
 }
 
-impl Renderer for Markdown {
-    fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
-        self.escaped(out, |w| Unescaped.metrics(doc, w))
-    }
-
-    fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()> {
-        self.escaped(out, |w| Unescaped.compare(doc, w))
-    }
-
-    fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
-        self.escaped(out, |w| Unescaped.rank(doc, w))
-    }
-
-    fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()> {
-        self.escaped(out, |w| Unescaped.curves(doc, w))
-    }
-
-    fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()> {
-        self.escaped(out, |w| Unescaped.leakage(doc, w))
-    }
-
-    fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
-        self.escaped(out, |w| Unescaped.text_compare(doc, w))
-    }
-
-    fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
-        self.escaped(out, |w| Unescaped.text_rank(doc, w))
-    }
-
-    fn check(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()> {
-        self.escaped(out, |w| Unescaped.check(doc, w))
-    }
-}
+super::renderer_through_escaped!(Markdown);
 
 /// Text safe inside a Markdown table cell: pipes escaped, line breaks as spaces.
 fn escape(s: &str) -> String {

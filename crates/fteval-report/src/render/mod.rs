@@ -19,6 +19,40 @@ use crate::document::{
     TextCompareDocument, TextRankDocument,
 };
 
+/// Implements [`Renderer`] for a renderer that writes each document through its own
+/// `escaped(out, |renderer, w| ...)`, which hands the unescaped renderer an escaping writer.
+macro_rules! renderer_through_escaped {
+    ($t:ty) => {
+        impl $crate::render::Renderer for $t {
+            fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()> {
+                self.escaped(out, |r, w| r.metrics(doc, w))
+            }
+            fn compare(&self, doc: &CompareDocument, out: &mut dyn Write) -> io::Result<()> {
+                self.escaped(out, |r, w| r.compare(doc, w))
+            }
+            fn rank(&self, doc: &RankDocument, out: &mut dyn Write) -> io::Result<()> {
+                self.escaped(out, |r, w| r.rank(doc, w))
+            }
+            fn curves(&self, doc: &CurvesDocument, out: &mut dyn Write) -> io::Result<()> {
+                self.escaped(out, |r, w| r.curves(doc, w))
+            }
+            fn leakage(&self, doc: &LeakageDocument, out: &mut dyn Write) -> io::Result<()> {
+                self.escaped(out, |r, w| r.leakage(doc, w))
+            }
+            fn text_compare(&self, doc: &TextCompareDocument, out: &mut dyn Write) -> io::Result<()> {
+                self.escaped(out, |r, w| r.text_compare(doc, w))
+            }
+            fn text_rank(&self, doc: &TextRankDocument, out: &mut dyn Write) -> io::Result<()> {
+                self.escaped(out, |r, w| r.text_rank(doc, w))
+            }
+            fn check(&self, doc: &CheckDocument, out: &mut dyn Write) -> io::Result<()> {
+                self.escaped(out, |r, w| r.check(doc, w))
+            }
+        }
+    };
+}
+pub(crate) use renderer_through_escaped;
+
 /// Writes a report document in one output format.
 pub trait Renderer {
     fn metrics(&self, doc: &MetricsDocument, out: &mut dyn Write) -> io::Result<()>;
