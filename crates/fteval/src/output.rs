@@ -112,6 +112,12 @@ pub fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Res
     }
 }
 
+/// Writes a command's own text (a summary quoting file, column or folder names) to standard
+/// output, control characters from those names escaped, as [`write_stdout`] writes it.
+pub fn write_stdout_text(text: &str) -> Result<(), CliError> {
+    write_stdout(|w| w.write_all(fteval_report::sanitize::escape_controls_keep_newlines(text).as_bytes()))
+}
+
 /// Writes a diagnostic line to standard error, control characters from input data escaped. A line
 /// that cannot be written cannot be reported either, so a failure is ignored, not a panic.
 pub fn note(line: impl std::fmt::Display) {

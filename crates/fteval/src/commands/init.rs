@@ -10,7 +10,7 @@ use fteval_io::task::{detect_kind, FileKind};
 
 use crate::cli::InitArgs;
 use crate::error::CliError;
-use crate::output::{refuse_link, write_file, write_stdout, Links};
+use crate::output::{refuse_link, write_file, write_stdout_text, Links};
 use crate::paths::{self, Named};
 
 /// What a file in the folder looks like it is.
@@ -408,9 +408,7 @@ pub fn run(args: InitArgs) -> Result<i32, CliError> {
             CliError::usage(format!("{}: cannot write: {e}", path.display()), "check that the folder is writable")
         })
     })?;
-    // The summary quotes file and column names found on disk: shown escaped like any other input.
-    let text = summary(&path, &found, &task, &guess);
-    write_stdout(|w| w.write_all(fteval_report::sanitize::escape_controls_keep_newlines(&text).as_bytes()))?;
+    write_stdout_text(&summary(&path, &found, &task, &guess))?;
     Ok(0)
 }
 

@@ -11,7 +11,7 @@ use fteval_report::{Html, Json, Markdown, Renderer};
 
 use crate::cli::DemoArgs;
 use crate::error::CliError;
-use crate::output::{write_file, write_stdout, Links};
+use crate::output::{write_file, write_stdout_text, Links};
 use crate::paths::{self, Named};
 
 /// The reports `fteval demo` writes next to the project files.
@@ -142,9 +142,7 @@ pub fn run(args: DemoArgs) -> Result<i32, CliError> {
     let config = out.join("fteval.toml");
     let doc = super::check::document(&config, &args.stats, args.seed)?;
     write_reports(&doc, out)?;
-    // The summary quotes the --out folder as given: shown escaped like any other input.
-    let text = summary(&doc, out, &config);
-    write_stdout(|w| w.write_all(fteval_report::sanitize::escape_controls_keep_newlines(&text).as_bytes()))?;
+    write_stdout_text(&summary(&doc, out, &config))?;
     Ok(0)
 }
 
