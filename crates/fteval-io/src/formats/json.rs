@@ -252,7 +252,7 @@ fn stream_records(
         Ok(Shape::Wrapper) => Err(InputError::new(
             name,
             "expected an array of objects (one per example), found an object",
-            "write records, e.g. pandas `df.to_json(path, orient=\"records\")`, or use JSON Lines",
+            RECORDS_HINT,
         )),
         Ok(Shape::Scalar(kind)) => {
             Err(InputError::new(name, format!("expected an array of objects, found {kind}"), RECORDS_HINT))
