@@ -17,6 +17,7 @@ pub mod metric_names;
 pub mod metrics;
 pub mod profile;
 pub mod rank;
+pub mod state;
 pub mod stats;
 
 pub use checks::{Check, Severity};

@@ -249,11 +249,9 @@ fn stream_records(
     match top {
         Err(e) => Err(walk.failed.take().unwrap_or_else(|| invalid(e))),
         Ok(Shape::Records) => Ok(()),
-        Ok(Shape::Wrapper) => Err(InputError::new(
-            name,
-            "expected an array of objects (one per example), found an object",
-            RECORDS_HINT,
-        )),
+        Ok(Shape::Wrapper) => {
+            Err(InputError::new(name, "expected an array of objects (one per example), found an object", RECORDS_HINT))
+        }
         Ok(Shape::Scalar(kind)) => {
             Err(InputError::new(name, format!("expected an array of objects, found {kind}"), RECORDS_HINT))
         }

@@ -104,6 +104,21 @@ pub struct ExampleDoc {
 }
 
 impl MetricsDocument {
+    /// What `fteval metrics` reports for the rows of a binary or multiclass state (the CLI's
+    /// files and Python's arrays both come here): every metric with its interval, the checks,
+    /// and the score curves.
+    pub fn of_classification(
+        source: &str,
+        state: &fteval_core::state::ClassificationState,
+        config: &fteval_core::BootstrapConfig,
+        input_checks: Vec<Check>,
+    ) -> Result<MetricsDocument, fteval_core::state::StateError> {
+        let input = state.to_input()?;
+        let mut doc = MetricsDocument::new(source, fteval_core::evaluate_classification(&input, config), input_checks);
+        doc.score_curves = super::ScoreCurvesDoc::of(&input);
+        Ok(doc)
+    }
+
     /// The document for `eval` of `source`, with checks raised while reading the input first.
     pub fn new(source: &str, eval: Evaluation, input_checks: Vec<Check>) -> MetricsDocument {
         let mut checks = input_checks;

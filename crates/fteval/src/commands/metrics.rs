@@ -6,10 +6,11 @@ use fteval_core::evaluate::{evaluate_generation, evaluate_ner_metrics, Generatio
 use fteval_core::generation_task::choose_generation_primary;
 use fteval_core::metrics::generation::NRefs;
 use fteval_core::metrics::ner::NerMode;
-use fteval_core::{evaluate_classification, evaluate_multilabel, BootstrapConfig, Check, Severity, Task};
+use fteval_core::state::{ClassificationState, StateError};
+use fteval_core::{evaluate_multilabel, BootstrapConfig, Check, Severity, Task};
 use fteval_io::ner::read_ner;
 use fteval_io::{prepare, read_generation, GenerationInput, Prepared};
-use fteval_report::document::{ExampleDoc, GenerationInfoDoc, NerInfoDoc, Ordered, ScoreCurvesDoc};
+use fteval_report::document::{ExampleDoc, GenerationInfoDoc, NerInfoDoc, Ordered};
 use fteval_report::MetricsDocument;
 
 use super::input::{bootstrap_config, prepare_options, read_options, read_with_gold};
@@ -45,13 +46,21 @@ fn classification_document(args: &MetricsArgs, config: &BootstrapConfig) -> Resu
     let source = preds.file.clone();
     let prepared = prepare(preds, &prepare_options(&args.input))?;
     input_checks.extend(prepared.checks);
-    let (eval, curves) = match &prepared.input {
-        Prepared::Classification(c) => (evaluate_classification(c, config), ScoreCurvesDoc::of(c)),
-        Prepared::Multilabel(m) => (evaluate_multilabel(m, config), None),
-    };
-    let mut doc = MetricsDocument::new(&source, eval, input_checks);
-    doc.score_curves = curves;
-    Ok(doc)
+    match prepared.input {
+        Prepared::Classification(c) => {
+            // Through the mergeable state, as Python and the engines evaluate (one path).
+            let state = ClassificationState::of_input(&c).map_err(|e| state_error(&source, e))?;
+            drop(c);
+            MetricsDocument::of_classification(&source, &state, config, input_checks)
+                .map_err(|e| state_error(&source, e))
+        }
+        Prepared::Multilabel(m) => Ok(MetricsDocument::new(&source, evaluate_multilabel(&m, config), input_checks)),
+    }
+}
+
+/// A state error on a prepared input (a bug if it happens: the input was already validated).
+fn state_error(file: &str, e: StateError) -> CliError {
+    CliError::usage(format!("{file}: {e}"), "check the label and score columns")
 }
 
 /// Token-level tags scored on entities (seqeval), bootstrapped over sentences.

@@ -1,0 +1,166 @@
+//! Python columns to core columns: labels interned to codes over canonical spellings (as the
+//! file readers spell them), scores read in place from float64 numpy arrays.
+
+use std::collections::HashMap;
+
+use fteval_core::labels::canonical_label;
+use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
+
+use crate::InputError;
+
+/// Label codes over a shared dictionary, in first-seen order.
+#[derive(Default)]
+pub struct Labels {
+    pub names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Labels {
+    pub fn new(names: &[String]) -> Labels {
+        let mut l = Labels::default();
+        names.iter().for_each(|n| {
+            l.code(n);
+        });
+        l
+    }
+
+    pub fn code(&mut self, name: &str) -> u32 {
+        let name = canonical_label(name);
+        if let Some(&c) = self.index.get(name.as_ref()) {
+            return c;
+        }
+        let c = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.index.insert(name.into_owned(), c);
+        c
+    }
+}
+
+fn bad(what: &str, message: String, hint: &str) -> PyErr {
+    InputError::new_err(format!("{what}: {message}\n  hint: {hint}"))
+}
+
+/// Integer codes of a numpy integer column, through the distinct values (no Python objects).
+fn int_codes<T: Copy + Eq + std::hash::Hash + ToString>(
+    values: impl Iterator<Item = T>,
+    labels: &mut Labels,
+) -> Vec<u32> {
+    let mut seen: HashMap<T, u32> = HashMap::new();
+    values.map(|v| *seen.entry(v).or_insert_with(|| labels.code(&v.to_string()))).collect()
+}
+
+/// The codes of a label column: a numpy array (integers, booleans, floats, strings), a list, or
+/// any sequence of str/int/bool/float.
+pub fn label_codes(obj: &Bound<'_, PyAny>, what: &str, labels: &mut Labels) -> PyResult<Vec<u32>> {
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<i64>>() {
+        return Ok(int_codes(a.as_array().iter().copied(), labels));
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<i32>>() {
+        return Ok(int_codes(a.as_array().iter().copied(), labels));
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<u8>>() {
+        return Ok(int_codes(a.as_array().iter().copied(), labels));
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<bool>>() {
+        return Ok(int_codes(a.as_array().iter().copied(), labels));
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<f64>>() {
+        let mut out = Vec::with_capacity(a.len());
+        let mut seen: HashMap<u64, u32> = HashMap::new();
+        for (i, &v) in a.as_array().iter().enumerate() {
+            if !v.is_finite() {
+                return Err(bad(
+                    what,
+                    format!("row {i} is {v}, not a label"),
+                    "fill in the missing labels, or drop those rows before evaluating",
+                ));
+            }
+            out.push(*seen.entry(v.to_bits()).or_insert_with(|| labels.code(&v.to_string())));
+        }
+        return Ok(out);
+    }
+    let mut out = Vec::new();
+    for (i, item) in obj.try_iter()?.enumerate() {
+        let item = item?;
+        let code = if item.is_instance_of::<PyBool>() {
+            labels.code(if item.extract::<bool>()? { "true" } else { "false" })
+        } else if item.is_instance_of::<PyString>() {
+            let s: String = item.extract()?;
+            if s.trim().is_empty() {
+                return Err(bad(what, format!("row {i} is an empty label"), "fill it in, or drop the row"));
+            }
+            labels.code(&s)
+        } else if item.is_instance_of::<PyInt>() {
+            labels.code(&item.str()?.to_string())
+        } else if item.is_instance_of::<PyFloat>() {
+            let v: f64 = item.extract()?;
+            if !v.is_finite() {
+                return Err(bad(
+                    what,
+                    format!("row {i} is {v}, not a label"),
+                    "fill in the missing labels, or drop those rows before evaluating",
+                ));
+            }
+            labels.code(&v.to_string())
+        } else if item.is_none() {
+            return Err(bad(what, format!("row {i} is None"), "fill in the missing labels, or drop those rows"));
+        } else {
+            // numpy scalars and other label-like objects: their string form.
+            labels.code(&item.str()?.to_string())
+        };
+        out.push(code);
+    }
+    Ok(out)
+}
+
+/// Scores read in place: a float64 numpy array (1-D: one per row; 2-D: one per class).
+pub enum ScoreArray<'py> {
+    Positive(PyReadonlyArray1<'py, f64>),
+    PerClass(PyReadonlyArray2<'py, f64>),
+}
+
+impl ScoreArray<'_> {
+    /// The values, row-major; None when the array is not C-contiguous (the Python layer makes
+    /// it contiguous first).
+    pub fn values(&self) -> Option<&[f64]> {
+        match self {
+            ScoreArray::Positive(a) => a.as_slice().ok(),
+            ScoreArray::PerClass(a) => a.as_slice().ok(),
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        match self {
+            ScoreArray::Positive(a) => a.len(),
+            ScoreArray::PerClass(a) => a.shape()[0],
+        }
+    }
+
+    pub fn classes(&self) -> Option<usize> {
+        match self {
+            ScoreArray::Positive(_) => None,
+            ScoreArray::PerClass(a) => Some(a.shape()[1]),
+        }
+    }
+}
+
+pub fn score_array<'py>(obj: &Bound<'py, PyAny>) -> PyResult<ScoreArray<'py>> {
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<'py, f64>>() {
+        return Ok(ScoreArray::Positive(a));
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray2<'py, f64>>() {
+        return Ok(ScoreArray::PerClass(a));
+    }
+    Err(bad(
+        "y_score",
+        "expected a float64 array of one score per row, or rows × classes".into(),
+        "pass numpy.asarray(scores, dtype=float)",
+    ))
+}
+
+/// The first row holding a NaN or infinite score, and its value.
+pub fn first_non_finite(values: &[f64], width: usize) -> Option<(usize, f64)> {
+    values.iter().position(|v| !v.is_finite()).map(|i| (i / width.max(1), values[i]))
+}
