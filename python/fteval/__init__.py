@@ -137,7 +137,10 @@ def _scores(x: Any) -> Optional[np.ndarray]:
         return None
     if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):
         x = x.to_numpy()
-    a = np.ascontiguousarray(np.asarray(x, dtype=np.float64))
+    try:
+        a = np.ascontiguousarray(np.asarray(x, dtype=np.float64))
+    except (TypeError, ValueError) as e:
+        raise InputError(f"y_score: not numbers ({e})\n  hint: pass the model's scores or probabilities as floats") from None
     if a.ndim not in (1, 2):
         raise InputError(f"y_score: expected one score per row or rows × classes, got shape {a.shape}\n  hint: pass a 1-D or 2-D array")
     return a
