@@ -82,7 +82,7 @@ class MetricsResult:
 
     def to_pandas(self) -> Any:
         """A tidy table: one row per metric with value, ci_low, ci_high and ci_method (needs pandas)."""
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         rows = [
             {"metric": k, "value": m["value"], "ci_low": m["ci_low"], "ci_high": m["ci_high"], "ci_method": m.get("ci_method")}
@@ -155,21 +155,27 @@ class Evaluator:
     """
 
     def __init__(self, task: Optional[str] = None, *, positive: Any = None, labels: Optional[Sequence[Any]] = None) -> None:
-        if task not in (None, "auto", "binary", "multiclass"):
+        if task not in (None, "auto", "binary", "multiclass", "multilabel"):
             raise InputError(
-                f"task '{task}': Evaluator evaluates binary and multiclass classification\n"
-                "  hint: use task='binary' or 'multiclass' (multilabel, NER and generation states are not in the Python package yet)"
+                f"task '{task}': Evaluator evaluates binary, multiclass and multilabel classification\n"
+                "  hint: use task='binary', 'multiclass' or 'multilabel' (NER and generation states are not in the Python package yet)"
             )
+        self._multilabel = task == "multilabel"
         self._state = _State(task, None if positive is None else str(positive), None if labels is None else [_label(l) for l in labels])
 
     @classmethod
     def _of(cls, state: _State) -> "Evaluator":
         ev = cls.__new__(cls)
         ev._state = state
+        ev._multilabel = repr(state).startswith("Evaluator(task=multilabel")
         return ev
 
     def update(self, y_true: Any, y_pred: Any = None, y_score: Any = None) -> "Evaluator":
-        """Adds a batch of gold labels with predicted labels and/or scores."""
+        """Adds a batch of gold labels with predicted labels and/or scores (multilabel: label sets,
+        as lists of labels per example or a 0/1 indicator matrix whose columns are ``labels``)."""
+        if self._multilabel:
+            self._state.update(_sets(y_true), None if y_pred is None else _sets(y_pred), y_score)
+            return self
         self._state.update(_column(y_true), None if y_pred is None else _column(y_pred), _scores(y_score))
         return self
 
@@ -199,6 +205,30 @@ class Evaluator:
         return repr(self._state)
 
 
+def _sets(x: Any) -> Any:
+    """A multilabel column: a 2-D indicator array as int64/bool numpy, or a sequence of label lists."""
+    if hasattr(x, "to_numpy") and getattr(x, "ndim", 1) == 2:  # a DataFrame of indicators
+        x = x.to_numpy()
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        return x if x.dtype in (np.bool_, np.int64) else x.astype(np.int64)
+    if hasattr(x, "to_list"):
+        return x.to_list()
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    return x
+
+
+def _looks_multilabel(y: Any) -> bool:
+    """Label sets rather than labels: a 2-D array, or rows that are lists, tuples or sets."""
+    if getattr(y, "ndim", 1) == 2:
+        return True
+    try:
+        first = next(iter(y))
+    except (StopIteration, TypeError):
+        return False
+    return isinstance(first, (list, tuple, set, frozenset, np.ndarray))
+
+
 def _label(x: Any) -> str:
     if isinstance(x, (bool, np.bool_)):
         return "true" if x else "false"
@@ -220,7 +250,10 @@ def metrics(
     """Every metric of one model on one test set with its confidence interval, as ``fteval metrics``.
 
     y_true, y_pred: labels (numpy, pandas, polars, pyarrow, lists; strings, integers, booleans).
+    Multilabel (task="multilabel", or y_true holding label lists or a 0/1 matrix): label sets per example.
     y_score: the positive class's score per row, or rows × classes in the order of ``labels``
     (default: the sorted labels). Without y_pred, predictions are the arg-max (or score ≥ 0.5).
     """
+    if task is None and _looks_multilabel(y_true):
+        task = "multilabel"
     return Evaluator(task, positive=positive, labels=labels).update(y_true, y_pred, y_score).compute(ci=ci, bootstrap=bootstrap, seed=seed)

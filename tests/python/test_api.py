@@ -251,3 +251,56 @@ def test_cli_ships_in_the_wheel(tmp_path):
     assert out.returncode == 0, out.stderr
     bad = subprocess.run([cli, "metrics", "missing.csv"], cwd=tmp_path, capture_output=True, text=True)
     assert bad.returncode == 2 and "missing.csv" in bad.stderr
+
+
+def test_readme_example_runs(tmp_path, monkeypatch):
+    """The README's Python example, as written."""
+    import os
+    import re
+
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
+    block = re.search(r"## Python\n\n```python\n(.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    assert (tmp_path / "report.html").exists()
+
+
+def multilabel_data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    names = np.array(["bug", "docs", "perf", "ux"])
+    gold = rng.random((n, 4)) < 0.35
+    pred = np.where(rng.random((n, 4)) < 0.85, gold, ~gold)
+    return names, gold, pred
+
+
+def test_multilabel_equals_scikit_learn_and_inputs_agree():
+    names, gold, pred = multilabel_data(800)
+    as_lists = lambda m: [list(names[row]) for row in m]
+    r = fteval.metrics(as_lists(gold), as_lists(pred))
+    want = {
+        "accuracy": sk.accuracy_score(gold, pred),
+        "hamming_loss": sk.hamming_loss(gold, pred),
+        "f1_micro": sk.f1_score(gold, pred, average="micro"),
+        "f1_macro": sk.f1_score(gold, pred, average="macro", zero_division=0),
+        "precision_samples": sk.precision_score(gold, pred, average="samples", zero_division=0),
+        "jaccard_samples": sk.jaccard_score(gold, pred, average="samples", zero_division=0),
+    }
+    for key, value in want.items():
+        assert key in r, f"{key} missing; have {r.keys()}"
+        assert abs(r[key].value - value) < 1e-9, (key, r[key].value, value)
+    same = fteval.metrics(gold, pred, labels=list(names), task="multilabel").to_dict()
+    assert same == r.to_dict()
+    assert fteval.metrics(gold.astype(np.int64), pred.astype(np.int64), labels=list(names)).to_dict() == same
+
+
+def test_multilabel_batches_merge_to_one_shot():
+    names, gold, pred = multilabel_data(500, seed=4)
+    one = fteval.metrics(gold, pred, labels=list(names), bootstrap=200).to_dict()
+    a = fteval.Evaluator("multilabel", labels=list(names)).update(gold[:123], pred[:123])
+    b = fteval.Evaluator("multilabel", labels=list(names)).update(gold[123:], pred[123:])
+    merged = fteval.Evaluator.from_bytes(b.to_bytes()).merge(a)
+    assert merged.compute(bootstrap=200).to_dict() == one
+    with pytest.raises(fteval.InputError, match="not a set of labels"):
+        fteval.Evaluator("multilabel").update(["bug", "ux"], [["bug"], ["ux"]])
+    with pytest.raises(fteval.InputError, match="one evaluator is multilabel"):
+        fteval.Evaluator("multilabel").update([["a"]], [["a"]]).merge(fteval.Evaluator().update([0, 1], [0, 1]))

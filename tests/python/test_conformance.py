@@ -83,5 +83,16 @@ def test_case_through_python_equals_reference_and_cli(case, tmp_path):
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if not single_label(c)], ids=lambda c: c["name"])
-def test_multilabel_case(case):
-    pytest.skip("the multilabel state is not in the Python package yet (issue 17, not done)")
+def test_multilabel_case_through_python_equals_reference_and_cli(case, tmp_path):
+    (name, text), = case["files"].items()
+    rows = [json.loads(l) for l in text.splitlines() if l.strip()]
+    result = fteval.metrics([r["labels"] for r in rows], [r["predictions"] for r in rows], task="multilabel")
+    doc = result.to_dict()
+    for key, want in case["expect"].items():
+        assert close(lookup(doc, key), want), f"{case['name']}: {key}: expected {want}, got {lookup(doc, key)}"
+    (tmp_path / name).write_text(text)
+    out = subprocess.run([installed_cli(), *case["args"], "--format", "json"], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode in (0, 1), out.stderr
+    cli_doc = json.loads(out.stdout)
+    for key in ["task", "n", "labels", "metrics", "per_class", "bootstrap"]:
+        assert doc.get(key) == cli_doc.get(key), f"{case['name']}: '{key}' differs from the CLI's"

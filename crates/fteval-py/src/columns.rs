@@ -164,3 +164,55 @@ pub fn score_array<'py>(obj: &Bound<'py, PyAny>) -> PyResult<ScoreArray<'py>> {
 pub fn first_non_finite(values: &[f64], width: usize) -> Option<(usize, f64)> {
     values.iter().position(|v| !v.is_finite()).map(|i| (i / width.max(1), values[i]))
 }
+
+/// Label sets of a multilabel column: a 2-D indicator array (columns named by `names`, else
+/// 0..L-1), or a sequence of label sequences.
+pub fn label_sets(obj: &Bound<'_, PyAny>, what: &str, names: Option<&[String]>) -> PyResult<Vec<Vec<String>>> {
+    if let Ok(a) = obj.extract::<numpy::PyReadonlyArray2<i64>>() {
+        return indicator_sets(
+            a.as_array().rows().into_iter().map(|r| r.iter().map(|&v| v != 0).collect()),
+            a.shape()[1],
+            what,
+            names,
+        );
+    }
+    if let Ok(a) = obj.extract::<numpy::PyReadonlyArray2<bool>>() {
+        return indicator_sets(a.as_array().rows().into_iter().map(|r| r.to_vec()), a.shape()[1], what, names);
+    }
+    let mut out = Vec::new();
+    for (i, item) in obj.try_iter()?.enumerate() {
+        let item = item?;
+        if item.is_instance_of::<PyString>() || item.is_none() {
+            return Err(bad(
+                what,
+                format!("row {i} is {}, not a set of labels", item.repr()?),
+                "pass a list of label lists (one list per example, [] for none), or a 0/1 indicator matrix",
+            ));
+        }
+        let mut set = Labels::default();
+        label_codes(&item, what, &mut set)
+            .map_err(|e| bad(what, format!("row {i}: {}", e.value(obj.py())), "each row is a list of labels"))?;
+        out.push(set.names);
+    }
+    Ok(out)
+}
+
+fn indicator_sets(
+    rows: impl Iterator<Item = Vec<bool>>,
+    width: usize,
+    what: &str,
+    names: Option<&[String]>,
+) -> PyResult<Vec<Vec<String>>> {
+    let names: Vec<String> = match names {
+        Some(n) if n.len() == width => n.to_vec(),
+        Some(n) => {
+            return Err(bad(
+                what,
+                format!("an indicator matrix of {width} columns, but labels= names {}", n.len()),
+                "name one label per column",
+            ))
+        }
+        None => (0..width).map(|i| i.to_string()).collect(),
+    };
+    Ok(rows.map(|r| r.iter().zip(&names).filter(|(on, _)| **on).map(|(_, n)| n.clone()).collect()).collect())
+}

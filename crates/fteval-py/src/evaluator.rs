@@ -3,13 +3,13 @@
 use fteval_core::data::Task;
 use fteval_core::labels::{infer_positive, sort_labels};
 use fteval_core::metrics::scores::multiclass::row_top;
-use fteval_core::state::{Batch, ClassificationOptions, ClassificationState, ScoresRef, StateError};
+use fteval_core::state::{Batch, ClassificationOptions, ClassificationState, MultilabelState, ScoresRef, StateError};
 use fteval_core::BootstrapConfig;
 use fteval_report::MetricsDocument;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::columns::{first_non_finite, label_codes, score_array, Labels, ScoreArray};
+use crate::columns::{first_non_finite, label_codes, label_sets, score_array, Labels, ScoreArray};
 use crate::report::Report;
 use crate::InputError;
 
@@ -21,11 +21,18 @@ fn input_error(message: String, hint: &str) -> PyErr {
     InputError::new_err(format!("{message}\n  hint: {hint}"))
 }
 
-/// Sufficient statistics of a binary or multiclass evaluation, updated batch by batch.
+/// The state an evaluator updates.
+enum State {
+    Classification(ClassificationState),
+    Multilabel(MultilabelState),
+}
+
+/// Sufficient statistics of a binary, multiclass or multilabel evaluation, updated batch by batch.
 #[pyclass(module = "fteval._fteval")]
 pub struct Evaluator {
-    state: ClassificationState,
-    /// The label list the user gave (`labels=`): the columns of per-class scores.
+    state: State,
+    /// The label list the user gave (`labels=`): the columns of per-class scores, or of a
+    /// multilabel indicator matrix.
     labels: Option<Vec<String>>,
 }
 
@@ -38,10 +45,11 @@ impl Evaluator {
             None | Some("auto") => None,
             Some("binary") => Some(Task::Binary),
             Some("multiclass") => Some(Task::Multiclass),
+            Some("multilabel") => Some(Task::Multilabel),
             Some(other) => {
                 return Err(input_error(
                     format!("task '{other}': not a task of Evaluator"),
-                    "use 'binary', 'multiclass' or leave it out (decided from the labels)",
+                    "use 'binary', 'multiclass', 'multilabel' or leave it out (decided from the labels)",
                 ))
             }
         };
@@ -55,7 +63,11 @@ impl Evaluator {
             }
         }
         let positive = positive.map(|p| fteval_core::labels::canonical_label(&p).into_owned());
-        Ok(Evaluator { state: ClassificationState::new(ClassificationOptions { task, positive }), labels })
+        let state = match task {
+            Some(Task::Multilabel) => State::Multilabel(MultilabelState::new()),
+            _ => State::Classification(ClassificationState::new(ClassificationOptions { task, positive })),
+        };
+        Ok(Evaluator { state, labels })
     }
 
     /// Adds a batch: gold labels, predicted labels and/or scores (one per row for the positive
@@ -68,6 +80,31 @@ impl Evaluator {
         y_pred: Option<&Bound<'_, PyAny>>,
         y_score: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        if let State::Multilabel(state) = &mut self.state {
+            let Some(y_pred) = y_pred else {
+                return Err(input_error("multilabel: y_pred not given".into(), "pass the predicted label sets"));
+            };
+            if y_score.is_some() {
+                return Err(input_error(
+                    "multilabel: y_score is not used".into(),
+                    "multilabel metrics are computed from the predicted label sets; leave y_score out",
+                ));
+            }
+            let gold = label_sets(y_true, "y_true", self.labels.as_deref())?;
+            let pred = label_sets(y_pred, "y_pred", self.labels.as_deref())?;
+            if gold.len() != pred.len() {
+                return Err(input_error(
+                    format!("y_pred has {} rows but y_true has {}", pred.len(), gold.len()),
+                    "pass one predicted label set per example",
+                ));
+            }
+            for (g, p) in gold.iter().zip(&pred) {
+                let g: Vec<&str> = g.iter().map(String::as_str).collect();
+                let p: Vec<&str> = p.iter().map(String::as_str).collect();
+                state.add(&g, &p);
+            }
+            return Ok(());
+        }
         let scores = y_score.map(score_array).transpose()?;
         let columns = self.score_columns(y_true, scores.as_ref())?;
         let mut labels = Labels::new(columns.as_deref().or(self.labels.as_deref()).unwrap_or(&[]));
@@ -135,13 +172,20 @@ impl Evaluator {
             },
             model_classes: None,
         };
-        let state = &mut self.state;
+        let State::Classification(state) = &mut self.state else { unreachable!("multilabel returned above") };
         py.detach(|| state.update_batch(&batch)).map_err(state_error)
     }
 
     /// Adds the rows of another evaluator (made with the same task and positive label).
     fn merge(&mut self, other: PyRef<'_, Evaluator>) -> PyResult<()> {
-        self.state.merge(&other.state).map_err(state_error)
+        match (&mut self.state, &other.state) {
+            (State::Classification(a), State::Classification(b)) => a.merge(b).map_err(state_error),
+            (State::Multilabel(a), State::Multilabel(b)) => {
+                a.merge(b);
+                Ok(())
+            }
+            _ => Err(state_error(StateError::Mismatch("one evaluator is multilabel, the other is not".into()))),
+        }
     }
 
     /// Every metric with its confidence interval, and the checks, as `fteval metrics` reports them.
@@ -159,36 +203,62 @@ impl Evaluator {
         let config = BootstrapConfig { resamples: bootstrap, level: ci, seed };
         let state = &self.state;
         let doc = py
-            .detach(|| MetricsDocument::of_classification(source, state, &config, Vec::new()))
+            .detach(|| match state {
+                State::Classification(s) => MetricsDocument::of_classification(source, s, &config, Vec::new()),
+                State::Multilabel(s) => MetricsDocument::of_multilabel(source, s, &config, Vec::new()),
+            })
             .map_err(state_error)?;
         Ok(Report::metrics(doc))
     }
 
     /// The state in fteval's versioned byte format (docs/states.md).
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.state.to_bytes())
+        PyBytes::new(
+            py,
+            &match &self.state {
+                State::Classification(s) => s.to_bytes(),
+                State::Multilabel(s) => s.to_bytes(),
+            },
+        )
     }
 
     /// An evaluator from `to_bytes` output.
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> PyResult<Evaluator> {
-        Ok(Evaluator { state: ClassificationState::from_bytes(data).map_err(state_error)?, labels: None })
+        let state = match ClassificationState::from_bytes(data) {
+            Ok(s) => State::Classification(s),
+            Err(e) => match MultilabelState::from_bytes(data) {
+                Ok(s) => State::Multilabel(s),
+                // The classification error, unless the bytes are a multilabel state gone bad.
+                Err(m) if e.to_string().contains("a multilabel state") => return Err(state_error(m)),
+                Err(_) => return Err(state_error(e)),
+            },
+        };
+        Ok(Evaluator { state, labels: None })
     }
 
     /// Rows added so far.
     #[getter]
     fn rows(&self) -> u64 {
-        self.state.rows()
+        match &self.state {
+            State::Classification(s) => s.rows(),
+            State::Multilabel(s) => s.rows(),
+        }
     }
 
     fn __repr__(&self) -> String {
-        let o = self.state.options();
-        format!(
-            "Evaluator(task={}, positive={}, rows={})",
-            o.task.map_or("auto", |t| t.as_str()),
-            o.positive.as_deref().unwrap_or("None"),
-            self.state.rows()
-        )
+        match &self.state {
+            State::Classification(s) => {
+                let o = s.options();
+                format!(
+                    "Evaluator(task={}, positive={}, rows={})",
+                    o.task.map_or("auto", |t| t.as_str()),
+                    o.positive.as_deref().unwrap_or("None"),
+                    s.rows()
+                )
+            }
+            State::Multilabel(s) => format!("Evaluator(task=multilabel, rows={})", s.rows()),
+        }
     }
 }
 
@@ -245,14 +315,16 @@ impl Evaluator {
         if let Some(k) = s.classes() {
             return Ok(v.chunks_exact(k).map(|row| row_top(row).1 as u32).collect());
         }
+        let State::Classification(state) = &self.state else { unreachable!("classification only") };
+        let options = state.options();
         let mut names = labels.names.clone();
-        if let Some(p) = &self.state.options().positive {
+        if let Some(p) = &options.positive {
             if !names.contains(p) {
                 names.push(p.clone());
             }
         }
         sort_labels(&mut names);
-        let pos = match &self.state.options().positive {
+        let pos = match &options.positive {
             Some(p) => names.iter().position(|l| l == p),
             None => infer_positive(&names),
         };

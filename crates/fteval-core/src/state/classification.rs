@@ -5,15 +5,14 @@
 //! confusion cells (k² at most) without scores, up to one entry per row with continuous scores
 //! (exact AUC, average precision, ECE and DeLong need every distinct score). Nothing else does.
 
-use std::collections::HashMap;
-
 use crate::data::{ClassificationInput, Scores, Task};
 use crate::evaluate::{evaluate_classification, Evaluation};
 use crate::labels::{infer_positive, sort_labels, POSITIVE_NAMES};
 use crate::stats::bootstrap::BootstrapConfig;
 
 use super::bytes::{Reader, Writer};
-use super::StateError;
+use super::labels::Dictionary;
+use super::{Kind, StateError};
 
 /// What stays fixed over the life of a state: two states merge only when these agree.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -83,8 +82,7 @@ impl<'a> Batch<'a> {
 pub struct ClassificationState {
     options: ClassificationOptions,
     /// Label dictionary in first-seen order; entries index it.
-    labels: Vec<String>,
-    index: HashMap<String, u32>,
+    labels: Dictionary,
     /// Unset until the first batch says whether rows carry scores.
     scores: Option<ScoreKind>,
     /// Classes the model can output (a probability table's columns), when known.
@@ -110,8 +108,7 @@ impl ClassificationState {
     pub fn new(options: ClassificationOptions) -> ClassificationState {
         ClassificationState {
             options,
-            labels: Vec::new(),
-            index: HashMap::new(),
+            labels: Dictionary::default(),
             scores: None,
             model_classes: None,
             entries: Vec::new(),
@@ -136,16 +133,6 @@ impl ClassificationState {
 
     pub fn options(&self) -> &ClassificationOptions {
         &self.options
-    }
-
-    fn code(&mut self, label: &str) -> u32 {
-        if let Some(&c) = self.index.get(label) {
-            return c;
-        }
-        let c = self.labels.len() as u32;
-        self.labels.push(label.to_string());
-        self.index.insert(label.to_string(), c);
-        c
     }
 
     fn set_scores(&mut self, kind: ScoreKind) -> Result<(), StateError> {
@@ -214,7 +201,7 @@ impl ClassificationState {
                 }
             }
         }
-        let map: Vec<u32> = batch.labels.iter().map(|l| self.code(l)).collect();
+        let map: Vec<u32> = batch.labels.iter().map(|l| self.labels.code(l)).collect();
         self.entries.reserve(n);
         for i in 0..n {
             self.entries.push((map[batch.gold[i] as usize], map[batch.pred[i] as usize], 1));
@@ -261,7 +248,7 @@ impl ClassificationState {
                 self.model_classes = Some(m.clone());
             }
         }
-        let map: Vec<u32> = other.labels.iter().map(|l| self.code(l)).collect();
+        let map: Vec<u32> = other.labels.names().iter().map(|l| self.labels.code(l)).collect();
         let w = other.scores.as_ref().map_or(0, |k| k.width());
         let column: Vec<usize> = match (&other.scores, &self.scores) {
             (Some(ScoreKind::PerClass(theirs)), Some(ScoreKind::PerClass(ours))) => {
@@ -299,7 +286,7 @@ impl ClassificationState {
             return Err(StateError::Empty);
         }
         let kind = self.scores.clone().unwrap_or(ScoreKind::None);
-        let mut labels = self.labels.clone();
+        let mut labels = self.labels.names().to_vec();
         if let ScoreKind::PerClass(classes) = &kind {
             let unscored: Vec<&String> = labels.iter().filter(|l| !classes.contains(l)).collect();
             if !unscored.is_empty() {
@@ -339,7 +326,8 @@ impl ClassificationState {
             Task::Binary => Some(resolve_positive(&labels, self.options.positive.as_deref())?),
             _ => None,
         };
-        let sorted: Vec<u32> = self.labels.iter().map(|l| labels.iter().position(|x| x == l).unwrap() as u32).collect();
+        let sorted: Vec<u32> =
+            self.labels.names().iter().map(|l| labels.iter().position(|x| x == l).unwrap() as u32).collect();
         let w = kind.width();
         // Per-class columns in sorted label order.
         let (values, w) = match &kind {
@@ -388,7 +376,7 @@ impl ClassificationState {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut state = self.clone();
         state.compact();
-        let mut w = Writer::new(super::Kind::Classification);
+        let mut w = Writer::new(Kind::Classification);
         w.u8(task_code(state.options.task));
         w.opt_str(state.options.positive.as_deref());
         match &state.scores {
@@ -407,7 +395,7 @@ impl ClassificationState {
                 w.strs(m);
             }
         }
-        w.strs(&state.labels);
+        w.strs(state.labels.names());
         w.u64(state.entries.len() as u64);
         for &(g, p, c) in &state.entries {
             w.u32(g);
@@ -422,7 +410,7 @@ impl ClassificationState {
 
     /// A state written by `to_bytes`; a clear error for anything else.
     pub fn from_bytes(bytes: &[u8]) -> Result<ClassificationState, StateError> {
-        let mut r = Reader::new(bytes, super::Kind::Classification)?;
+        let mut r = Reader::new(bytes, Kind::Classification)?;
         let task = match r.u8()? {
             TASK_AUTO => None,
             1 => Some(Task::Binary),
@@ -441,12 +429,12 @@ impl ClassificationState {
             0 => None,
             _ => Some(r.strs()?),
         };
-        let labels = r.strs()?;
+        let labels = Dictionary::from_names(r.strs()?).map_err(|l| r.bad(format!("label '{l}' twice")))?;
         let n = r.count(16)?;
         let mut entries = Vec::with_capacity(n);
         for _ in 0..n {
             let (g, p, c) = (r.u32()?, r.u32()?, r.u64()?);
-            if g as usize >= labels.len() || p as usize >= labels.len() {
+            if g as usize >= labels.names().len() || p as usize >= labels.names().len() {
                 return Err(r.bad("a label code beyond the label list".to_string()));
             }
             entries.push((g, p, c));
@@ -458,12 +446,10 @@ impl ClassificationState {
             values.push(r.f64()?);
         }
         r.end()?;
-        let index = labels.iter().enumerate().map(|(i, l)| (l.clone(), i as u32)).collect();
         let compacted = entries.len();
         Ok(ClassificationState {
             options: ClassificationOptions { task, positive },
             labels,
-            index,
             scores,
             model_classes,
             entries,

@@ -4,25 +4,31 @@
 
 mod bytes;
 pub mod classification;
+mod labels;
+pub mod multilabel;
 
 pub use classification::{Batch, ClassificationOptions, ClassificationState, ScoresRef};
+pub use multilabel::MultilabelState;
 
 /// Which state a byte string holds (its fourth header field).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Classification = 1,
+    Multilabel = 2,
 }
 
 impl Kind {
     fn name(self) -> &'static str {
         match self {
             Kind::Classification => "classification",
+            Kind::Multilabel => "multilabel",
         }
     }
 
     fn from_code(code: u8) -> Option<Kind> {
         match code {
             1 => Some(Kind::Classification),
+            2 => Some(Kind::Multilabel),
             _ => None,
         }
     }

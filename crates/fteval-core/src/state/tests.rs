@@ -162,3 +162,51 @@ fn states_of_other_options_or_scores_do_not_merge() {
         StateError::Empty
     );
 }
+
+fn multilabel_rows() -> impl Strategy<Value = Vec<(Vec<u8>, Vec<u8>)>> {
+    let set = prop::collection::vec(0u8..5, 0..4);
+    prop::collection::vec((set.clone(), set), 1..80)
+}
+
+fn multilabel_state(rows: &[(Vec<u8>, Vec<u8>)]) -> MultilabelState {
+    let names = ["ux", "bug", "perf", "docs", "10"];
+    let mut s = MultilabelState::new();
+    for (g, p) in rows {
+        let g: Vec<&str> = g.iter().map(|&i| names[i as usize]).collect();
+        let p: Vec<&str> = p.iter().map(|&i| names[i as usize]).collect();
+        s.add(&g, &p);
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn multilabel_batches_merged_in_any_order_equal_one_shot(
+        rows in multilabel_rows(),
+        cut in 0usize..80,
+        swap in any::<bool>(),
+    ) {
+        let config = BootstrapConfig { resamples: 200, level: 0.95, seed: 3 };
+        let cut = cut % (rows.len() + 1);
+        let one_shot = multilabel_state(&rows).finalize(&config);
+        let (a, b) = (multilabel_state(&rows[..cut]), multilabel_state(&rows[cut..]));
+        let b = MultilabelState::from_bytes(&b.to_bytes()).unwrap();
+        let (mut first, second) = if swap { (b, a) } else { (a, b) };
+        first.merge(&second);
+        match one_shot {
+            Ok(e) => prop_assert_eq!(format!("{e:?}"), format!("{:?}", first.finalize(&config).unwrap())),
+            Err(e) => prop_assert_eq!(e, first.finalize(&config).unwrap_err()),
+        }
+    }
+}
+
+#[test]
+fn multilabel_bytes_are_checked() {
+    let s = multilabel_state(&[(vec![0, 1], vec![1])]);
+    let bytes = s.to_bytes();
+    assert!(MultilabelState::from_bytes(&bytes).is_ok());
+    assert!(MultilabelState::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    let e = ClassificationState::from_bytes(&bytes).unwrap_err().to_string();
+    assert!(e.contains("a multilabel state, not a classification state"), "{e}");
+}

@@ -119,6 +119,16 @@ impl MetricsDocument {
         Ok(doc)
     }
 
+    /// What `fteval metrics` reports for the rows of a multilabel state.
+    pub fn of_multilabel(
+        source: &str,
+        state: &fteval_core::state::MultilabelState,
+        config: &fteval_core::BootstrapConfig,
+        input_checks: Vec<Check>,
+    ) -> Result<MetricsDocument, fteval_core::state::StateError> {
+        Ok(MetricsDocument::new(source, state.finalize(config)?, input_checks))
+    }
+
     /// The document for `eval` of `source`, with checks raised while reading the input first.
     pub fn new(source: &str, eval: Evaluation, input_checks: Vec<Check>) -> MetricsDocument {
         let mut checks = input_checks;

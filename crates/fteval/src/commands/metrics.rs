@@ -6,8 +6,8 @@ use fteval_core::evaluate::{evaluate_generation, evaluate_ner_metrics, Generatio
 use fteval_core::generation_task::choose_generation_primary;
 use fteval_core::metrics::generation::NRefs;
 use fteval_core::metrics::ner::NerMode;
-use fteval_core::state::{ClassificationState, StateError};
-use fteval_core::{evaluate_multilabel, BootstrapConfig, Check, Severity, Task};
+use fteval_core::state::{ClassificationState, MultilabelState, StateError};
+use fteval_core::{BootstrapConfig, Check, Severity, Task};
 use fteval_io::ner::read_ner;
 use fteval_io::{prepare, read_generation, GenerationInput, Prepared};
 use fteval_report::document::{ExampleDoc, GenerationInfoDoc, NerInfoDoc, Ordered};
@@ -54,7 +54,12 @@ fn classification_document(args: &MetricsArgs, config: &BootstrapConfig) -> Resu
             MetricsDocument::of_classification(&source, &state, config, input_checks)
                 .map_err(|e| state_error(&source, e))
         }
-        Prepared::Multilabel(m) => Ok(MetricsDocument::new(&source, evaluate_multilabel(&m, config), input_checks)),
+        Prepared::Multilabel(m) => {
+            let mut state = MultilabelState::new();
+            state.update(&m);
+            drop(m);
+            MetricsDocument::of_multilabel(&source, &state, config, input_checks).map_err(|e| state_error(&source, e))
+        }
     }
 }
 
