@@ -142,10 +142,11 @@ fn binary_score_metrics(
             &coarse
         };
         let cal = CalibrationGroups::binary(&used.score);
+        let logs = scores::LogTerms::of(&used.score);
         let stat = |sc: &[f64], p: &[u64], n: &[u64], o: &mut [f64]| {
             o[0] = scores::average_precision(p, n);
             o[1] = cal.debiased_ece(p, n);
-            o[2] = scores::log_loss_binary(sc, p, n);
+            o[2] = scores::log_loss_binary_terms(&logs, p, n);
             o[3] = scores::brier_binary(sc, p, n);
         };
         score_cell_replicates(used, &exact, config, stat)

@@ -115,14 +115,35 @@ pub fn average_precision(score_pos: &[u64], score_neg: &[u64]) -> f64 {
 
 /// Binary log loss over score groups.
 pub fn log_loss_binary(scores: &[f64], pos: &[u64], neg: &[u64]) -> f64 {
+    log_loss_binary_terms(&LogTerms::of(scores), pos, neg)
+}
+
+/// Each score group's log-probability of the positive and of the negative class, computed
+/// once for the many resamples of a bootstrap.
+pub struct LogTerms {
+    pub pos: Vec<f64>,
+    pub neg: Vec<f64>,
+}
+
+impl LogTerms {
+    pub fn of(scores: &[f64]) -> LogTerms {
+        LogTerms {
+            pos: scores.iter().map(|&s| clip_prob(s).ln()).collect(),
+            neg: scores.iter().map(|&s| clip_prob(1.0 - s).ln()).collect(),
+        }
+    }
+}
+
+/// Binary log loss over score groups from their log terms ([`log_loss_binary`]'s sums).
+pub fn log_loss_binary_terms(terms: &LogTerms, pos: &[u64], neg: &[u64]) -> f64 {
     let mut sum = 0.0;
     let mut n = 0u64;
-    for i in 0..scores.len() {
+    for i in 0..pos.len() {
         if pos[i] > 0 {
-            sum -= pos[i] as f64 * clip_prob(scores[i]).ln();
+            sum -= pos[i] as f64 * terms.pos[i];
         }
         if neg[i] > 0 {
-            sum -= neg[i] as f64 * clip_prob(1.0 - scores[i]).ln();
+            sum -= neg[i] as f64 * terms.neg[i];
         }
         n += pos[i] + neg[i];
     }

@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use super::multinomial::resample_counts;
+use super::multinomial::Resampler;
 use super::rng::Rng;
 use super::special::{normal_cdf, normal_quantile};
 
@@ -198,6 +198,7 @@ where
     F: Fn(&[u64], &mut [f64]) + Sync,
 {
     let mut by_stat = vec![Vec::with_capacity(config.resamples); keep.len()];
+    let resampler = Resampler::new(counts);
     for start in (0..config.resamples).step_by(RESAMPLE_BLOCK) {
         let end = (start + RESAMPLE_BLOCK).min(config.resamples);
         let rows: Vec<Vec<f64>> = (start..end)
@@ -206,7 +207,7 @@ where
                 || (vec![0u64; counts.len()], vec![f64::NAN; n_stats]),
                 |(buf, out), i| {
                     let mut rng = Rng::new(config.seed, i as u64 + 1);
-                    resample_counts(&mut rng, counts, buf);
+                    resampler.draw(&mut rng, buf);
                     out.fill(f64::NAN);
                     stat(buf, out);
                     keep.iter().map(|&j| out[j]).collect()

@@ -82,41 +82,63 @@ fn binomial_btrs(rng: &mut Rng, n: u64, p: f64) -> u64 {
 /// rows summarised by `counts`. Uses conditional binomials; when there are more cells than
 /// rows it draws rows directly.
 pub fn resample_counts(rng: &mut Rng, counts: &[u64], out: &mut [u64]) {
-    debug_assert_eq!(counts.len(), out.len());
-    let total: u64 = counts.iter().sum();
-    out.iter_mut().for_each(|o| *o = 0);
-    if total == 0 {
-        return;
+    Resampler::new(counts).draw(rng, out)
+}
+
+/// Draws resamples of fixed cell counts, as [`resample_counts`] does, with the work that does
+/// not depend on the draw (the total; the row-to-cell table when rows are drawn directly) done
+/// once for all resamples.
+pub struct Resampler<'a> {
+    counts: &'a [u64],
+    total: u64,
+    /// Row r (in cell order) belongs to cell owner[r]: set when there are few rows per cell.
+    owner: Option<Vec<u32>>,
+}
+
+impl<'a> Resampler<'a> {
+    pub fn new(counts: &'a [u64]) -> Resampler<'a> {
+        let total: u64 = counts.iter().sum();
+        // Few rows per cell: drawing rows is cheaper than one binomial per cell, and a table of
+        // each row's cell makes every draw O(1) instead of a binary search.
+        let owner = (total > 0 && counts.len() as u64 > total / 4 + 16).then(|| {
+            counts.iter().enumerate().flat_map(|(i, &c)| std::iter::repeat_n(i as u32, c as usize)).collect()
+        });
+        Resampler { counts, total, owner }
     }
-    if counts.len() as u64 > total / 4 + 16 {
-        // Few rows per cell: drawing rows is cheaper than one binomial per cell. Row r (in
-        // cell order) belongs to the cell whose cumulative range holds it; a table of each
-        // row's cell makes every draw O(1) instead of a binary search.
-        let owner: Vec<u32> =
-            counts.iter().enumerate().flat_map(|(i, &c)| std::iter::repeat_n(i as u32, c as usize)).collect();
-        for _ in 0..total {
-            let r = rng.below(total);
-            out[owner[r as usize] as usize] += 1;
+
+    /// One resample's cell counts into `out`.
+    pub fn draw(&self, rng: &mut Rng, out: &mut [u64]) {
+        let (counts, total) = (self.counts, self.total);
+        debug_assert_eq!(counts.len(), out.len());
+        out.iter_mut().for_each(|o| *o = 0);
+        if total == 0 {
+            return;
         }
-        return;
-    }
-    let mut remaining_n = total;
-    let mut remaining_mass = total;
-    for (i, &c) in counts.iter().enumerate() {
-        if remaining_n == 0 {
-            break;
+        if let Some(owner) = &self.owner {
+            for _ in 0..total {
+                let r = rng.below(total);
+                out[owner[r as usize] as usize] += 1;
+            }
+            return;
         }
-        if c == 0 {
-            continue;
+        let mut remaining_n = total;
+        let mut remaining_mass = total;
+        for (i, &c) in counts.iter().enumerate() {
+            if remaining_n == 0 {
+                break;
+            }
+            if c == 0 {
+                continue;
+            }
+            if c == remaining_mass {
+                out[i] = remaining_n;
+                break;
+            }
+            let k = binomial(rng, remaining_n, c as f64 / remaining_mass as f64);
+            out[i] = k;
+            remaining_n -= k;
+            remaining_mass -= c;
         }
-        if c == remaining_mass {
-            out[i] = remaining_n;
-            break;
-        }
-        let k = binomial(rng, remaining_n, c as f64 / remaining_mass as f64);
-        out[i] = k;
-        remaining_n -= k;
-        remaining_mass -= c;
     }
 }
 
