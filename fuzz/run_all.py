@@ -44,18 +44,26 @@ def commit() -> str:
     return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
 
 
+def remove_dead_scratch() -> None:
+    """Removes the scratch folders (fuzz/src/lib.rs) of fuzz processes that have ended. Only those of
+    dead processes: another run_all chain's target may be running beside this one (two removed each
+    other's live folder once, and its next write panicked)."""
+    for d in glob.glob("/dev/shm/fteval-fuzz-*"):
+        pid = d.rsplit("-", 1)[-1]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def run(target: str, runs: int, extra: list) -> dict:
     built_from = commit()
     seeds = len([f for f in os.listdir(os.path.join(HERE, "corpus", target)) if f.startswith("seed-")])
     cmd = ["nice", "-n", "10", "cargo", "+nightly", "fuzz", "run", target, "--",
            f"-runs={runs}", "-rss_limit_mb=2048", "-timeout=10", f"-dict=dicts/{TARGETS[target]}.dict",
            "-print_final_stats=1", *extra]
-    scratch_before = set(glob.glob("/dev/shm/fteval-fuzz-*"))
     t0 = time.monotonic()
     proc = subprocess.run(cmd, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     seconds = time.monotonic() - t0
-    for d in set(glob.glob("/dev/shm/fteval-fuzz-*")) - scratch_before:  # the target's scratch folder (fuzz/src/lib.rs)
-        shutil.rmtree(d, ignore_errors=True)
+    remove_dead_scratch()
     out = proc.stdout
     log_dir = os.path.join(HERE, "artifacts", target)
     os.makedirs(log_dir, exist_ok=True)
