@@ -5,6 +5,10 @@
 //! confusion cells (k² at most) without scores, up to one entry per row with continuous scores
 //! (exact AUC, average precision, ECE and DeLong need every distinct score). Nothing else does.
 
+use std::cmp::Ordering;
+
+use rayon::prelude::*;
+
 use crate::data::{ClassificationInput, Scores, Task};
 use crate::evaluate::{evaluate_classification, Evaluation};
 use crate::labels::{infer_positive, sort_labels, POSITIVE_NAMES};
@@ -77,6 +81,52 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// Gold and prediction codes of the entries, column by column (a prepared input's columns move
+/// in without a copy), and their row counts.
+#[derive(Clone, Debug, Default)]
+struct Entries {
+    gold: Vec<u32>,
+    pred: Vec<u32>,
+    /// Rows of each entry; None while every entry is one row (as added, before compaction).
+    rows: Option<Vec<u64>>,
+}
+
+impl Entries {
+    fn len(&self) -> usize {
+        self.gold.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.gold.is_empty()
+    }
+
+    fn rows(&self, i: usize) -> u64 {
+        self.rows.as_ref().map_or(1, |r| r[i])
+    }
+
+    fn total(&self) -> u64 {
+        self.rows.as_ref().map_or(self.gold.len() as u64, |r| r.iter().sum())
+    }
+
+    /// Records that the last `n` entries pushed to gold and pred are one row each.
+    fn one_row_each(&mut self, n: usize) {
+        if let Some(r) = &mut self.rows {
+            r.extend(std::iter::repeat_n(1, n));
+        }
+    }
+
+    fn push(&mut self, gold: u32, pred: u32, rows: u64) {
+        if rows != 1 && self.rows.is_none() {
+            self.rows = Some(vec![1; self.gold.len()]);
+        }
+        self.gold.push(gold);
+        self.pred.push(pred);
+        if let Some(r) = &mut self.rows {
+            r.push(rows);
+        }
+    }
+}
+
 /// Sufficient statistics of a binary or multiclass test set (see the module comment).
 #[derive(Clone, Debug)]
 pub struct ClassificationState {
@@ -87,8 +137,8 @@ pub struct ClassificationState {
     scores: Option<ScoreKind>,
     /// Classes the model can output (a probability table's columns), when known.
     model_classes: Option<Vec<String>>,
-    /// (gold, prediction, rows) per entry; entry i's scores are `values[i*w..(i+1)*w]`.
-    entries: Vec<(u32, u32, u64)>,
+    /// Entry i's gold and prediction codes and rows; its scores are `values[i*w..(i+1)*w]`.
+    entries: Entries,
     values: Vec<f64>,
     /// Entries up to here are free of duplicates (see `compact`).
     compacted: usize,
@@ -111,24 +161,57 @@ impl ClassificationState {
             labels: Dictionary::default(),
             scores: None,
             model_classes: None,
-            entries: Vec::new(),
+            entries: Entries::default(),
             values: Vec::new(),
             compacted: 0,
         }
     }
 
-    /// The state of a prepared input, whose task and positive label stay as they were resolved.
-    pub fn of_input(input: &ClassificationInput) -> Result<ClassificationState, StateError> {
+    /// The state of a prepared input, whose task and positive label stay as they were resolved;
+    /// its columns move into the state without a copy.
+    pub fn of_input(input: ClassificationInput) -> Result<ClassificationState, StateError> {
         let options =
             ClassificationOptions { task: Some(input.task), positive: input.positive.map(|p| input.labels[p].clone()) };
         let mut state = ClassificationState::new(options);
-        state.update(input)?;
+        // The label dictionary (codes as in the input), the kind of scores and the model classes.
+        let scores = input.scores.as_ref().map(|s| match s {
+            Scores::Positive(_) => ScoresRef::Positive(&[]),
+            Scores::PerClass(_) => ScoresRef::PerClass(&[]),
+        });
+        state.update_batch(&Batch {
+            labels: &input.labels,
+            gold: &[],
+            pred: &[],
+            scores,
+            model_classes: input.model_classes.as_deref(),
+        })?;
+        let n = input.gold.len();
+        if input.pred.len() != n {
+            return Err(StateError::Input(format!("{n} gold labels but {} predictions", input.pred.len())));
+        }
+        state.entries.gold = input.gold;
+        state.entries.pred = input.pred;
+        state.values = match input.scores {
+            None => Vec::new(),
+            Some(Scores::Positive(v)) | Some(Scores::PerClass(v)) => v,
+        };
+        if state.values.len() != n * state.width() {
+            return Err(StateError::Input(format!("{n} rows but {} scores", state.values.len())));
+        }
+        if let Some(&bad) =
+            state.entries.gold.iter().chain(&state.entries.pred).find(|&&c| c as usize >= state.labels.names().len())
+        {
+            return Err(StateError::Input(format!(
+                "label code {bad} beyond the {} labels",
+                state.labels.names().len()
+            )));
+        }
         Ok(state)
     }
 
     /// Rows counted so far.
     pub fn rows(&self) -> u64 {
-        self.entries.iter().map(|e| e.2).sum()
+        self.entries.total()
     }
 
     pub fn options(&self) -> &ClassificationOptions {
@@ -202,10 +285,9 @@ impl ClassificationState {
             }
         }
         let map: Vec<u32> = batch.labels.iter().map(|l| self.labels.code(l)).collect();
-        self.entries.reserve(n);
-        for i in 0..n {
-            self.entries.push((map[batch.gold[i] as usize], map[batch.pred[i] as usize], 1));
-        }
+        self.entries.gold.extend(batch.gold.iter().map(|&g| map[g as usize]));
+        self.entries.pred.extend(batch.pred.iter().map(|&p| map[p as usize]));
+        self.entries.one_row_each(n);
         match (&batch.scores, &kind) {
             (Some(ScoresRef::Positive(s)), _) => self.values.extend_from_slice(s),
             (Some(ScoresRef::PerClass(p)), ScoreKind::PerClass(classes)) => {
@@ -219,9 +301,7 @@ impl ClassificationState {
             }
             _ => {}
         }
-        if self.entries.len() > 2 * self.compacted + (1 << 20) {
-            self.compact();
-        }
+        self.compact_if_large();
         Ok(())
     }
 
@@ -256,14 +336,21 @@ impl ClassificationState {
             }
             _ => (0..w).collect(),
         };
-        for (i, &(g, p, c)) in other.entries.iter().enumerate() {
-            self.entries.push((map[g as usize], map[p as usize], c));
+        for i in 0..other.entries.len() {
+            let e = &other.entries;
+            self.entries.push(map[e.gold[i] as usize], map[e.pred[i] as usize], e.rows(i));
             self.values.extend(column.iter().map(|&j| other.values[i * w + j]));
         }
-        if self.entries.len() > 2 * self.compacted + (1 << 20) {
+        self.compact_if_large();
+        Ok(())
+    }
+
+    /// Without scores the entries are confusion cells: adding up duplicates keeps them at most
+    /// k². With scores most rows differ, so they are left for `to_bytes` and finalizing.
+    fn compact_if_large(&mut self) {
+        if self.width() == 0 && self.entries.len() > 2 * self.compacted + (1 << 20) {
             self.compact();
         }
-        Ok(())
     }
 
     fn width(&self) -> usize {
@@ -273,7 +360,17 @@ impl ClassificationState {
     /// Sorts the entries by their dictionary codes and scores and adds up duplicates.
     fn compact(&mut self) {
         let w = self.width();
-        let (entries, values) = canonical(&self.entries, &self.values, w, |c| c);
+        let (mut entries, mut values) = (Entries::default(), Vec::new());
+        canonical_runs(
+            &self.entries,
+            &self.values,
+            w,
+            |c| c,
+            |g, p, rows, scores| {
+                entries.push(g, p, rows);
+                values.extend_from_slice(scores);
+            },
+        );
         self.entries = entries;
         self.values = values;
         self.compacted = self.entries.len();
@@ -330,26 +427,33 @@ impl ClassificationState {
             self.labels.names().iter().map(|l| labels.iter().position(|x| x == l).unwrap() as u32).collect();
         let w = kind.width();
         // Per-class columns in sorted label order.
-        let (values, w) = match &kind {
+        let reordered;
+        let values: &[f64] = match &kind {
             ScoreKind::PerClass(classes) => {
                 let column: Vec<usize> = labels.iter().map(|l| classes.iter().position(|c| c == l).unwrap()).collect();
-                let v: Vec<f64> = self.values.chunks_exact(w).flat_map(|row| column.iter().map(|&j| row[j])).collect();
-                (v, w)
+                reordered =
+                    self.values.chunks_exact(w).flat_map(|row| column.iter().map(|&j| row[j])).collect::<Vec<f64>>();
+                &reordered
             }
-            _ => (self.values.clone(), w),
+            _ => &self.values,
         };
-        let (entries, values) = canonical(&self.entries, &values, w, |c| sorted[c as usize]);
-        let n: u64 = entries.iter().map(|e| e.2).sum();
-        let mut gold = Vec::with_capacity(n as usize);
-        let mut pred = Vec::with_capacity(n as usize);
-        let mut scores = Vec::with_capacity(n as usize * w);
-        for (i, &(g, p, c)) in entries.iter().enumerate() {
-            for _ in 0..c {
-                gold.push(g);
-                pred.push(p);
-                scores.extend_from_slice(&values[i * w..(i + 1) * w]);
-            }
-        }
+        let n = self.rows() as usize;
+        let mut gold = Vec::with_capacity(n);
+        let mut pred = Vec::with_capacity(n);
+        let mut scores = Vec::with_capacity(n * w);
+        canonical_runs(
+            &self.entries,
+            values,
+            w,
+            |c| sorted[c as usize],
+            |g, p, rows, row| {
+                for _ in 0..rows {
+                    gold.push(g);
+                    pred.push(p);
+                    scores.extend_from_slice(row);
+                }
+            },
+        );
         let scores = match kind {
             ScoreKind::None => None,
             ScoreKind::Positive => Some(Scores::Positive(scores)),
@@ -397,10 +501,10 @@ impl ClassificationState {
         }
         w.strs(state.labels.names());
         w.u64(state.entries.len() as u64);
-        for &(g, p, c) in &state.entries {
-            w.u32(g);
-            w.u32(p);
-            w.u64(c);
+        for i in 0..state.entries.len() {
+            w.u32(state.entries.gold[i]);
+            w.u32(state.entries.pred[i]);
+            w.u64(state.entries.rows(i));
         }
         for &v in &state.values {
             w.f64(v);
@@ -431,13 +535,13 @@ impl ClassificationState {
         };
         let labels = Dictionary::from_names(r.strs()?).map_err(|l| r.bad(format!("label '{l}' twice")))?;
         let n = r.count(16)?;
-        let mut entries = Vec::with_capacity(n);
+        let mut entries = Entries::default();
         for _ in 0..n {
             let (g, p, c) = (r.u32()?, r.u32()?, r.u64()?);
             if g as usize >= labels.names().len() || p as usize >= labels.names().len() {
                 return Err(r.bad("a label code beyond the label list".to_string()));
             }
-            entries.push((g, p, c));
+            entries.push(g, p, c);
         }
         let w = scores.as_ref().map_or(0, |k: &ScoreKind| k.width());
         let m = r.count_exact(n.checked_mul(w).ok_or_else(|| r.bad("too many scores".into()))?, 8)?;
@@ -459,43 +563,68 @@ impl ClassificationState {
     }
 }
 
-/// Entries with codes mapped by `map`, sorted by (gold, prediction, scores by their bits'
-/// total order) and duplicates added up.
-fn canonical(
-    entries: &[(u32, u32, u64)],
+/// The entries with codes mapped by `map`, in canonical order — by (gold, prediction, scores
+/// by their bits' total order) — duplicates added up: `emit(gold, prediction, rows, scores)`
+/// once per distinct entry.
+fn canonical_runs(
+    entries: &Entries,
     values: &[f64],
     w: usize,
-    map: impl Fn(u32) -> u32,
-) -> (Vec<(u32, u32, u64)>, Vec<f64>) {
-    let mapped: Vec<(u32, u32)> = entries.iter().map(|&(g, p, _)| (map(g), map(p))).collect();
+    map: impl Fn(u32) -> u32 + Sync,
+    mut emit: impl FnMut(u32, u32, u64, &[f64]),
+) {
+    let cell = |i: usize| ((map(entries.gold[i]) as u64) << 32) | map(entries.pred[i]) as u64;
     let row = |i: usize| &values[i * w..(i + 1) * w];
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    let key_cmp = |a: &usize, b: &usize| {
-        mapped[*a].cmp(&mapped[*b]).then_with(|| {
-            row(*a)
-                .iter()
-                .zip(row(*b))
-                .map(|(x, y)| x.total_cmp(y))
-                .find(|o| o.is_ne())
-                .unwrap_or(std::cmp::Ordering::Equal)
-        })
+    // Sorted positions: by a packed (cell, score) key when there is at most one score per row
+    // (a plain integer sort), else by comparing the score rows.
+    let order: Vec<u32> = if w <= 1 {
+        let mut keys: Vec<(u64, u64, u32)> = (0..entries.len())
+            .into_par_iter()
+            .map(|i| (cell(i), if w == 1 { total_order_key(values[i]) } else { 0 }, i as u32))
+            .collect();
+        keys.par_sort_unstable();
+        keys.into_iter().map(|k| k.2).collect()
+    } else {
+        let cells: Vec<u64> = (0..entries.len()).into_par_iter().map(cell).collect();
+        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            cells[a].cmp(&cells[b]).then_with(|| {
+                row(a).iter().zip(row(b)).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+            })
+        });
+        order
     };
-    order.sort_unstable_by(key_cmp);
-    let mut out: Vec<(u32, u32, u64)> = Vec::with_capacity(entries.len());
-    let mut out_values = Vec::with_capacity(values.len());
-    let mut last: Option<usize> = None;
-    for &i in &order {
-        if let Some(l) = last {
-            if key_cmp(&l, &i).is_eq() {
-                out.last_mut().unwrap().2 += entries[i].2;
-                continue;
+    let same = |a: usize, b: usize| {
+        entries.gold[a] == entries.gold[b]
+            && entries.pred[a] == entries.pred[b]
+            && row(a).iter().zip(row(b)).all(|(x, y)| x.to_bits() == y.to_bits())
+    };
+    let mut run: Option<(usize, u64)> = None;
+    for i in order.into_iter().map(|i| i as usize) {
+        match run {
+            Some((first, rows)) if same(first, i) => run = Some((first, rows + entries.rows(i))),
+            _ => {
+                if let Some((first, rows)) = run {
+                    emit(map(entries.gold[first]), map(entries.pred[first]), rows, row(first));
+                }
+                run = Some((i, entries.rows(i)));
             }
         }
-        out.push((mapped[i].0, mapped[i].1, entries[i].2));
-        out_values.extend_from_slice(row(i));
-        last = Some(i);
     }
-    (out, out_values)
+    if let Some((first, rows)) = run {
+        emit(map(entries.gold[first]), map(entries.pred[first]), rows, row(first));
+    }
+}
+
+/// An unsigned key whose order is `f64::total_cmp`'s.
+fn total_order_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
 }
 
 /// The positive label's index among sorted `labels`: the one named, else the conventional one.

@@ -116,7 +116,7 @@ fn state_values_equal_the_direct_evaluation() {
         (0..300u32).map(|i| (i % 3, (i * 7 + i / 5) % 3, ((i * 37) % 100) as f64 / 100.0)).collect();
     let input = batch(&rows, 3, 2);
     let direct = evaluate_classification(&input, &BootstrapConfig::default());
-    let state = ClassificationState::of_input(&input).unwrap().finalize(&BootstrapConfig::default()).unwrap();
+    let state = ClassificationState::of_input(input.clone()).unwrap().finalize(&BootstrapConfig::default()).unwrap();
     assert_eq!(direct.metrics.len(), state.metrics.len());
     for ((k1, a), (k2, b)) in direct.metrics.iter().zip(&state.metrics) {
         assert_eq!(k1, k2);

@@ -100,9 +100,8 @@ impl<'a> Resampler<'a> {
         let total: u64 = counts.iter().sum();
         // Few rows per cell: drawing rows is cheaper than one binomial per cell, and a table of
         // each row's cell makes every draw O(1) instead of a binary search.
-        let owner = (total > 0 && counts.len() as u64 > total / 4 + 16).then(|| {
-            counts.iter().enumerate().flat_map(|(i, &c)| std::iter::repeat_n(i as u32, c as usize)).collect()
-        });
+        let owner = (total > 0 && counts.len() as u64 > total / 4 + 16)
+            .then(|| counts.iter().enumerate().flat_map(|(i, &c)| std::iter::repeat_n(i as u32, c as usize)).collect());
         Resampler { counts, total, owner }
     }
 

@@ -49,8 +49,7 @@ fn classification_document(args: &MetricsArgs, config: &BootstrapConfig) -> Resu
     match prepared.input {
         Prepared::Classification(c) => {
             // Through the mergeable state, as Python and the engines evaluate (one path).
-            let state = ClassificationState::of_input(&c).map_err(|e| state_error(&source, e))?;
-            drop(c);
+            let state = ClassificationState::of_input(c).map_err(|e| state_error(&source, e))?;
             MetricsDocument::of_classification(&source, &state, config, input_checks)
                 .map_err(|e| state_error(&source, e))
         }
