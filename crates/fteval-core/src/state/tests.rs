@@ -1,6 +1,7 @@
 //! States: any batching, merged in any order, equals one shot — values, intervals and checks.
 
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 use super::*;
 use crate::data::{ClassificationInput, Scores, Task};
@@ -87,11 +88,12 @@ fn evaluate_in_batches(k: usize, scores: u8, rows: &[(u32, u32, f64)], cuts: &[u
         once.merge(&states[i]).unwrap();
     }
     let config = BootstrapConfig { resamples: 200, level: 0.95, seed: 7 };
-    format!("{:?}", once.finalize(&config).unwrap())
+    format!("{:?}", once.finalize(&config))
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    // A fixed seed: the same cases on every run (CI stays reproducible); new cases come from changing it.
+    #![proptest_config(ProptestConfig { rng_seed: RngSeed::Fixed(17), ..ProptestConfig::with_cases(64) })]
     #[test]
     fn batches_merged_in_any_order_equal_one_shot(
         (k, scores, rows) in rows_strategy(),
@@ -102,7 +104,7 @@ proptest! {
             let mut s = ClassificationState::new(options(k));
             s.update(&batch(&rows, k, scores)).unwrap();
             let config = BootstrapConfig { resamples: 200, level: 0.95, seed: 7 };
-            format!("{:?}", s.finalize(&config).unwrap())
+            format!("{:?}", s.finalize(&config))
         };
         prop_assert_eq!(one_shot, evaluate_in_batches(k, scores, &rows, &cuts, &order));
     }
@@ -180,7 +182,7 @@ fn multilabel_state(rows: &[(Vec<u8>, Vec<u8>)]) -> MultilabelState {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig { rng_seed: RngSeed::Fixed(18), ..ProptestConfig::with_cases(48) })]
     #[test]
     fn multilabel_batches_merged_in_any_order_equal_one_shot(
         rows in multilabel_rows(),
