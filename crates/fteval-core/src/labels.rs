@@ -2,6 +2,7 @@
 //! and the positive class of a binary task.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// The canonical spelling of a label: surrounding whitespace removed, integral decimals
 /// written as integers (`1.0` → `1`, as pandas writes integer columns with missing values),
@@ -90,5 +91,61 @@ mod tests {
         assert_eq!(infer_positive(&l), Some(1));
         assert_eq!(infer_positive(&["no".to_string(), "Yes".into()]), Some(1));
         assert_eq!(infer_positive(&["a".to_string(), "b".into()]), None);
+    }
+}
+
+/// Distinct spellings (tags, labels) and their ids, in first-seen order.
+#[derive(Clone, Debug, Default)]
+pub struct Vocab {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Vocab {
+    pub fn new() -> Vocab {
+        Vocab::default()
+    }
+
+    /// The id of `label`, added when new (no allocation for a label already seen).
+    pub fn intern(&mut self, label: &str) -> u32 {
+        if let Some(&id) = self.index.get(label) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(label.to_string());
+        self.index.insert(label.to_string(), id);
+        id
+    }
+
+    pub fn get(&self, label: &str) -> Option<u32> {
+        self.index.get(label).copied()
+    }
+
+    pub fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// A vocabulary of `names` in that order; Err(the name) if one repeats.
+    pub fn from_names(names: Vec<String>) -> Result<Vocab, String> {
+        let mut v = Vocab::default();
+        for n in names {
+            if v.get(&n).is_some() {
+                return Err(n);
+            }
+            v.intern(&n);
+        }
+        Ok(v)
     }
 }

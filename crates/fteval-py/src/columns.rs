@@ -3,19 +3,16 @@
 
 use std::collections::HashMap;
 
-use fteval_core::labels::canonical_label;
+use fteval_core::labels::{canonical_label, Vocab};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 
 use crate::InputError;
 
-/// Label codes over a shared dictionary, in first-seen order.
+/// Label codes over canonical spellings (as the file readers spell labels), in first-seen order.
 #[derive(Default)]
-pub struct Labels {
-    pub names: Vec<String>,
-    index: HashMap<String, u32>,
-}
+pub struct Labels(Vocab);
 
 impl Labels {
     pub fn new(names: &[String]) -> Labels {
@@ -27,14 +24,11 @@ impl Labels {
     }
 
     pub fn code(&mut self, name: &str) -> u32 {
-        let name = canonical_label(name);
-        if let Some(&c) = self.index.get(name.as_ref()) {
-            return c;
-        }
-        let c = self.names.len() as u32;
-        self.names.push(name.to_string());
-        self.index.insert(name.into_owned(), c);
-        c
+        self.0.intern(&canonical_label(name))
+    }
+
+    pub fn names(&self) -> &[String] {
+        self.0.names()
     }
 }
 
@@ -192,7 +186,7 @@ pub fn label_sets(obj: &Bound<'_, PyAny>, what: &str, names: Option<&[String]>) 
         let mut set = Labels::default();
         label_codes(&item, what, &mut set)
             .map_err(|e| bad(what, format!("row {i}: {}", e.value(obj.py())), "each row is a list of labels"))?;
-        out.push(set.names);
+        out.push(set.names().to_vec());
     }
     Ok(out)
 }

@@ -53,10 +53,7 @@ impl Evaluator {
                 ))
             }
         };
-        let labels = labels.map(|l| {
-            let mut set = Labels::new(&l);
-            std::mem::take(&mut set.names)
-        });
+        let labels = labels.map(|l| Labels::new(&l).names().to_vec());
         if let Some(l) = &labels {
             if l.is_empty() {
                 return Err(input_error("labels=[]: no labels".into(), "list the classes, or leave labels out"));
@@ -149,8 +146,8 @@ impl Evaluator {
             None => self.derived_predictions(&mut labels, scores.as_ref(), values)?,
         };
         if let Some(cols) = &columns {
-            if labels.names.len() > cols.len() {
-                let extra: Vec<&String> = labels.names[cols.len()..].iter().collect();
+            if labels.names().len() > cols.len() {
+                let extra: Vec<&String> = labels.names()[cols.len()..].iter().collect();
                 return Err(input_error(
                     format!(
                         "labels {} have no column in y_score (its columns are {})",
@@ -162,7 +159,7 @@ impl Evaluator {
             }
         }
         let batch = Batch {
-            labels: &labels.names,
+            labels: labels.names(),
             gold: &gold,
             pred: &pred,
             scores: match (&scores, values) {
@@ -283,7 +280,7 @@ impl Evaluator {
         // Without names, the columns are the sorted labels (as scikit-learn orders them).
         let mut seen = Labels::default();
         label_codes(y_true, "y_true", &mut seen)?;
-        let mut names = seen.names;
+        let mut names = seen.names().to_vec();
         sort_labels(&mut names);
         let integers: Vec<String> = (0..k).map(|i| i.to_string()).collect();
         if names.len() == k {
@@ -317,7 +314,7 @@ impl Evaluator {
         }
         let State::Classification(state) = &self.state else { unreachable!("classification only") };
         let options = state.options();
-        let mut names = labels.names.clone();
+        let mut names = labels.names().to_vec();
         if let Some(p) = &options.positive {
             if !names.contains(p) {
                 names.push(p.clone());

@@ -27,48 +27,7 @@ use std::ops::Range;
 // Input: interned tags, sentence by sentence
 
 /// Distinct tag spellings and their ids.
-#[derive(Clone, Debug, Default)]
-pub struct TagVocab {
-    names: Vec<String>,
-    index: HashMap<String, u32>,
-}
-
-impl TagVocab {
-    pub fn new() -> TagVocab {
-        TagVocab::default()
-    }
-
-    /// The id of `tag`, added when new (no allocation for a tag already seen).
-    pub fn intern(&mut self, tag: &str) -> u32 {
-        if let Some(&id) = self.index.get(tag) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(tag.to_string());
-        self.index.insert(tag.to_string(), id);
-        id
-    }
-
-    pub fn get(&self, tag: &str) -> Option<u32> {
-        self.index.get(tag).copied()
-    }
-
-    pub fn name(&self, id: u32) -> &str {
-        &self.names[id as usize]
-    }
-
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-}
+pub type TagVocab = crate::labels::Vocab;
 
 /// Gold and predicted tags of a corpus, sentence by sentence, in flat arrays: token `t` of
 /// the corpus has gold tag `gold[t]` and predicted tag `pred[t]` (ids into `vocab`), and

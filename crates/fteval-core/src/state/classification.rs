@@ -11,11 +11,10 @@ use rayon::prelude::*;
 
 use crate::data::{ClassificationInput, Scores, Task};
 use crate::evaluate::{evaluate_classification, Evaluation};
-use crate::labels::{infer_positive, sort_labels, POSITIVE_NAMES};
+use crate::labels::{infer_positive, sort_labels, Vocab, POSITIVE_NAMES};
 use crate::stats::bootstrap::BootstrapConfig;
 
 use super::bytes::{Reader, Writer};
-use super::labels::Dictionary;
 use super::{Kind, StateError};
 
 /// What stays fixed over the life of a state: two states merge only when these agree.
@@ -132,7 +131,7 @@ impl Entries {
 pub struct ClassificationState {
     options: ClassificationOptions,
     /// Label dictionary in first-seen order; entries index it.
-    labels: Dictionary,
+    labels: Vocab,
     /// Unset until the first batch says whether rows carry scores.
     scores: Option<ScoreKind>,
     /// Classes the model can output (a probability table's columns), when known.
@@ -158,7 +157,7 @@ impl ClassificationState {
     pub fn new(options: ClassificationOptions) -> ClassificationState {
         ClassificationState {
             options,
-            labels: Dictionary::default(),
+            labels: Vocab::default(),
             scores: None,
             model_classes: None,
             entries: Entries::default(),
@@ -284,7 +283,7 @@ impl ClassificationState {
                 }
             }
         }
-        let map: Vec<u32> = batch.labels.iter().map(|l| self.labels.code(l)).collect();
+        let map: Vec<u32> = batch.labels.iter().map(|l| self.labels.intern(l)).collect();
         self.entries.gold.extend(batch.gold.iter().map(|&g| map[g as usize]));
         self.entries.pred.extend(batch.pred.iter().map(|&p| map[p as usize]));
         self.entries.one_row_each(n);
@@ -328,7 +327,7 @@ impl ClassificationState {
                 self.model_classes = Some(m.clone());
             }
         }
-        let map: Vec<u32> = other.labels.names().iter().map(|l| self.labels.code(l)).collect();
+        let map: Vec<u32> = other.labels.names().iter().map(|l| self.labels.intern(l)).collect();
         let w = other.scores.as_ref().map_or(0, |k| k.width());
         let column: Vec<usize> = match (&other.scores, &self.scores) {
             (Some(ScoreKind::PerClass(theirs)), Some(ScoreKind::PerClass(ours))) => {
@@ -533,7 +532,7 @@ impl ClassificationState {
             0 => None,
             _ => Some(r.strs()?),
         };
-        let labels = Dictionary::from_names(r.strs()?).map_err(|l| r.bad(format!("label '{l}' twice")))?;
+        let labels = Vocab::from_names(r.strs()?).map_err(|l| r.bad(format!("label '{l}' twice")))?;
         let n = r.count(16)?;
         let mut entries = Entries::default();
         for _ in 0..n {

@@ -4,7 +4,6 @@
 
 mod bytes;
 pub mod classification;
-mod labels;
 pub mod multilabel;
 
 pub use classification::{Batch, ClassificationOptions, ClassificationState, ScoresRef};

@@ -8,18 +8,17 @@ use std::collections::HashMap;
 
 use crate::data::MultilabelInput;
 use crate::evaluate::{evaluate_multilabel, Evaluation};
-use crate::labels::sort_labels;
+use crate::labels::{sort_labels, Vocab};
 use crate::metrics::multilabel::SetPair;
 use crate::stats::bootstrap::BootstrapConfig;
 
 use super::bytes::{Reader, Writer};
-use super::labels::Dictionary;
 use super::{Kind, StateError};
 
 /// Sufficient statistics of a multilabel test set (see the module comment).
 #[derive(Clone, Debug, Default)]
 pub struct MultilabelState {
-    labels: Dictionary,
+    labels: Vocab,
     /// (gold set, predicted set) in dictionary codes, each sorted → rows.
     pairs: HashMap<(Vec<u32>, Vec<u32>), u64>,
 }
@@ -42,7 +41,7 @@ impl MultilabelState {
     }
 
     fn set(&mut self, labels: &[&str]) -> Vec<u32> {
-        let mut v: Vec<u32> = labels.iter().map(|l| self.labels.code(l)).collect();
+        let mut v: Vec<u32> = labels.iter().map(|l| self.labels.intern(l)).collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -50,7 +49,7 @@ impl MultilabelState {
 
     /// Adds the rows of a prepared input.
     pub fn update(&mut self, input: &MultilabelInput) {
-        let map: Vec<u32> = input.labels.iter().map(|l| self.labels.code(l)).collect();
+        let map: Vec<u32> = input.labels.iter().map(|l| self.labels.intern(l)).collect();
         let remap = |s: &[u32]| {
             let mut v: Vec<u32> = s.iter().map(|&c| map[c as usize]).collect();
             v.sort_unstable();
@@ -63,7 +62,7 @@ impl MultilabelState {
 
     /// Adds the rows of `other`.
     pub fn merge(&mut self, other: &MultilabelState) {
-        let map: Vec<u32> = other.labels.names().iter().map(|l| self.labels.code(l)).collect();
+        let map: Vec<u32> = other.labels.names().iter().map(|l| self.labels.intern(l)).collect();
         for ((g, p), &c) in &other.pairs {
             let remap = |s: &[u32]| {
                 let mut v: Vec<u32> = s.iter().map(|&x| map[x as usize]).collect();
@@ -129,7 +128,7 @@ impl MultilabelState {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<MultilabelState, StateError> {
         let mut r = Reader::new(bytes, Kind::Multilabel)?;
-        let labels = Dictionary::from_names(r.strs()?).map_err(|l| r.bad(format!("label '{l}' twice")))?;
+        let labels = Vocab::from_names(r.strs()?).map_err(|l| r.bad(format!("label '{l}' twice")))?;
         let n = r.count(24)?;
         let mut pairs = HashMap::with_capacity(n);
         for _ in 0..n {
