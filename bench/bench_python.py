@@ -2,7 +2,7 @@
 """Benchmark the Python package: `fteval.metrics` on numpy arrays vs scikit-learn, import time,
 and `Evaluator.update` over many batches vs one shot.
 
-Run with the venv that has the wheel installed (tests/run makes target/pyenv):
+Run with the venv that has the wheel installed (tests/python/run makes target/pyenv):
     target/pyenv/bin/python bench/bench_python.py [--rows 1000000 10000000] [--runs 3]
 
 For each row count, on the same generated binary data (int64 labels, float64 scores):
